@@ -1,0 +1,261 @@
+//! `redline.toml` and the command-line overrides, resolved once into one
+//! [`Config`] whose fields the rest of the pipeline trusts without re-checking.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use crate::location::line_col;
+
+/// The config file's name in the site root.
+pub const CONFIG_FILE: &str = "redline.toml";
+
+/// Which git date dates a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// When the change landed on the published branch (the default).
+    #[default]
+    Committer,
+    /// When the change was written.
+    Author,
+}
+
+/// `redline.toml` as written. Every key is optional; a key redline doesn't
+/// know is an error, so a typo never silently does nothing.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ConfigFile {
+    title: String,
+    description: String,
+    base_url: Option<String>,
+    language: String,
+    timezone: Option<String>,
+    date_format: String,
+    theme: String,
+    content_dir: PathBuf,
+    output_dir: PathBuf,
+    unsafe_html: bool,
+    ignore_revs_file: PathBuf,
+    date_source: DateSource,
+    trust_front_matter_dates: bool,
+    extra: BTreeMap<String, toml::Value>,
+}
+
+impl Default for ConfigFile {
+    fn default() -> Self {
+        ConfigFile {
+            title: "Policies".into(),
+            description: String::new(),
+            base_url: None,
+            language: "en".into(),
+            timezone: None,
+            date_format: "%B %-d, %Y".into(),
+            theme: "default".into(),
+            content_dir: "content".into(),
+            output_dir: "public".into(),
+            unsafe_html: false,
+            ignore_revs_file: ".git-blame-ignore-revs".into(),
+            date_source: DateSource::Committer,
+            trust_front_matter_dates: false,
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
+/// What the command line may override; the library's own type, so clap stops
+/// at the binary's edge.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub root: PathBuf,
+    pub content: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub theme: Option<String>,
+    pub git_ref: Option<String>,
+    pub drafts: bool,
+    pub strict: bool,
+    pub allow_shallow: bool,
+}
+
+/// The resolved configuration of one site.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site root, absolute.
+    pub root: PathBuf,
+    /// The content folder, absolute.
+    pub content_dir: PathBuf,
+    /// The output folder, absolute.
+    pub output_dir: PathBuf,
+    pub title: String,
+    pub description: String,
+    /// Absolute base URL ending in `/`, when the site knows where it lives.
+    pub base_url: Option<String>,
+    pub language: String,
+    /// The zone dates are shown in; `None` keeps each commit's own offset.
+    pub timezone: Option<TimeZone>,
+    /// A strftime format for human dates, checked at load.
+    pub date_format: String,
+    pub theme: String,
+    pub unsafe_html: bool,
+    /// The ignore-revs file, absolute (it may not exist).
+    pub ignore_revs_file: PathBuf,
+    pub date_source: DateSource,
+    pub trust_front_matter_dates: bool,
+    /// The `[extra]` table, handed to templates as `site.extra`.
+    pub extra: serde_json::Value,
+    /// The git revision to publish (default HEAD).
+    pub git_ref: Option<String>,
+    pub drafts: bool,
+    pub strict: bool,
+    pub allow_shallow: bool,
+}
+
+impl Config {
+    /// Reads `redline.toml` in the root (if any) and applies the overrides.
+    pub fn load(overrides: &Overrides) -> Result<Config> {
+        let root = fs::canonicalize(&overrides.root).with_context(|| {
+            format!("the site root {} does not exist", overrides.root.display())
+        })?;
+        if !root.is_dir() {
+            bail!("the site root {} is not a folder", root.display());
+        }
+        let file = read_config_file(&root.join(CONFIG_FILE))?;
+        resolve(root, file, overrides)
+    }
+}
+
+fn read_config_file(path: &Path) -> Result<ConfigFile> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+        Err(err) => {
+            return Err(err).with_context(|| format!("cannot read {}", path.display()));
+        }
+    };
+    toml::from_str(&text).map_err(|err| {
+        let (line, col) = err
+            .span()
+            .map(|span| line_col(&text, span.start))
+            .unwrap_or((1, 1));
+        anyhow::anyhow!(
+            "{}:{line}:{col}: {}",
+            path.display(),
+            err.message().trim_end()
+        )
+        .context(format!("invalid config file {CONFIG_FILE}"))
+    })
+}
+
+fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Config> {
+    let content_dir = root.join(overrides.content.as_ref().unwrap_or(&file.content_dir));
+    let output_dir = root.join(overrides.output.as_ref().unwrap_or(&file.output_dir));
+    let base_url = overrides
+        .base_url
+        .clone()
+        .or(file.base_url)
+        .map(|url| normalize_base_url(&url))
+        .transpose()?;
+    let timezone = file
+        .timezone
+        .map(|name| {
+            TimeZone::get(&name).with_context(|| {
+                format!(
+                    "{CONFIG_FILE}: unknown timezone `{name}`; use an IANA name such as \"Europe/Berlin\" or \"UTC\""
+                )
+            })
+        })
+        .transpose()?;
+    check_date_format(&file.date_format)?;
+    let extra = serde_json::to_value(&file.extra).context("the [extra] table")?;
+    Ok(Config {
+        ignore_revs_file: root.join(&file.ignore_revs_file),
+        root,
+        content_dir,
+        output_dir,
+        title: file.title,
+        description: file.description,
+        base_url,
+        language: file.language,
+        timezone,
+        date_format: file.date_format,
+        theme: overrides.theme.clone().unwrap_or(file.theme),
+        unsafe_html: file.unsafe_html,
+        date_source: file.date_source,
+        trust_front_matter_dates: file.trust_front_matter_dates,
+        extra,
+        git_ref: overrides.git_ref.clone(),
+        drafts: overrides.drafts,
+        strict: overrides.strict,
+        allow_shallow: overrides.allow_shallow,
+    })
+}
+
+/// Base URLs are absolute http(s) URLs; a trailing `/` is added so joining is
+/// plain concatenation.
+fn normalize_base_url(url: &str) -> Result<String> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.len() <= 8 {
+        bail!(
+            "base_url `{url}` is not an absolute http(s) URL; write it like \"https://example.com/legal/\""
+        );
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+    {
+        bail!("base_url `{url}` contains spaces, quotes or control characters");
+    }
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
+fn check_date_format(format: &str) -> Result<()> {
+    let probe = jiff::civil::date(2026, 3, 3);
+    jiff::fmt::strtime::format(format, probe)
+        .map(|_| ())
+        .with_context(|| {
+            format!("{CONFIG_FILE}: date_format `{format}` is not a valid strftime format")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_gets_trailing_slash() {
+        assert_eq!(
+            normalize_base_url("https://example.com").unwrap(),
+            "https://example.com/"
+        );
+        assert_eq!(
+            normalize_base_url("https://a.example/legal/").unwrap(),
+            "https://a.example/legal/"
+        );
+        assert!(normalize_base_url("example.com").is_err());
+        assert!(normalize_base_url("javascript:alert(1)").is_err());
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_the_key_and_line() {
+        let text = "title = \"x\"\ntitel = \"y\"\n";
+        let err: toml::de::Error = toml::from_str::<ConfigFile>(text).unwrap_err();
+        assert!(err.message().contains("titel"), "{}", err.message());
+        assert_eq!(line_col(text, err.span().unwrap().start).0, 2);
+    }
+
+    #[test]
+    fn bad_date_format_is_rejected() {
+        assert!(check_date_format("%B %-d, %Y").is_ok());
+        assert!(check_date_format("%Q").is_err());
+    }
+}

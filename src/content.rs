@@ -1,0 +1,296 @@
+//! Documents: find every Markdown file under the content folder, read its
+//! front matter, and give it a URL. Other files there are assets, copied as
+//! they are. This is the "load" step; it reads files and nothing else.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::frontmatter::{self, FrontMatter};
+
+/// A Markdown file, read and split, with its URL decided.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Absolute path on disk.
+    pub path: PathBuf,
+    /// The path relative to the site root, with `/` separators, for messages
+    /// and templates (`content/privacy.md`).
+    pub display_path: String,
+    /// The site URL path, starting and ending with `/` (`/privacy/`).
+    pub url: String,
+    pub front: FrontMatter,
+    /// The Markdown body, front matter removed.
+    pub body: String,
+}
+
+/// A file under the content folder that is not Markdown, copied as it is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub path: PathBuf,
+    /// The output path relative to the output root, with `/` separators.
+    pub output: String,
+}
+
+/// Everything under the content folder.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Documents in a stable order (by URL); drafts are left out unless asked for.
+    pub documents: Vec<Document>,
+    /// `content/index.md`, which introduces the home page rather than being a
+    /// document of its own.
+    pub home: Option<Document>,
+    pub assets: Vec<Asset>,
+}
+
+/// Reads the content folder. `root` is the site root, for display paths.
+pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Content> {
+    if !content_dir.is_dir() {
+        bail!(
+            "the content folder {} does not exist; create it and put your policies in it as Markdown files, or pass --content DIR",
+            display(root, content_dir)
+        );
+    }
+    let mut content = Content::default();
+    let walker = walkdir::WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden_or_scratch(e.file_name()));
+    for entry in walker {
+        let entry = entry
+            .with_context(|| format!("cannot read the content folder {}", content_dir.display()))?;
+        if !entry.file_type().is_file() && !is_symlinked_file(entry.path()) {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(content_dir)
+            .unwrap_or(entry.path());
+        if is_markdown(entry.path()) {
+            let document = read_document(root, entry.path(), rel)?;
+            if document.front.draft && !include_drafts {
+                continue;
+            }
+            if document.url == "/" {
+                content.home = Some(document);
+            } else {
+                content.documents.push(document);
+            }
+        } else {
+            content.assets.push(Asset {
+                path: entry.path().to_path_buf(),
+                output: asset_output(rel),
+            });
+        }
+    }
+    check_unique_urls(&content.documents)?;
+    content.documents.sort_by(|a, b| a.url.cmp(&b.url));
+    Ok(content)
+}
+
+/// Reads one Markdown file into a document.
+pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
+    let display_path = display(root, path);
+    let bytes = fs::read(path).with_context(|| format!("cannot read {display_path}"))?;
+    let text = decode(&bytes).with_context(|| format!("cannot read {display_path}"))?;
+    let split = frontmatter::split(text).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
+    let url = document_url(rel, split.front.slug.as_deref())
+        .with_context(|| format!("{display_path}: cannot make a URL from this file name"))?;
+    Ok(Document {
+        path: path.to_path_buf(),
+        display_path,
+        url,
+        front: split.front,
+        body: split.body.to_string(),
+    })
+}
+
+/// UTF-8 only (a leading byte-order mark is dropped); the error says where the
+/// first bad byte is so the author can find it.
+pub fn decode(bytes: &[u8]) -> Result<&str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|err| {
+        let good = &bytes[..err.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        anyhow::anyhow!(
+            "line {line}: the file is not valid UTF-8 (byte 0x{:02x}); save it as UTF-8",
+            bytes[err.valid_up_to()]
+        )
+    })
+}
+
+/// `privacy.md` → `/privacy/`, `privacy/index.md` → `/privacy/`,
+/// `Legal/Privacy Policy.md` → `/legal/privacy-policy/`. A `slug` replaces
+/// the last part.
+pub fn document_url(rel: &Path, slug: Option<&str>) -> Result<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let components: Vec<_> = rel
+        .iter()
+        .map(|c| c.to_string_lossy().into_owned())
+        .collect();
+    let Some((file, dirs)) = components.split_last() else {
+        bail!("empty path")
+    };
+    for dir in dirs {
+        parts.push(slugify(dir));
+    }
+    let stem = file
+        .strip_suffix(".md")
+        .or_else(|| file.strip_suffix(".markdown"))
+        .unwrap_or(file);
+    if !stem.eq_ignore_ascii_case("index") {
+        parts.push(slugify(stem));
+    }
+    if let Some(slug) = slug {
+        let slug = slugify(slug);
+        match parts.last_mut() {
+            Some(last) => *last = slug,
+            None => parts.push(slug),
+        }
+    }
+    if parts.iter().any(|p| p.is_empty()) {
+        bail!(
+            "a part of the path has no letters or digits; rename it or set `slug` in the front matter"
+        );
+    }
+    Ok(if parts.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", parts.join("/"))
+    })
+}
+
+/// Lower-case letters and digits (any script) joined by single dashes.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+/// Folders are slugged like documents so an image beside `Legal/Privacy.md`
+/// lands beside `/legal/privacy/`; the file name itself is kept.
+fn asset_output(rel: &Path) -> String {
+    let components: Vec<_> = rel
+        .iter()
+        .map(|c| c.to_string_lossy().into_owned())
+        .collect();
+    match components.split_last() {
+        Some((file, dirs)) => {
+            let mut parts: Vec<String> = dirs.iter().map(|d| slugify(d)).collect();
+            parts.push(file.clone());
+            parts.join("/")
+        }
+        None => String::new(),
+    }
+}
+
+fn check_unique_urls(documents: &[Document]) -> Result<()> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for doc in documents {
+        if let Some(other) = seen.insert(&doc.url, &doc.display_path) {
+            bail!(
+                "{other} and {} would both be written to {}; rename one of them or give one a different `slug` in its front matter",
+                doc.display_path,
+                doc.url
+            );
+        }
+    }
+    Ok(())
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
+/// Dot files, editor swap and backup files never become part of the site.
+pub fn is_hidden_or_scratch(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || [".swp", ".swx", ".tmp", ".bak"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
+fn is_symlinked_file(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The name a document is called by when it has no title: the file stem, or
+/// the folder's name for `index.md` (`/`-separated `path`).
+pub fn title_stem(path: &str) -> String {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    if stem.eq_ignore_ascii_case("index") {
+        path.rsplit('/').nth(1).unwrap_or(stem).to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// A path relative to the root with `/` separators, for messages.
+pub fn display(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.iter()
+        .map(|c| c.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_from_paths() {
+        let url = |p: &str| document_url(Path::new(p), None).unwrap();
+        assert_eq!(url("privacy.md"), "/privacy/");
+        assert_eq!(url("privacy/index.md"), "/privacy/");
+        assert_eq!(url("Privacy Policy.md"), "/privacy-policy/");
+        assert_eq!(url("ChatGPT/Privacy Policy.md"), "/chatgpt/privacy-policy/");
+        assert_eq!(url("Datenschutzerklärung.md"), "/datenschutzerklärung/");
+        assert_eq!(url("index.md"), "/");
+        assert_eq!(
+            document_url(Path::new("a/b.md"), Some("Data Policy")).unwrap(),
+            "/a/data-policy/"
+        );
+        assert!(document_url(Path::new("!!!.md"), None).is_err());
+    }
+
+    #[test]
+    fn slugs_are_clean() {
+        assert_eq!(
+            slugify("  Terms of Service (2026) "),
+            "terms-of-service-2026"
+        );
+        assert_eq!(slugify("A--B__C"), "a-b-c");
+    }
+
+    #[test]
+    fn non_utf8_names_the_line() {
+        let err = decode(b"ok\nstill ok\nbad \xff here").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert_eq!(decode(b"\xEF\xBB\xBFhi").unwrap(), "hi");
+    }
+
+    #[test]
+    fn assets_keep_file_names() {
+        assert_eq!(
+            asset_output(Path::new("Legal Docs/Logo.PNG")),
+            "legal-docs/Logo.PNG"
+        );
+    }
+}

@@ -1,0 +1,393 @@
+//! History: one first-parent pass over git turns commits into each document's
+//! versions. A commit makes a version only when what a reader sees changes
+//! (the rendered body or the title); renames are followed backwards so a moved
+//! policy keeps its past.
+//!
+//! The pass has three steps, so the expensive one runs in parallel and memory
+//! stays bounded: (1) walk the first-parent line once, diffing each commit
+//! against its first parent and noting which tracked documents' blobs changed;
+//! (2) fingerprint every distinct blob (render + hash) in parallel chunks;
+//! (3) keep the changes whose fingerprints differ.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, DateSource};
+use crate::content::{Document, title_stem as stem};
+use crate::markdown::{self, MarkdownOptions};
+use crate::repo::{self, Opened};
+
+/// One version of a document as readers saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub commit: String,
+    /// Seconds since the epoch and the UTC offset (minutes) of the chosen date.
+    pub seconds: i64,
+    pub offset_minutes: i32,
+    /// The author's name; never the e-mail address.
+    pub author: String,
+    pub subject: String,
+    /// Commit trailers such as `Policy-Change` and `Notice`.
+    pub trailers: Vec<(String, String)>,
+    /// The document's path (repository-relative) in that commit.
+    pub path: String,
+    pub blob: String,
+    /// SHA-256 (hex) of the title and rendered HTML: what the reader saw.
+    pub sha256: String,
+}
+
+/// Everything history says about one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocHistory {
+    /// Path relative to the repository root (or the site root without git).
+    pub source: String,
+    /// Newest first.
+    pub versions: Vec<Version>,
+    /// The working tree differs from the published commit, or the file is not
+    /// committed at all.
+    pub unpublished: bool,
+}
+
+/// The history of every document, in the order of the documents given.
+#[derive(Debug, Default)]
+pub struct History {
+    pub docs: Vec<DocHistory>,
+    pub warnings: Vec<String>,
+    /// Built from a shallow clone: the oldest dates are the graft's, not the truth.
+    pub approximate: bool,
+}
+
+/// Reads history for `documents` (in order) from the repository holding the site.
+pub fn read(config: &Config, documents: &[Document]) -> Result<History> {
+    let opened = repo::open(
+        &config.root,
+        config.git_ref.as_deref(),
+        config.allow_shallow,
+    )?;
+    let Opened::Repo(repo) = opened else {
+        return Ok(History {
+            docs: documents
+                .iter()
+                .map(|d| DocHistory {
+                    source: d.display_path.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            warnings: vec![format!(
+                "{} is not in a git repository: there is no history, so dates come from front matter (`updated:`) only",
+                config.root.display()
+            )],
+            approximate: false,
+        });
+    };
+    let sources: Vec<String> = documents
+        .iter()
+        .map(|d| repo_path(&repo.workdir, &d.path))
+        .collect();
+    let mut history = History {
+        approximate: repo.shallow,
+        ..Default::default()
+    };
+    if repo.shallow {
+        history
+            .warnings
+            .push("shallow clone: the oldest versions' dates are approximate".into());
+    }
+    let Some(tip) = repo.tip else {
+        history
+            .warnings
+            .push("the git repository has no commits yet: every document is unpublished".into());
+        history.docs = sources
+            .into_iter()
+            .map(|source| DocHistory {
+                source,
+                versions: Vec::new(),
+                unpublished: true,
+            })
+            .collect();
+        return Ok(history);
+    };
+    let ignored = read_ignore_revs(&config.ignore_revs_file)?;
+    let options = MarkdownOptions {
+        unsafe_html: config.unsafe_html,
+    };
+    let changes = walk(&repo.repo, tip, &sources, &ignored)?;
+    let fingerprints = fingerprint_blobs(&repo.repo, &changes, options)?;
+    let tip_tree = repo.repo.find_commit(tip)?.tree()?;
+    for (index, source) in sources.into_iter().enumerate() {
+        let versions = versions_of(
+            &repo.repo,
+            &changes[index],
+            &fingerprints,
+            config.date_source,
+        )?;
+        let unpublished = differs_from_tree(&tip_tree, &source, &documents[index].path);
+        history.docs.push(DocHistory {
+            source,
+            versions,
+            unpublished,
+        });
+    }
+    Ok(history)
+}
+
+/// A first-parent commit in which a tracked document's blob changed.
+#[derive(Debug, Clone)]
+struct Change {
+    commit: Oid,
+    path: String,
+    old: Option<(Oid, String)>,
+    new: Oid,
+}
+
+/// Step 1: one walk; per document, its blob changes newest first.
+fn walk(
+    repo: &Repository,
+    tip: Oid,
+    sources: &[String],
+    ignored: &HashSet<Oid>,
+) -> Result<Vec<Vec<Change>>> {
+    let mut changes: Vec<Vec<Change>> = vec![Vec::new(); sources.len()];
+    let mut tracked: HashMap<String, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), i))
+        .collect();
+    let mut revwalk = repo.revwalk()?;
+    revwalk.push(tip)?;
+    revwalk.simplify_first_parent()?;
+    revwalk.set_sorting(Sort::NONE)?;
+    let mut diff_options = DiffOptions::new();
+    diff_options.ignore_submodules(true);
+    for oid in revwalk {
+        let oid = oid.context("cannot walk the history")?;
+        let commit = repo.find_commit(oid)?;
+        let tree = commit.tree()?;
+        let parent_tree = match commit.parent(0) {
+            Ok(parent) => Some(parent.tree()?),
+            Err(_) => None,
+        };
+        let mut diff =
+            repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut diff_options))?;
+        let has = |d: &git2::Diff, status: Delta| d.deltas().any(|delta| delta.status() == status);
+        if has(&diff, Delta::Added) && has(&diff, Delta::Deleted) {
+            diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+        }
+        let mut renames = Vec::new();
+        for delta in diff.deltas() {
+            let Some(new_path) = delta.new_file().path().map(path_string) else {
+                continue;
+            };
+            let Some(&doc) = tracked.get(&new_path) else {
+                continue;
+            };
+            let old = match delta.status() {
+                Delta::Added => None,
+                Delta::Modified | Delta::Renamed | Delta::Typechange => delta
+                    .old_file()
+                    .path()
+                    .map(|p| (delta.old_file().id(), path_string(p))),
+                _ => continue,
+            };
+            if delta.status() == Delta::Renamed {
+                if let Some((_, old_path)) = &old {
+                    renames.push((new_path.clone(), old_path.clone(), doc));
+                }
+            }
+            if !ignored.contains(&oid) {
+                changes[doc].push(Change {
+                    commit: oid,
+                    path: new_path,
+                    old,
+                    new: delta.new_file().id(),
+                });
+            }
+        }
+        // Older commits know the document by its old name.
+        for (new_path, old_path, doc) in renames {
+            tracked.remove(&new_path);
+            tracked.insert(old_path, doc);
+        }
+    }
+    Ok(changes)
+}
+
+/// A blob as read for fingerprinting: its id and the file stem used as a title
+/// when the document has none.
+type BlobKey = (Oid, String);
+
+/// Step 2: fingerprint every distinct blob, in parallel chunks so memory holds
+/// one chunk of texts at a time.
+fn fingerprint_blobs(
+    repo: &Repository,
+    changes: &[Vec<Change>],
+    options: MarkdownOptions,
+) -> Result<HashMap<BlobKey, String>> {
+    let mut keys: Vec<BlobKey> = changes
+        .iter()
+        .flatten()
+        .flat_map(|c| {
+            let new = (c.new, stem(&c.path));
+            let old = c.old.as_ref().map(|(oid, path)| (*oid, stem(path)));
+            std::iter::once(new).chain(old)
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut fingerprints = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(256) {
+        let texts: Vec<(BlobKey, Vec<u8>)> = chunk
+            .iter()
+            .map(|key| Ok((key.clone(), repo.find_blob(key.0)?.content().to_vec())))
+            .collect::<Result<_, git2::Error>>()?;
+        let hashed: Vec<(BlobKey, String)> = texts
+            .into_par_iter()
+            .map(|(key, bytes)| {
+                let fingerprint = fingerprint(&bytes, &key.1, options);
+                (key, fingerprint)
+            })
+            .collect();
+        fingerprints.extend(hashed);
+    }
+    Ok(fingerprints)
+}
+
+/// SHA-256 of what a reader sees: the title and the rendered body. Text that
+/// cannot be read as a document hashes as raw bytes, so any edit to it counts.
+pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> String {
+    let parsed = crate::content::decode(bytes)
+        .ok()
+        .and_then(|text| crate::frontmatter::split(text).ok());
+    let mut hasher = Sha256::new();
+    match parsed {
+        Some(split) => {
+            let rendered = markdown::render(split.body, options);
+            let title = crate::pages::resolve_title(&split.front, &rendered, stem);
+            visible_hash(&mut hasher, &title, &rendered.html);
+        }
+        None => hasher.update(bytes),
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The hash input for a rendered document, shared with the current pages so
+/// `versions.json` and history agree.
+pub fn visible_hash(hasher: &mut Sha256, title: &str, html: &str) {
+    hasher.update(title.as_bytes());
+    hasher.update([0]);
+    hasher.update(html.as_bytes());
+}
+
+/// Step 3: a change is a version when the reader-visible fingerprint differs.
+fn versions_of(
+    repo: &Repository,
+    changes: &[Change],
+    fingerprints: &HashMap<BlobKey, String>,
+    date_source: DateSource,
+) -> Result<Vec<Version>> {
+    let mut versions = Vec::new();
+    for change in changes {
+        let new = &fingerprints[&(change.new, stem(&change.path))];
+        let old = change
+            .old
+            .as_ref()
+            .map(|(oid, path)| &fingerprints[&(*oid, stem(path))]);
+        if old == Some(new) {
+            continue;
+        }
+        let commit = repo.find_commit(change.commit)?;
+        let time = match date_source {
+            DateSource::Committer => commit.committer().when(),
+            DateSource::Author => commit.author().when(),
+        };
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        versions.push(Version {
+            commit: change.commit.to_string(),
+            seconds: time.seconds(),
+            offset_minutes: time.offset_minutes(),
+            author: String::from_utf8_lossy(commit.author().name_bytes())
+                .trim()
+                .to_string(),
+            subject: message
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            trailers: trailers(&message),
+            path: change.path.clone(),
+            blob: change.new.to_string(),
+            sha256: new.clone(),
+        });
+    }
+    Ok(versions)
+}
+
+fn trailers(message: &str) -> Vec<(String, String)> {
+    git2::message_trailers_strs(message)
+        .map(|t| {
+            t.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when the working-tree file is not the blob the published tree holds.
+fn differs_from_tree(tree: &git2::Tree, source: &str, path: &Path) -> bool {
+    let Ok(entry) = tree.get_path(Path::new(source)) else {
+        return true;
+    };
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            Oid::hash_object(git2::ObjectType::Blob, &bytes).map_or(true, |oid| oid != entry.id())
+        }
+        Err(_) => true,
+    }
+}
+
+/// The `.git-blame-ignore-revs` format: one full commit id a line, `#` comments.
+fn read_ignore_revs(path: &Path) -> Result<HashSet<Oid>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut revs = HashSet::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let oid = Oid::from_str(line)
+            .ok()
+            .filter(|_| line.len() == 40)
+            .with_context(|| {
+                format!(
+                    "{}:{}: `{line}` is not a full 40-character commit id",
+                    path.display(),
+                    number + 1
+                )
+            })?;
+        revs.insert(oid);
+    }
+    Ok(revs)
+}
+
+fn path_string(path: &Path) -> String {
+    path.iter()
+        .map(|c| c.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A document's path relative to the repository work tree, `/`-separated.
+fn repo_path(workdir: &Path, path: &Path) -> String {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    path_string(path.strip_prefix(workdir).unwrap_or(&path))
+}

@@ -1,0 +1,92 @@
+//! `redline init DIR`: a new policy site with a config, a sample policy and a
+//! git repository holding a first commit, so history works at once.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use git2::{IndexAddOption, Repository, Signature};
+
+const CONFIG: &str = r#"# redline site settings. Every key is optional.
+title = "Legal"
+# base_url = "https://example.com/legal/"
+language = "en"
+# timezone = "Europe/Berlin"   # default: each commit's own UTC offset
+date_format = "%B %-d, %Y"
+
+[extra]
+# Anything here is available to templates as site.extra.
+"#;
+
+const SAMPLE: &str = r#"---
+title: Privacy Policy
+description: How we collect, use and protect personal data.
+effective: 2026-01-01
+---
+
+This policy explains what personal data we collect, why, and the choices you
+have. redline dates this page from git: edit it, commit, and "Last updated"
+follows the last change a reader can see.
+
+## What we collect
+
+| Type of data | What we collect | Why |
+| --- | --- | --- |
+| Account | Name, e-mail address | To run your account |
+| Usage | Pages visited, device type | To keep the service secure |
+
+## Your rights
+
+You can ask for a copy of your data, correct it, or have it deleted.
+
+## Contact us
+
+Write to privacy@example.com.
+"#;
+
+const GITIGNORE: &str = "/public/\n";
+
+/// Creates the site in `dir` (which may exist but must be empty).
+pub fn init(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let mut entries =
+            fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        if entries.next().is_some() {
+            bail!(
+                "{} is not empty; redline init only creates new sites (pick a new or empty folder)",
+                dir.display()
+            );
+        }
+    }
+    fs::create_dir_all(dir.join("content"))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, text) in [
+        ("redline.toml", CONFIG),
+        ("content/privacy.md", SAMPLE),
+        (".gitignore", GITIGNORE),
+    ] {
+        fs::write(dir.join(name), text)
+            .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+    }
+    first_commit(dir).context("the site was created, but its first git commit failed")
+}
+
+fn first_commit(dir: &Path) -> Result<()> {
+    let repo = Repository::init(dir)?;
+    let mut index = repo.index()?;
+    index.add_all(["*"], IndexAddOption::DEFAULT, None)?;
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let signature = repo
+        .signature()
+        .or_else(|_| Signature::now("redline", "redline@localhost"))?;
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        "Start the policy site",
+        &tree,
+        &[],
+    )?;
+    Ok(())
+}

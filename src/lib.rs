@@ -1,0 +1,93 @@
+//! redline: policy sites from Markdown in git, with honest "Last updated"
+//! dates and every version kept. The binary is a thin shell around [`run`];
+//! modules follow the pipeline: config → content → history → markdown →
+//! pages → render → output.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod dates;
+pub mod frontmatter;
+pub mod history;
+pub mod init;
+pub mod location;
+pub mod log;
+pub mod manifest;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod render;
+pub mod repo;
+pub mod report;
+pub mod site;
+pub mod sitefiles;
+pub mod theme;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command, SiteArgs};
+use crate::config::{Config, Overrides};
+use crate::report::{Reporter, Verbosity};
+
+/// `redline <version>`, for `<meta name="generator">` and `versions.json`.
+pub const GENERATOR: &str = concat!("redline ", env!("CARGO_PKG_VERSION"));
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    let reporter = Reporter { verbosity };
+    match cli.command {
+        Command::Build(args) => {
+            let overrides = Overrides {
+                output: args.output,
+                base_url: args.base_url,
+                theme: args.theme,
+                drafts: args.drafts,
+                strict: args.strict,
+                ..site_overrides(args.site)
+            };
+            let config = Config::load(&overrides)?;
+            let summary = site::build(&config)?;
+            for warning in &summary.warnings {
+                reporter.warn(warning);
+            }
+            reporter.info(&format!(
+                "built {} documents ({} files) into {} in {:.2}s",
+                summary.documents,
+                summary.files,
+                config.output_dir.display(),
+                summary.seconds
+            ));
+            Ok(())
+        }
+        Command::Init(args) => {
+            init::init(&args.dir)?;
+            reporter.info(&format!(
+                "created a policy site in {}; build it with: redline build --root {}",
+                args.dir.display(),
+                args.dir.display()
+            ));
+            Ok(())
+        }
+        Command::Log(args) => {
+            let config = Config::load(&site_overrides(args.site))?;
+            let text = log::log(&config, args.document.as_deref())?;
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn site_overrides(site: SiteArgs) -> Overrides {
+    Overrides {
+        root: site.root,
+        content: site.content,
+        git_ref: site.git_ref,
+        allow_shallow: site.allow_shallow,
+        ..Overrides::default()
+    }
+}

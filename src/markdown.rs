@@ -1,0 +1,329 @@
+//! Markdown to HTML with comrak. Every comrak option redline uses is set here,
+//! in one place, so the page renderer and the history engine (which compares
+//! what a reader sees between commits) can never disagree.
+//!
+//! The AST is normalised before rendering so that edits a reader cannot see do
+//! not change the HTML: soft line breaks become spaces (re-wrapping a paragraph
+//! changes nothing) and HTML comments are dropped.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use comrak::adapters::{HeadingAdapter, HeadingMeta};
+use comrak::nodes::{AstNode, NodeValue, Sourcepos};
+use comrak::options::Plugins;
+use comrak::{Anchorizer, Arena, Options};
+use serde::Serialize;
+
+/// Link schemes that may become live links; anything else with a scheme
+/// (`javascript:`, `vbscript:`, `data:`, `file:`, …) renders as an empty href.
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// How to render; resolved from the site config.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownOptions {
+    /// Pass raw HTML through (the `unsafe_html = true` opt-in).
+    pub unsafe_html: bool,
+}
+
+/// One heading, for a table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A rendered Markdown body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// Headings of level 2 and deeper, in document order.
+    pub toc: Vec<TocEntry>,
+    /// The text of a level-1 heading that opened the body. It is taken out of
+    /// the HTML: templates print the title as the page's one `<h1>`.
+    pub leading_title: Option<String>,
+}
+
+/// Renders a Markdown body (front matter already removed).
+pub fn render(body: &str, options: MarkdownOptions) -> Rendered {
+    let comrak_options = comrak_options(options);
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, body, &comrak_options);
+    let leading_title = take_leading_h1(root);
+    normalise(root);
+    let toc = headings(root);
+
+    let adapter = HeadingIds::new(toc.iter().map(|e| e.id.clone()).collect());
+    let mut plugins = Plugins::default();
+    plugins.render.heading_adapter = Some(&adapter);
+    let mut html = String::with_capacity(body.len() * 5 / 4);
+    // Writing into a String cannot fail.
+    let _ = comrak::format_html_with_plugins(root, &comrak_options, &mut html, &plugins);
+    Rendered {
+        html,
+        toc: toc.into_iter().filter(|e| e.level > 1).collect(),
+        leading_title,
+    }
+}
+
+fn comrak_options(options: MarkdownOptions) -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.strikethrough = true;
+    o.extension.table = true;
+    o.extension.autolink = true;
+    o.extension.tasklist = true;
+    o.extension.footnotes = true;
+    o.extension.link_url_rewriter = Some(Arc::new(safe_url));
+    o.extension.image_url_rewriter = Some(Arc::new(safe_url));
+    o.render.r#unsafe = options.unsafe_html;
+    o
+}
+
+/// Keeps a URL only when it is relative or uses a scheme in [`SAFE_SCHEMES`].
+/// Browsers ignore tabs and newlines inside URLs and leading control
+/// characters, so the scheme is read the way a browser would read it.
+pub fn safe_url(url: &str) -> String {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    match scheme(&cleaned) {
+        Some(scheme) if !SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) => {
+            String::new()
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn scheme(url: &str) -> Option<&str> {
+    let colon = url.find(':')?;
+    let candidate = &url[..colon];
+    let is_scheme = !candidate.is_empty()
+        && candidate.starts_with(|c: char| c.is_ascii_alphabetic())
+        && candidate
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    is_scheme.then_some(candidate)
+}
+
+/// Detaches a level-1 heading that is the first block and returns its text.
+fn take_leading_h1<'a>(root: &'a AstNode<'a>) -> Option<String> {
+    let first = root.first_child()?;
+    let is_h1 = matches!(first.data.borrow().value, NodeValue::Heading(ref h) if h.level == 1);
+    if !is_h1 {
+        return None;
+    }
+    let title = plain_text(first);
+    first.detach();
+    Some(title)
+}
+
+/// Makes reader-invisible edits render identically.
+fn normalise<'a>(root: &'a AstNode<'a>) {
+    let mut comments = Vec::new();
+    for node in root.descendants() {
+        let mut data = node.data.borrow_mut();
+        match &data.value {
+            NodeValue::SoftBreak => data.value = NodeValue::Text(" ".into()),
+            NodeValue::HtmlBlock(block) if is_comment(&block.literal) => comments.push(node),
+            NodeValue::HtmlInline(html) if is_comment(html) => comments.push(node),
+            _ => {}
+        }
+    }
+    for node in comments {
+        node.detach();
+    }
+}
+
+fn is_comment(html: &str) -> bool {
+    let html = html.trim();
+    html.starts_with("<!--") && html.ends_with("-->")
+}
+
+/// Every heading with its id, made unique the way GitHub does.
+fn headings<'a>(root: &'a AstNode<'a>) -> Vec<TocEntry> {
+    let mut anchorizer = Anchorizer::new();
+    root.descendants()
+        .filter_map(|node| {
+            match node.data.borrow().value {
+                NodeValue::Heading(ref h) => Some(h.level),
+                _ => None,
+            }
+            .map(|level| {
+                let title = plain_text(node);
+                let mut id = anchorizer.anchorize(&title);
+                if id.is_empty() {
+                    id = anchorizer.anchorize("section");
+                }
+                TocEntry { level, id, title }
+            })
+        })
+        .collect()
+}
+
+/// The text of a node as a reader sees it, without markup.
+pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
+    let mut text = String::new();
+    for child in node.descendants() {
+        match &child.data.borrow().value {
+            NodeValue::Text(t) => text.push_str(t),
+            NodeValue::Code(c) => text.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Writes headings with the ids computed by [`headings`], in the same order,
+/// and a visible-on-focus anchor link after the text.
+struct HeadingIds {
+    ids: Mutex<std::vec::IntoIter<String>>,
+    current: Mutex<String>,
+}
+
+impl HeadingIds {
+    fn new(ids: Vec<String>) -> Self {
+        HeadingIds {
+            ids: Mutex::new(ids.into_iter()),
+            current: Mutex::new(String::new()),
+        }
+    }
+}
+
+impl HeadingAdapter for HeadingIds {
+    fn enter(
+        &self,
+        out: &mut dyn fmt::Write,
+        heading: &HeadingMeta,
+        _: Option<Sourcepos>,
+    ) -> fmt::Result {
+        let id = self
+            .ids
+            .lock()
+            .ok()
+            .and_then(|mut ids| ids.next())
+            .unwrap_or_else(|| Anchorizer::new().anchorize(&heading.content));
+        write!(out, "<h{} id=\"{}\">", heading.level, escape_attr(&id))?;
+        if let Ok(mut current) = self.current.lock() {
+            *current = id;
+        }
+        Ok(())
+    }
+
+    fn exit(&self, out: &mut dyn fmt::Write, heading: &HeadingMeta) -> fmt::Result {
+        let id = self.current.lock().map(|c| c.clone()).unwrap_or_default();
+        write!(
+            out,
+            " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a></h{}>\n",
+            escape_attr(&id),
+            heading.level
+        )
+    }
+}
+
+/// Escapes text for a double-quoted HTML attribute.
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md, MarkdownOptions::default()).html
+    }
+
+    #[test]
+    fn gfm_extensions_are_on() {
+        let out = html(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ https://example.com\n\n- [x] done\n\nNote[^1]\n\n[^1]: A footnote.\n",
+        );
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("<del>gone</del>"), "{out}");
+        assert!(out.contains("<a href=\"https://example.com\">"), "{out}");
+        assert!(out.contains("type=\"checkbox\""), "{out}");
+        assert!(out.contains("footnote"), "{out}");
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_a_toc() {
+        let r = render(
+            "# Title\n\n## Your rights\n\n### Access\n\n## Your rights\n",
+            MarkdownOptions::default(),
+        );
+        assert_eq!(r.leading_title.as_deref(), Some("Title"));
+        let ids: Vec<_> = r.toc.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["your-rights", "access", "your-rights-1"]);
+        assert!(r.html.contains(
+            "<h2 id=\"your-rights\">Your rights <a class=\"anchor\" href=\"#your-rights\""
+        ));
+        assert!(r.html.contains("<h2 id=\"your-rights-1\">"));
+        assert!(
+            !r.html.contains("<h1"),
+            "leading h1 is the page title: {}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn invisible_edits_render_the_same() {
+        let base = html("Some words here\nand there.\n\n- one\n- two\n");
+        assert_eq!(
+            base,
+            html("Some words\nhere and there.   \n\n* one\n* two\n")
+        );
+        assert_eq!(base, html("<!-- reviewed by legal -->\nSome words here and <!-- x --> there.\n\n+ one\n+ two\n").replace("and  there", "and there"));
+    }
+
+    #[test]
+    fn raw_html_is_not_passed_through_by_default() {
+        let out = html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("<img"), "{out}");
+        let out = render("<b>bold</b>", MarkdownOptions { unsafe_html: true }).html;
+        assert!(out.contains("<b>bold</b>"), "{out}");
+    }
+
+    #[test]
+    fn dangerous_schemes_are_never_live() {
+        for md in [
+            "[a](javascript:alert(1))",
+            "[a](JaVaScRiPt:alert(1))",
+            "[a](&#106;avascript:alert(1))",
+            "[a](<java\tscript:alert(1)>)",
+            "[a](vbscript:msgbox)",
+            "[a](data:text/html;base64,PHNjcmlwdD4=)",
+            "<javascript:alert(1)>",
+            "![i](javascript:alert(1))",
+        ] {
+            for unsafe_html in [false, true] {
+                let out = render(md, MarkdownOptions { unsafe_html }).html;
+                assert!(
+                    !out.to_ascii_lowercase().contains("script:"),
+                    "{md} → {out}"
+                );
+                assert!(!out.contains("data:text"), "{md} → {out}");
+            }
+        }
+        assert_eq!(safe_url("https://x.example/a:b"), "https://x.example/a:b");
+        assert_eq!(safe_url("/privacy/#a:b"), "/privacy/#a:b");
+        assert_eq!(
+            safe_url("mailto:privacy@x.example"),
+            "mailto:privacy@x.example"
+        );
+    }
+}

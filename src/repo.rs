@@ -1,0 +1,89 @@
+//! Opening the git repository a site lives in, with one clear message for
+//! each way that can go wrong (no repository, no commits, a shallow clone,
+//! another user's repository).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use git2::{ErrorCode, Oid, Repository};
+
+/// A repository ready for the history pass.
+pub struct Repo {
+    pub repo: Repository,
+    /// The work tree, canonical.
+    pub workdir: PathBuf,
+    /// The commit whose first-parent line is published.
+    pub tip: Option<Oid>,
+    /// True for a shallow clone the user chose to build anyway.
+    pub shallow: bool,
+}
+
+/// What was found at the site root.
+pub enum Opened {
+    Repo(Repo),
+    /// Not inside a git repository: build with front-matter dates only.
+    NotARepository,
+}
+
+/// Discovers the repository containing `root` and resolves `git_ref` (or HEAD).
+pub fn open(root: &Path, git_ref: Option<&str>, allow_shallow: bool) -> Result<Opened> {
+    let repo = match Repository::discover(root) {
+        Ok(repo) => repo,
+        Err(err) if err.code() == ErrorCode::NotFound => return Ok(Opened::NotARepository),
+        Err(err) if err.code() == ErrorCode::Owner => bail!(
+            "git refuses to read the repository at {}: it is owned by another user.\nIf you trust it, run: git config --global --add safe.directory '{}'",
+            root.display(),
+            root.display()
+        ),
+        Err(err) => bail!(
+            "cannot open the git repository at {}: {}",
+            root.display(),
+            err.message()
+        ),
+    };
+    let Some(workdir) = repo.workdir() else {
+        bail!(
+            "{} is a bare git repository; build from a checkout (a work tree) instead",
+            repo.path().display()
+        );
+    };
+    let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+    let shallow = repo.is_shallow();
+    if shallow && !allow_shallow {
+        bail!(
+            "this is a shallow clone: git holds only the newest commits, so every date and version would be wrong.\n\
+             Fetch the whole history first: git fetch --unshallow\n\
+             (GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: GIT_DEPTH: 0)\n\
+             or pass --allow-shallow to build with dates marked approximate."
+        );
+    }
+    let tip = resolve_tip(&repo, git_ref)?;
+    Ok(Opened::Repo(Repo {
+        repo,
+        workdir,
+        tip,
+        shallow,
+    }))
+}
+
+fn resolve_tip(repo: &Repository, git_ref: Option<&str>) -> Result<Option<Oid>> {
+    match git_ref {
+        Some(name) => match repo.revparse_single(name).and_then(|o| o.peel_to_commit()) {
+            Ok(commit) => Ok(Some(commit.id())),
+            Err(err) => bail!(
+                "--ref {name}: no such commit or branch in this repository ({})",
+                err.message()
+            ),
+        },
+        None => match repo.head() {
+            Ok(head) => match head.peel_to_commit() {
+                Ok(commit) => Ok(Some(commit.id())),
+                Err(err) => bail!("HEAD does not point at a commit: {}", err.message()),
+            },
+            Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                Ok(None)
+            }
+            Err(err) => bail!("cannot read HEAD: {}", err.message()),
+        },
+    }
+}

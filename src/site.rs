@@ -1,0 +1,310 @@
+//! The pipeline: load → history → render → write. [`generate`] builds the
+//! whole site in memory (the preview server can serve that); [`build`] writes
+//! it to the output folder atomically.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::content::{self, Content};
+use crate::history::{self, History};
+use crate::markdown::{self, MarkdownOptions};
+use crate::output::{self, OutputSet};
+use crate::pages::{self, DocSummary, Page};
+use crate::render::Renderer;
+use crate::sitefiles::{self, SitemapEntry};
+use crate::{manifest, theme};
+
+/// A site built in memory.
+pub struct Generated {
+    pub files: OutputSet,
+    pub documents: usize,
+    pub warnings: Vec<String>,
+}
+
+/// What a finished build reports.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub documents: usize,
+    pub files: usize,
+    pub warnings: Vec<String>,
+    pub seconds: f64,
+}
+
+/// Builds the site and swaps it into the output folder.
+pub fn build(config: &Config) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let sources = [
+        config.content_dir.as_path(),
+        &config.root.join("templates"),
+        &config.root.join("static"),
+        &config.root.join("themes"),
+    ];
+    output::check_location(&config.output_dir, &config.root, &sources)?;
+    let generated = generate(config)?;
+    output::replace(&config.output_dir, &generated.files)?;
+    Ok(BuildSummary {
+        documents: generated.documents,
+        files: generated.files.len(),
+        warnings: generated.warnings,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Loads, reads history and renders: the whole site as files in memory.
+pub fn generate(config: &Config) -> Result<Generated> {
+    let content = content::load(&config.root, &config.content_dir, config.drafts)?;
+    let history = history::read(config, &content.documents)?;
+    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
+    render_site(config, &content, &history, &renderer)
+}
+
+#[derive(Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct SectionContext {
+    title: String,
+    content: String,
+}
+
+/// Renders every page and site file from loaded content and history.
+pub fn render_site(
+    config: &Config,
+    content: &Content,
+    history: &History,
+    renderer: &Renderer,
+) -> Result<Generated> {
+    let options = MarkdownOptions {
+        unsafe_html: config.unsafe_html,
+    };
+    let mut warnings = history.warnings.clone();
+    let pages: Vec<Page<'_>> = content
+        .documents
+        .par_iter()
+        .zip(history.docs.par_iter())
+        .map(|(doc, doc_history)| {
+            Page::new(
+                doc,
+                markdown::render(&doc.body, options),
+                Some(doc_history),
+                config,
+            )
+        })
+        .collect();
+    check_unpublished(config, &pages, &mut warnings)?;
+    check_front_matter_dates(config, &pages, &mut warnings);
+    if pages.is_empty() {
+        warnings.push(format!(
+            "there are no documents in {}: the site says so; add Markdown files to publish policies",
+            content::display(&config.root, &config.content_dir)
+        ));
+    }
+    if config.base_url.is_none() {
+        warnings.push(
+            "base_url is not set: pages have no canonical link and sitemap.xml lists relative URLs; set base_url in redline.toml or pass --base-url"
+                .into(),
+        );
+    }
+
+    let mut summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
+    pages::sort_for_navigation(&mut summaries);
+    let site = SiteContext {
+        title: &config.title,
+        description: &config.description,
+        base_url: config.base_url.as_deref().unwrap_or(""),
+        language: &config.language,
+        extra: &config.extra,
+    };
+    let mut base = tera::Context::new();
+    base.insert("site", &site);
+    base.insert("documents", &summaries);
+    base.insert("generator", crate::GENERATOR);
+
+    let mut files = OutputSet::default();
+    let rendered_pages: Vec<(String, Vec<u8>, String)> = pages
+        .par_iter()
+        .map(|page| {
+            let mut context = base.clone();
+            context.insert("root", &page.root());
+            context.insert("canonical", &canonical(config, &page.doc.url));
+            context.insert("page", &page.context(config));
+            let html = renderer
+                .render("page.html", &context)
+                .with_context(|| format!("cannot render {}", page.doc.display_path))?;
+            Ok((
+                format!("{}index.html", page.rel_url()),
+                html.into_bytes(),
+                page.doc.display_path.clone(),
+            ))
+        })
+        .collect::<Result<_>>()?;
+    for (path, bytes, origin) in rendered_pages {
+        files.insert(path, bytes, origin)?;
+    }
+
+    let home = content
+        .home
+        .as_ref()
+        .map(|doc| markdown::render(&doc.body, options));
+    let mut context = base.clone();
+    context.insert("root", "");
+    context.insert("canonical", &canonical(config, "/"));
+    let section_title = content
+        .home
+        .as_ref()
+        .and_then(|d| d.front.title.clone())
+        .or_else(|| home.as_ref().and_then(|h| h.leading_title.clone()))
+        .unwrap_or_else(|| config.title.clone());
+    context.insert(
+        "section",
+        &SectionContext {
+            title: section_title,
+            content: home.map(|h| h.html).unwrap_or_default(),
+        },
+    );
+    let origin = content
+        .home
+        .as_ref()
+        .map_or("the home page".to_string(), |d| d.display_path.clone());
+    files.insert(
+        "index.html".into(),
+        renderer.render("index.html", &context)?.into_bytes(),
+        origin,
+    )?;
+
+    let mut context = base.clone();
+    let absolute_root = config.base_url.clone().unwrap_or_else(|| "/".into());
+    context.insert("root", &absolute_root);
+    context.insert("canonical", "");
+    files.insert(
+        "404.html".into(),
+        renderer.render("404.html", &context)?.into_bytes(),
+        "the 404 page",
+    )?;
+
+    for file in &renderer.theme().static_files {
+        files.insert(file.output.clone(), file.bytes.clone(), file.origin.clone())?;
+    }
+    for asset in &content.assets {
+        let bytes = std::fs::read(&asset.path)
+            .with_context(|| format!("cannot read {}", asset.path.display()))?;
+        files.insert(
+            asset.output.clone(),
+            bytes,
+            content::display(&config.root, &asset.path),
+        )?;
+    }
+
+    let base_url = config.base_url.as_deref();
+    let mut entries = vec![SitemapEntry {
+        path: "/".into(),
+        lastmod: pages
+            .iter()
+            .filter_map(|p| p.last_updated.as_ref().map(|d| d.iso.clone()))
+            .max(),
+    }];
+    entries.extend(pages.iter().map(|p| SitemapEntry {
+        path: p.doc.url.clone(),
+        lastmod: p.last_updated.as_ref().map(|d| d.iso.clone()),
+    }));
+    files.insert(
+        "sitemap.xml".into(),
+        sitefiles::sitemap(base_url, &entries).into_bytes(),
+        "the sitemap",
+    )?;
+    files.insert(
+        "robots.txt".into(),
+        sitefiles::robots(base_url).into_bytes(),
+        "robots.txt",
+    )?;
+
+    let hashes: Vec<String> = pages.iter().map(current_sha256).collect();
+    let manifest = manifest::manifest(config, &pages, &hashes, history.approximate);
+    let json = serde_json::to_vec_pretty(&manifest).context("cannot write versions.json")?;
+    files.insert(output::MARKER.into(), json, "versions.json")?;
+
+    Ok(Generated {
+        files,
+        documents: pages.len(),
+        warnings,
+    })
+}
+
+fn canonical(config: &Config, path: &str) -> String {
+    config
+        .base_url
+        .as_deref()
+        .map(|base| sitefiles::absolute(Some(base), path))
+        .unwrap_or_default()
+}
+
+fn current_sha256(page: &Page<'_>) -> String {
+    let mut hasher = Sha256::new();
+    history::visible_hash(&mut hasher, &page.title, &page.rendered.html);
+    hex::encode(hasher.finalize())
+}
+
+fn check_unpublished(
+    config: &Config,
+    pages: &[Page<'_>],
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let unpublished: Vec<&str> = pages
+        .iter()
+        .filter(|p| p.unpublished())
+        .map(|p| p.doc.display_path.as_str())
+        .collect();
+    if unpublished.is_empty() {
+        return Ok(());
+    }
+    let list = unpublished.join(", ");
+    if config.strict {
+        bail!(
+            "--strict: these documents have changes that are not committed: {list}; commit them or build without --strict"
+        );
+    }
+    warnings.push(format!(
+        "built from uncommitted changes, marked unpublished: {list}"
+    ));
+    Ok(())
+}
+
+fn check_front_matter_dates(config: &Config, pages: &[Page<'_>], warnings: &mut Vec<String>) {
+    for page in pages {
+        let (Some(updated), Some(newest)) = (
+            page.doc.front.updated,
+            page.history.and_then(|h| h.versions.first()),
+        ) else {
+            continue;
+        };
+        let zoned = crate::dates::zoned(
+            newest.seconds,
+            newest.offset_minutes,
+            config.timezone.as_ref(),
+        );
+        if zoned.date() != updated {
+            let used = if config.trust_front_matter_dates {
+                "using the front matter (trust_front_matter_dates = true)"
+            } else {
+                "using the history; set trust_front_matter_dates = true to use the front matter"
+            };
+            warnings.push(format!(
+                "{}: front matter says updated {updated}, but the text last changed on {} ({}); {used}",
+                page.doc.display_path,
+                zoned.date(),
+                &newest.commit[..7.min(newest.commit.len())]
+            ));
+        }
+    }
+}

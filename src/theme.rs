@@ -1,0 +1,227 @@
+//! Themes: a set of templates and static files. The default theme is embedded
+//! in the binary so `redline` works from any folder after `cargo install`; a
+//! theme folder `themes/<name>/` in the site root wins over the embedded copy,
+//! and a site's own `templates/` and `static/` override single files of it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::content::{decode, display, is_hidden_or_scratch};
+
+/// The templates every theme must provide.
+pub const REQUIRED_TEMPLATES: &[&str] = &["base.html", "index.html", "page.html", "404.html"];
+
+const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../themes/default/templates/index.html"),
+    ),
+    (
+        "page.html",
+        include_str!("../themes/default/templates/page.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../themes/default/templates/404.html"),
+    ),
+];
+
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
+    "style.css",
+    include_bytes!("../themes/default/static/style.css"),
+)];
+
+/// One template: its name for `{% extends %}`, where it came from, its text.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    pub name: String,
+    pub origin: String,
+    pub text: String,
+}
+
+/// A file copied into the output as it is.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    /// Output path relative to the output root, `/` separators.
+    pub output: String,
+    pub origin: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The merged theme: theme files with the site's overrides applied.
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    pub templates: Vec<TemplateSource>,
+    pub static_files: Vec<StaticFile>,
+}
+
+/// Loads theme `name` for the site at `root`, then the site's own
+/// `templates/` and `static/` on top.
+pub fn load(root: &Path, name: &str) -> Result<Theme> {
+    let mut theme = base_theme(root, name)?;
+    let site_templates = read_folder(root, &root.join("templates"))?;
+    for (name, origin, bytes) in site_templates {
+        let text = decode(&bytes)
+            .with_context(|| format!("cannot read template {origin}"))?
+            .to_string();
+        theme.templates.retain(|t| t.name != name);
+        theme.templates.push(TemplateSource { name, origin, text });
+    }
+    for (output, origin, bytes) in read_folder(root, &root.join("static"))? {
+        theme.static_files.retain(|f| f.output != output);
+        theme.static_files.push(StaticFile {
+            output,
+            origin,
+            bytes,
+        });
+    }
+    for required in REQUIRED_TEMPLATES {
+        if !theme.templates.iter().any(|t| t.name == *required) {
+            bail!(
+                "theme `{name}` has no template {required}; add templates/{required} to the theme or the site"
+            );
+        }
+    }
+    Ok(theme)
+}
+
+fn base_theme(root: &Path, name: &str) -> Result<Theme> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        bail!(
+            "theme name `{name}` is not a folder name; use `default` or the name of a folder under themes/"
+        );
+    }
+    let dir = root.join("themes").join(name);
+    if dir.is_dir() {
+        return theme_from_folder(root, &dir);
+    }
+    if name == "default" {
+        return Ok(embedded_default());
+    }
+    bail!(
+        "unknown theme `{name}`: there is no folder themes/{name} in {}; use `default` (built in) or one of: {}",
+        root.display(),
+        available_themes(root).join(", ")
+    )
+}
+
+fn embedded_default() -> Theme {
+    Theme {
+        templates: DEFAULT_TEMPLATES
+            .iter()
+            .map(|(name, text)| TemplateSource {
+                name: (*name).to_string(),
+                origin: format!("the built-in default theme's {name}"),
+                text: (*text).to_string(),
+            })
+            .collect(),
+        static_files: DEFAULT_STATIC
+            .iter()
+            .map(|(output, bytes)| StaticFile {
+                output: (*output).to_string(),
+                origin: format!("the built-in default theme's {output}"),
+                bytes: bytes.to_vec(),
+            })
+            .collect(),
+    }
+}
+
+fn theme_from_folder(root: &Path, dir: &Path) -> Result<Theme> {
+    let mut theme = Theme::default();
+    for (name, origin, bytes) in read_folder(root, &dir.join("templates"))? {
+        let text = decode(&bytes)
+            .with_context(|| format!("cannot read template {origin}"))?
+            .to_string();
+        theme.templates.push(TemplateSource { name, origin, text });
+    }
+    for (output, origin, bytes) in read_folder(root, &dir.join("static"))? {
+        theme.static_files.push(StaticFile {
+            output,
+            origin,
+            bytes,
+        });
+    }
+    Ok(theme)
+}
+
+fn available_themes(root: &Path) -> Vec<String> {
+    let mut names = vec!["default".to_string()];
+    if let Ok(entries) = fs::read_dir(root.join("themes")) {
+        names.extend(
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != "default"),
+        );
+    }
+    names.sort();
+    names
+}
+
+/// Every file under `dir` as (relative name with `/`, display origin, bytes);
+/// a missing folder is empty.
+fn read_folder(root: &Path, dir: &Path) -> Result<Vec<(String, String, Vec<u8>)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden_or_scratch(e.file_name()));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("cannot read {}", display(root, dir)))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let path: PathBuf = entry.path().to_path_buf();
+        let rel = path.strip_prefix(dir).unwrap_or(&path);
+        let name = rel
+            .iter()
+            .map(|c| c.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let origin = display(root, &path);
+        let bytes = fs::read(&path).with_context(|| format!("cannot read {origin}"))?;
+        files.push((name, origin, bytes));
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_has_every_required_template() {
+        let theme = embedded_default();
+        for required in REQUIRED_TEMPLATES {
+            assert!(
+                theme.templates.iter().any(|t| t.name == *required),
+                "{required}"
+            );
+        }
+        assert!(theme.static_files.iter().any(|f| f.output == "style.css"));
+    }
+
+    #[test]
+    fn embedded_default_matches_the_repository_copy() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+        for (name, text) in DEFAULT_TEMPLATES {
+            assert_eq!(fs::read_to_string(dir.join(name)).unwrap(), *text, "{name}");
+        }
+        let on_disk = fs::read_dir(&dir).unwrap().count();
+        assert_eq!(
+            on_disk,
+            DEFAULT_TEMPLATES.len(),
+            "every template in themes/default is embedded"
+        );
+    }
+}
