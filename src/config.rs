@@ -142,12 +142,7 @@ fn read_config_file(path: &Path) -> Result<ConfigFile> {
             .span()
             .map(|span| line_col(&text, span.start))
             .unwrap_or((1, 1));
-        anyhow::anyhow!(
-            "{}:{line}:{col}: {}",
-            path.display(),
-            err.message().trim_end()
-        )
-        .context(format!("invalid config file {CONFIG_FILE}"))
+        anyhow::anyhow!("{CONFIG_FILE}:{line}:{col}: {}", err.message().trim_end())
     })
 }
 

@@ -48,8 +48,9 @@ pub struct Content {
 pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Content> {
     if !content_dir.is_dir() {
         bail!(
-            "the content folder {} does not exist; create it and put your policies in it as Markdown files, or pass --content DIR",
-            display(root, content_dir)
+            "the content folder `{}` does not exist in {}; create it and put your policies in it as Markdown files, or pass --content DIR",
+            display(root, content_dir),
+            root.display()
         );
     }
     let mut content = Content::default();
@@ -93,7 +94,7 @@ pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Con
 pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
     let display_path = display(root, path);
     let bytes = fs::read(path).with_context(|| format!("cannot read {display_path}"))?;
-    let text = decode(&bytes).with_context(|| format!("cannot read {display_path}"))?;
+    let text = decode(&bytes).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
     let split = frontmatter::split(text).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
     let url = document_url(rel, split.front.slug.as_deref())
         .with_context(|| format!("{display_path}: cannot make a URL from this file name"))?;
@@ -106,17 +107,34 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
     })
 }
 
-/// UTF-8 only (a leading byte-order mark is dropped); the error says where the
-/// first bad byte is so the author can find it.
-pub fn decode(bytes: &[u8]) -> Result<&str> {
+/// A file that is not UTF-8: where the first bad byte is, so the author can find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotUtf8 {
+    pub line: usize,
+    pub byte: u8,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: the file is not valid UTF-8 (byte 0x{:02x}); save it as UTF-8",
+            self.line, self.byte
+        )
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+/// UTF-8 only; a leading byte-order mark is dropped.
+pub fn decode(bytes: &[u8]) -> Result<&str, NotUtf8> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|err| {
         let good = &bytes[..err.valid_up_to()];
-        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-        anyhow::anyhow!(
-            "line {line}: the file is not valid UTF-8 (byte 0x{:02x}); save it as UTF-8",
-            bytes[err.valid_up_to()]
-        )
+        NotUtf8 {
+            line: good.iter().filter(|&&b| b == b'\n').count() + 1,
+            byte: bytes[err.valid_up_to()],
+        }
     })
 }
 
@@ -282,7 +300,13 @@ mod tests {
     #[test]
     fn non_utf8_names_the_line() {
         let err = decode(b"ok\nstill ok\nbad \xff here").unwrap_err();
-        assert!(err.to_string().contains("line 3"), "{err}");
+        assert_eq!(
+            err,
+            NotUtf8 {
+                line: 3,
+                byte: 0xff
+            }
+        );
         assert_eq!(decode(b"\xEF\xBB\xBFhi").unwrap(), "hi");
     }
 

@@ -1,0 +1,374 @@
+//! `redline build` end to end: the content model, rendering, themes, site
+//! files and the output folder, asserted on the files a real build writes.
+
+use crate::harness::{TestRepo, policy, project_root};
+
+const DATE: &str = "2026-03-03T10:00:00+00:00";
+
+/// A committed site with the given files.
+fn site(files: &[(&str, &str)]) -> TestRepo {
+    let repo = TestRepo::new();
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo.commit("Add policies", DATE);
+    repo
+}
+
+#[test]
+fn example_site_builds_and_pages_match_snapshots() {
+    // The example content in this repository, committed once, renders as reviewed.
+    let repo = TestRepo::new();
+    for name in ["privacy.md", "terms.md", "cookies.md", "index.md"] {
+        let text = std::fs::read_to_string(project_root().join("content").join(name)).unwrap();
+        repo.write(&format!("content/{name}"), text);
+    }
+    repo.write(
+        "redline.toml",
+        std::fs::read_to_string(project_root().join("redline.toml")).unwrap(),
+    );
+    repo.commit("Publish the policies", DATE);
+    let run = repo.build();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    insta::assert_snapshot!(
+        "example_cookies_page",
+        repo.read("public/cookies/index.html")
+    );
+    insta::assert_snapshot!("example_home_page", repo.read("public/index.html"));
+    let privacy = repo.read("public/privacy/index.html");
+    assert!(privacy.contains("<table>"), "the data table renders");
+    assert!(privacy.contains("Last updated <time datetime=\"2026-03-03\">March 3, 2026</time>"));
+    assert!(privacy.contains("class=\"toc\""));
+}
+
+#[test]
+fn urls_titles_and_front_matter() {
+    // The layouts real policy repositories use: index.md folders, spaces, capitals, TOML.
+    let repo = site(&[
+        (
+            "content/privacy/index.md",
+            "---\ntitle: Privacy\ntopics: [data, ai]\n---\nText.\n",
+        ),
+        ("content/Terms of Service.md", "# Terms Heading\n\nText.\n"),
+        (
+            "content/ChatGPT/Cookie Policy.md",
+            "+++\ntitle = \"Cookies\"\nslug = \"cookie-notice\"\n+++\nText.\n",
+        ),
+        ("content/untitled.md", "Just text.\n"),
+        ("content/wip.md", "---\ndraft: true\n---\nNot yet.\n"),
+        ("content/img/Diagram One.png", "PNG"),
+    ]);
+    repo.build();
+    let urls: Vec<String> = repo.versions()["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["url"].as_str().unwrap(),
+                d["title"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "/chatgpt/cookie-notice/ Cookies",
+            "/privacy/ Privacy",
+            "/terms-of-service/ Terms Heading",
+            "/untitled/ untitled"
+        ]
+    );
+    assert!(
+        !repo.exists("public/wip/index.html"),
+        "drafts are not built"
+    );
+    assert_eq!(
+        repo.read("public/img/Diagram One.png"),
+        "PNG",
+        "assets are copied as they are"
+    );
+    let terms = repo.read("public/terms-of-service/index.html");
+    assert_eq!(
+        terms.matches("<h1").count(),
+        1,
+        "the leading # heading is the page title, once"
+    );
+
+    repo.redline(&["build", "--drafts"]).success();
+    assert!(
+        repo.exists("public/wip/index.html"),
+        "--drafts builds drafts"
+    );
+}
+
+#[test]
+fn unknown_front_matter_keys_reach_templates() {
+    // Real repos carry keys like redirect_from and topics; templates may use them.
+    let repo = site(&[
+        (
+            "content/privacy.md",
+            "---\ntitle: Privacy\nredirect_from: /old-privacy/\ntopics: [data, ai]\n---\nText.\n",
+        ),
+        (
+            "templates/page.html",
+            "{% extends \"base.html\" %}{% block content %}TOPICS={{ page.meta.topics | join(sep=\",\") }} FROM={{ page.meta.redirect_from }} CO={{ site.extra.company }}{% endblock content %}",
+        ),
+        ("redline.toml", "[extra]\ncompany = \"Frameloop\"\n"),
+    ]);
+    repo.build();
+    let page = repo.read("public/privacy/index.html");
+    assert!(page.contains("TOPICS=data,ai"), "{page}");
+    assert!(page.contains("FROM=&#x2F;old-privacy&#x2F;"), "{page}");
+    assert!(page.contains("CO=Frameloop"), "{page}");
+    assert!(
+        page.contains("<header"),
+        "the override still extends the theme's base.html"
+    );
+}
+
+#[test]
+fn xss_in_markdown_stays_inert() {
+    // A policy file is text from many hands; none of it may run in a reader's browser.
+    let body = "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) [c](&#106;avascript:alert(3))\n\n\
+                <script>alert(4)</script>\n\n<img src=x onerror=alert(5)>\n\n\
+                [d](data:text/html;base64,PHNjcmlwdD4=) <vbscript:msgbox>\n";
+    let repo = site(&[("content/privacy.md", &policy("Privacy", body))]);
+    repo.build();
+    let page = repo.read("public/privacy/index.html");
+    let content = &page[page.find("class=\"content\"").unwrap()..];
+    assert!(!content.contains("<script"), "{content}");
+    assert!(!content.contains("<img"), "{content}");
+    assert!(!content.contains("onerror"), "{content}");
+    for scheme in ["javascript:", "vbscript:", "data:"] {
+        assert!(
+            !content.to_lowercase().contains(&format!("href=\"{scheme}")),
+            "{scheme} in {content}"
+        );
+    }
+}
+
+#[test]
+fn pathological_nesting_renders_without_crashing() {
+    // 100,000 nested `>` or `[` must not overflow the stack or hang the build.
+    let quotes = ">".repeat(100_000);
+    let brackets = "[".repeat(100_000);
+    let repo = site(&[
+        ("content/quotes.md", &quotes),
+        ("content/brackets.md", &brackets),
+    ]);
+    repo.build();
+    assert!(
+        repo.read("public/quotes/index.html")
+            .contains("<blockquote>")
+    );
+    assert!(repo.read("public/brackets/index.html").contains("[[[["));
+}
+
+#[test]
+fn site_files_with_base_url() {
+    // Search engines and readers find the canonical, dated pages.
+    let repo = site(&[
+        ("content/privacy.md", &policy("Privacy", "Text.")),
+        (
+            "redline.toml",
+            "base_url = \"https://legal.example.com/\"\n",
+        ),
+    ]);
+    repo.build();
+    let sitemap = repo.read("public/sitemap.xml");
+    assert!(
+        sitemap.contains(
+            "<loc>https://legal.example.com/privacy/</loc>\n    <lastmod>2026-03-03</lastmod>"
+        ),
+        "{sitemap}"
+    );
+    assert!(
+        repo.read("public/robots.txt")
+            .contains("Sitemap: https://legal.example.com/sitemap.xml")
+    );
+    let page = repo.read("public/privacy/index.html");
+    assert!(
+        page.contains("<link rel=\"canonical\" href=\"https://legal.example.com/privacy/\">"),
+        "{page}"
+    );
+    let not_found = repo.read("public/404.html");
+    assert!(
+        not_found.contains("href=\"https://legal.example.com/style.css\""),
+        "{not_found}"
+    );
+}
+
+#[test]
+fn relative_links_without_base_url() {
+    // Opened from any folder or host, the links still resolve.
+    let repo = site(&[("content/legal/privacy.md", &policy("Privacy", "Text."))]);
+    let run = repo.build();
+    assert!(run.stderr.contains("base_url is not set"), "{}", run.stderr);
+    let page = repo.read("public/legal/privacy/index.html");
+    assert!(page.contains("href=\"../../style.css\""), "{page}");
+    assert!(page.contains("href=\"../../legal/privacy/\""), "{page}");
+    assert!(!page.contains("rel=\"canonical\""), "{page}");
+}
+
+#[test]
+fn default_theme_has_no_scripts_cookies_or_other_origins() {
+    // A privacy policy site must not track its readers.
+    let repo = site(&[
+        (
+            "content/privacy.md",
+            &policy("Privacy", "See [the regulator](https://edpb.example/)."),
+        ),
+        (
+            "redline.toml",
+            "base_url = \"https://legal.example.com/\"\n",
+        ),
+    ]);
+    repo.build();
+    for file in [
+        "public/index.html",
+        "public/privacy/index.html",
+        "public/404.html",
+    ] {
+        let html = repo.read(file);
+        assert!(!html.contains("<script"), "{file}");
+        assert!(!html.contains("<iframe"), "{file}");
+        for tag in ["<link ", "<img ", "<source "] {
+            for (at, _) in html.match_indices(tag) {
+                let element = &html[at..at + html[at..].find('>').unwrap()];
+                let external = element.contains("href=\"http") || element.contains("src=\"http");
+                let allowed = element.contains("rel=\"canonical\"")
+                    || element.contains("https://legal.example.com/");
+                assert!(!external || allowed, "{file}: {element}");
+            }
+        }
+    }
+    let css = repo.read("public/style.css");
+    assert!(css.contains("prefers-color-scheme: dark"));
+    assert!(css.contains("@media print"));
+    assert!(
+        !css.contains("@import") && !css.contains("url(http"),
+        "no remote CSS"
+    );
+}
+
+#[test]
+fn empty_content_folder_builds_a_site_that_says_so() {
+    // A new site with no policies yet still builds, and warns.
+    let repo = TestRepo::new();
+    std::fs::create_dir_all(repo.path().join("content")).unwrap();
+    let run = repo.build();
+    assert!(
+        run.stderr.contains("there are no documents"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        repo.read("public/index.html")
+            .contains("There are no documents yet.")
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    // The live site must never be half-replaced by a broken build.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "First text."))]);
+    repo.build();
+    let before = repo.read("public/privacy/index.html");
+    let manifest_before = repo.read("public/versions.json");
+    repo.write(
+        "content/privacy.md",
+        "---\ntitle: [broken\n---\nSecond text.\n",
+    );
+    repo.write("content/new.md", "New.\n");
+    repo.redline(&["build"]).failure();
+    assert_eq!(repo.read("public/privacy/index.html"), before);
+    assert_eq!(repo.read("public/versions.json"), manifest_before);
+    assert!(!repo.exists("public/new/index.html"));
+    let leftovers: Vec<_> = std::fs::read_dir(repo.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".redline"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no staging folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_rebuild_replaces_the_output_and_drops_stale_pages() {
+    // A removed policy disappears from the published site.
+    let repo = site(&[
+        ("content/privacy.md", &policy("Privacy", "x")),
+        ("content/old.md", &policy("Old", "y")),
+    ]);
+    repo.build();
+    assert!(repo.exists("public/old/index.html"));
+    repo.git(&["rm", "-q", "content/old.md"]);
+    repo.commit("Retire the old policy", "2026-03-04T10:00:00+00:00");
+    repo.build();
+    assert!(!repo.exists("public/old/index.html"));
+    assert!(repo.exists("public/privacy/index.html"));
+}
+
+#[test]
+fn init_scaffolds_a_site_that_builds_with_history() {
+    // `redline init` gives a working site with a first commit, so dates work at once.
+    let parent = TestRepo::folder();
+    crate::harness::run_redline(parent.path(), &["init", "mysite"]).success();
+    let site = parent.path().join("mysite");
+    assert!(site.join(".git").is_dir());
+    let run = crate::harness::run_redline(&site, &["build"]).success();
+    assert!(!run.stderr.contains("unpublished"), "{}", run.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("public/versions.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        manifest["documents"][0]["versions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    crate::harness::run_redline(parent.path(), &["init", "mysite"]).failure();
+}
+
+#[test]
+fn site_templates_override_theme_templates_one_by_one() {
+    // A site changes its footer without copying the whole theme.
+    let repo = site(&[
+        ("content/privacy.md", &policy("Privacy", "Text.")),
+        (
+            "templates/404.html",
+            "{% extends \"base.html\" %}{% block content %}Lost? Custom.{% endblock content %}",
+        ),
+        ("static/extra.css", "body{}"),
+    ]);
+    repo.build();
+    assert!(repo.read("public/404.html").contains("Lost? Custom."));
+    assert!(
+        repo.read("public/privacy/index.html")
+            .contains("class=\"toc\"")
+            || repo.read("public/privacy/index.html").contains("Text.")
+    );
+    assert_eq!(repo.read("public/extra.css"), "body{}");
+    assert!(
+        repo.exists("public/style.css"),
+        "the theme's own static files stay"
+    );
+}
+
+#[test]
+fn version_flag_and_usage_errors() {
+    // Scripts rely on exit status 2 for usage errors and 0 for --version.
+    let repo = TestRepo::folder();
+    let run = repo.redline(&["--version"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("redline "));
+    let run = repo.redline(&["build", "--no-such-flag"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(repo.redline(&["frobnicate"]).code, 2);
+}

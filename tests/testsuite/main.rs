@@ -1,0 +1,8 @@
+//! The one integration-test binary: builds real sites in temporary folders,
+//! in real git repositories, by running the real `redline` binary.
+
+mod harness;
+
+mod build;
+mod errors;
+mod history;
