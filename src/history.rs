@@ -186,18 +186,21 @@ fn walk(
             let Some(&doc) = tracked.get(&new_path) else {
                 continue;
             };
+            let old_file = delta
+                .old_file()
+                .path()
+                .map(|p| (delta.old_file().id(), path_string(p)));
             let old = match delta.status() {
                 Delta::Added => None,
-                Delta::Modified | Delta::Renamed | Delta::Typechange => delta
-                    .old_file()
-                    .path()
-                    .map(|p| (delta.old_file().id(), path_string(p))),
+                Delta::Modified | Delta::Typechange => old_file,
+                Delta::Renamed => old_file.filter(|(old_id, old_path)| {
+                    let taken = tracked.get(old_path).is_some_and(|&other| other != doc);
+                    !taken && similar_enough(repo, *old_id, delta.new_file().id())
+                }),
                 _ => continue,
             };
-            if delta.status() == Delta::Renamed {
-                if let Some((_, old_path)) = &old {
-                    renames.push((new_path.clone(), old_path.clone(), doc));
-                }
+            if let (Delta::Renamed, Some((_, old_path))) = (delta.status(), &old) {
+                renames.push((new_path.clone(), old_path.clone(), doc));
             }
             if !ignored.contains(&oid) {
                 changes[doc].push(Change {
@@ -215,6 +218,25 @@ fn walk(
         }
     }
     Ok(changes)
+}
+
+/// libgit2 pairs small unrelated files as renames (front-matter fences make
+/// short files look alike); a rename is followed only when at least half of
+/// the body's words survive it, as a reader would judge.
+fn similar_enough(repo: &Repository, old: Oid, new: Oid) -> bool {
+    let (Ok(old), Ok(new)) = (repo.find_blob(old), repo.find_blob(new)) else {
+        return false;
+    };
+    let (old, new) = (body_text(old.content()), body_text(new.content()));
+    similar::TextDiff::from_words(old.as_str(), new.as_str()).ratio() >= 0.5
+}
+
+fn body_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    match crate::frontmatter::split(&text) {
+        Ok(split) => split.body.to_string(),
+        Err(_) => text.into_owned(),
+    }
 }
 
 /// A blob as read for fingerprinting: its id and the file stem used as a title

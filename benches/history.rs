@@ -1,0 +1,138 @@
+//! History extraction on a synthetic repository (100 documents of 20 KB,
+//! 5,000 first-parent commits with merges, renames and front-matter churn)
+//! against git's own plumbing over the same work, measured in the same run:
+//! `git log --first-parent --raw -M` plus `git cat-file --batch` of the
+//! changed blobs. Prints the times, the ratio and peak memory.
+
+mod synth;
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use redline::config::{Config, Overrides};
+
+fn main() {
+    let commits: usize = std::env::var("REDLINE_BENCH_COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = synth::Spec {
+        documents: 100,
+        commits,
+        document_bytes: 20_000,
+        seed: 7,
+    };
+    let started = Instant::now();
+    let stats = synth::generate(dir.path(), spec);
+    println!(
+        "synthetic repository: {spec:?}\n  {stats:?}\n  generated in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let config = Config::load(&Overrides {
+        root: dir.path().to_path_buf(),
+        ..Overrides::default()
+    })
+    .expect("config");
+    let content =
+        redline::content::load(&config.root, &config.content_dir, false).expect("content");
+
+    let runs = 3;
+    let mut redline_times = Vec::new();
+    let mut git_times = Vec::new();
+    let mut versions = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let history = redline::history::read(&config, &content.documents).expect("history");
+        redline_times.push(t.elapsed());
+        versions = history.docs.iter().map(|d| d.versions.len()).sum();
+        git_times.push(git_plumbing(dir.path()));
+    }
+    let redline_median = median(&mut redline_times);
+    let git_median = median(&mut git_times);
+    println!("history extraction, median of {runs}:");
+    println!(
+        "  redline history::read      {:>8.3}s  ({versions} versions)",
+        redline_median.as_secs_f64()
+    );
+    println!(
+        "  git log + cat-file --batch {:>8.3}s",
+        git_median.as_secs_f64()
+    );
+    println!(
+        "  ratio redline / git        {:>8.2}x  (target ≤ 2x)",
+        redline_median.as_secs_f64() / git_median.as_secs_f64()
+    );
+    println!("  peak RSS of this process   {:>8} KiB", peak_rss_kib());
+}
+
+/// The same walk with git's plumbing: first-parent log with rename detection,
+/// then every changed Markdown blob through `cat-file --batch`.
+fn git_plumbing(repo: &std::path::Path) -> Duration {
+    let started = Instant::now();
+    let log = Command::new("git")
+        .current_dir(repo)
+        .args([
+            "log",
+            "--first-parent",
+            "--raw",
+            "-M",
+            "--no-abbrev",
+            "--format=%H %ct",
+            "main",
+        ])
+        .output()
+        .expect("git log");
+    let text = String::from_utf8_lossy(&log.stdout);
+    let mut ids = String::new();
+    for line in text.lines().filter(|l| l.starts_with(':')) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() >= 6
+            && line.ends_with(".md")
+            && fields[3] != "0000000000000000000000000000000000000000"
+        {
+            ids.push_str(fields[3]);
+            ids.push('\n');
+            ids.push_str(fields[2]);
+            ids.push('\n');
+        }
+    }
+    let mut cat = Command::new("git")
+        .current_dir(repo)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("git cat-file");
+    let mut stdin = cat.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
+    let mut sink = Vec::new();
+    cat.stdout
+        .take()
+        .expect("stdout")
+        .read_to_end(&mut sink)
+        .expect("read");
+    let _ = writer.join();
+    let _ = cat.wait();
+    started.elapsed()
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_string())
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}

@@ -1,0 +1,300 @@
+//! A deterministic synthetic policy repository, written with `git fast-import`
+//! so thousands of commits take seconds: documents of a given size, a
+//! first-parent line with PR merges whose side commits are dated after the
+//! merge base, renames into folders, front-matter churn, re-wraps and
+//! comment-only commits. Shared by the benchmarks.
+
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub documents: usize,
+    pub commits: usize,
+    pub document_bytes: usize,
+    pub seed: u64,
+}
+
+/// What was generated.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub first_parent_commits: usize,
+    pub merges: usize,
+    pub renames: usize,
+    pub invisible_edits: usize,
+    pub visible_edits: usize,
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*: deterministic, no dependency.
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const WORDS: &[&str] = &[
+    "data",
+    "personal",
+    "we",
+    "process",
+    "your",
+    "account",
+    "video",
+    "prompt",
+    "retain",
+    "days",
+    "consent",
+    "legitimate",
+    "interest",
+    "processor",
+    "controller",
+    "transfer",
+    "rights",
+    "access",
+    "delete",
+    "security",
+    "service",
+    "generated",
+    "content",
+    "model",
+    "training",
+    "opt",
+    "out",
+    "contact",
+    "policy",
+    "law",
+];
+
+struct Doc {
+    path: String,
+    title: String,
+    reviewed: u32,
+    paragraphs: Vec<String>,
+    comment: bool,
+    wrap: usize,
+}
+
+impl Doc {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "---\ntitle: {}\nreviewed: r{}\n---\n\n",
+            self.title, self.reviewed
+        );
+        if self.comment {
+            text.push_str("<!-- reviewed by legal -->\n\n");
+        }
+        for (i, paragraph) in self.paragraphs.iter().enumerate() {
+            if i % 6 == 0 {
+                let _ = writeln!(text, "## Section {}\n", i / 6 + 1);
+            }
+            let mut column = 0;
+            for word in paragraph.split(' ') {
+                if column + word.len() > self.wrap {
+                    text.push('\n');
+                    column = 0;
+                } else if column > 0 {
+                    text.push(' ');
+                    column += 1;
+                }
+                text.push_str(word);
+                column += word.len();
+            }
+            text.push_str("\n\n");
+        }
+        text
+    }
+}
+
+fn paragraph(rng: &mut Rng) -> String {
+    let words: Vec<&str> = (0..60).map(|_| WORDS[rng.below(WORDS.len())]).collect();
+    format!("{}.", words.join(" "))
+}
+
+/// Generates the repository in `dir` (created) and checks out `main`.
+pub fn generate(dir: &Path, spec: Spec) -> Stats {
+    std::fs::create_dir_all(dir).expect("create repo dir");
+    git(dir, &["init", "-q", "-b", "main"]);
+    let mut rng = Rng(spec.seed.max(1));
+    let paragraphs_per_doc = (spec.document_bytes / 420).max(1);
+    let mut docs: Vec<Doc> = (0..spec.documents)
+        .map(|i| Doc {
+            path: format!("content/policy-{i:03}.md"),
+            title: format!("Policy {i}"),
+            reviewed: 0,
+            paragraphs: (0..paragraphs_per_doc)
+                .map(|_| paragraph(&mut rng))
+                .collect(),
+            comment: false,
+            wrap: 78,
+        })
+        .collect();
+    let mut stream = Vec::with_capacity(spec.documents * spec.document_bytes * 2);
+    let mut stats = Stats::default();
+    let mut time: i64 = 1_735_700_000;
+    let mut mark = 0usize;
+
+    // The initial commit holds every document.
+    mark += 1;
+    let files: Vec<usize> = (0..docs.len()).collect();
+    write_commit(
+        &mut stream,
+        "main",
+        mark,
+        None,
+        None,
+        time,
+        "Add the policies",
+        &docs,
+        &files,
+        &[],
+    );
+    let mut main_tip = mark;
+    stats.first_parent_commits += 1;
+
+    while stats.first_parent_commits < spec.commits {
+        time += 3_600 + rng.below(20_000) as i64;
+        let d = rng.below(docs.len());
+        let roll = rng.below(100);
+        let mut renames = Vec::new();
+        let (message, merge) = if roll < 50 {
+            let p = rng.below(docs[d].paragraphs.len());
+            docs[d].paragraphs[p] = paragraph(&mut rng);
+            stats.visible_edits += 1;
+            ("Update the wording", None)
+        } else if roll < 62 {
+            docs[d].reviewed += 1;
+            stats.invisible_edits += 1;
+            ("Bump the review marker", None)
+        } else if roll < 68 {
+            docs[d].wrap = if docs[d].wrap == 78 { 70 } else { 78 };
+            stats.invisible_edits += 1;
+            ("Re-wrap lines", None)
+        } else if roll < 72 {
+            docs[d].comment = !docs[d].comment;
+            stats.invisible_edits += 1;
+            ("Toggle the review comment", None)
+        } else if roll < 75 && !docs[d].path.contains("/legal/") {
+            let old = docs[d].path.clone();
+            docs[d].path = old.replace("content/", "content/legal/");
+            renames.push((old, docs[d].path.clone()));
+            stats.renames += 1;
+            ("Move into legal/", None)
+        } else {
+            // A PR: a side branch off main, its commit dated after the merge.
+            let p = rng.below(docs[d].paragraphs.len());
+            docs[d].paragraphs[p] = paragraph(&mut rng);
+            mark += 1;
+            write_commit(
+                &mut stream,
+                "side",
+                mark,
+                Some(main_tip),
+                None,
+                time + 86_400,
+                "Bot: update",
+                &docs,
+                &[d],
+                &[],
+            );
+            stats.merges += 1;
+            stats.visible_edits += 1;
+            ("Merge pull request", Some(mark))
+        };
+        mark += 1;
+        write_commit(
+            &mut stream,
+            "main",
+            mark,
+            Some(main_tip),
+            merge,
+            time,
+            message,
+            &docs,
+            &[d],
+            &renames,
+        );
+        main_tip = mark;
+        stats.first_parent_commits += 1;
+    }
+
+    let mut child = Command::new("git")
+        .current_dir(dir)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("write stream");
+    assert!(
+        child.wait().expect("fast-import").success(),
+        "fast-import failed"
+    );
+    git(dir, &["checkout", "-q", "-f", "main"]);
+    stats
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_commit(
+    out: &mut Vec<u8>,
+    branch: &str,
+    mark: usize,
+    from: Option<usize>,
+    merge: Option<usize>,
+    time: i64,
+    message: &str,
+    docs: &[Doc],
+    files: &[usize],
+    renames: &[(String, String)],
+) {
+    let _ = write!(
+        out,
+        "commit refs/heads/{branch}\nmark :{mark}\nauthor Dana Counsel <dana@example.com> {time} +0000\ncommitter Merge Bot <bot@example.com> {time} +0000\ndata {}\n{message}\n",
+        message.len()
+    );
+    if let Some(from) = from {
+        let _ = writeln!(out, "from :{from}");
+    }
+    if let Some(merge) = merge {
+        let _ = writeln!(out, "merge :{merge}");
+    }
+    for (old, new) in renames {
+        let _ = writeln!(out, "R {old} {new}");
+    }
+    for &d in files {
+        let text = docs[d].text();
+        let _ = write!(
+            out,
+            "M 100644 inline {}\ndata {}\n{text}\n",
+            docs[d].path,
+            text.len()
+        );
+    }
+    out.push(b'\n');
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?} failed");
+}
