@@ -7,12 +7,7 @@ const DATE: &str = "2026-03-03T10:00:00+00:00";
 
 /// A committed site with the given files.
 fn site(files: &[(&str, &str)]) -> TestRepo {
-    let repo = TestRepo::new();
-    for (path, text) in files {
-        repo.write(path, text);
-    }
-    repo.commit("Add policies", DATE);
-    repo
+    TestRepo::committed(files, DATE)
 }
 
 #[test]

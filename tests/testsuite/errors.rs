@@ -16,12 +16,7 @@ fn build_error(repo: &TestRepo, args: &[&str]) -> String {
 }
 
 fn committed(files: &[(&str, &[u8])]) -> TestRepo {
-    let repo = TestRepo::new();
-    for (path, bytes) in files {
-        repo.write(path, bytes);
-    }
-    repo.commit("Add files", DATE);
-    repo
+    TestRepo::committed(files, DATE)
 }
 
 #[test]

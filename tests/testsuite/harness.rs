@@ -50,6 +50,16 @@ impl TestRepo {
         repo
     }
 
+    /// A repository with `files` committed in one commit at `date`.
+    pub fn committed<T: AsRef<[u8]>>(files: &[(&str, T)], date: &str) -> TestRepo {
+        let repo = TestRepo::new();
+        for (path, bytes) in files {
+            repo.write(path, bytes);
+        }
+        repo.commit("Add files", date);
+        repo
+    }
+
     /// A plain folder that is not a git repository.
     pub fn folder() -> TestRepo {
         TestRepo {
