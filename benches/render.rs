@@ -6,15 +6,20 @@ use std::time::{Duration, Instant};
 
 use redline::config::{Config, Overrides};
 
+/// The default site size; `REDLINE_BENCH_DOCS` overrides it (for profiling).
 const DOCUMENTS: usize = 1_000;
 const DOCUMENT_BYTES: usize = 30_000;
 
 fn main() {
+    let documents: usize = std::env::var("REDLINE_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DOCUMENTS);
     let dir = tempfile::tempdir().expect("temp dir");
     let content = dir.path().join("content");
     std::fs::create_dir_all(&content).expect("content dir");
     let mut texts = Vec::new();
-    for i in 0..DOCUMENTS {
+    for i in 0..documents {
         let text = document(i);
         std::fs::write(content.join(format!("policy-{i:04}.md")), &text).expect("write");
         texts.push(text);
@@ -29,6 +34,7 @@ fn main() {
     let runs = 5;
     let mut comrak_times = Vec::new();
     let mut build_times = Vec::new();
+    let mut generate_times = Vec::new();
     let options = comrak_reference_options();
     for _ in 0..runs {
         let t = Instant::now();
@@ -41,15 +47,25 @@ fn main() {
         let t = Instant::now();
         redline::site::build(&config).expect("build");
         build_times.push(t.elapsed());
+        let t = Instant::now();
+        let generated = redline::site::generate(&config).expect("generate");
+        generate_times.push(t.elapsed());
+        assert_eq!(generated.documents, documents);
     }
     let comrak = megabytes / median(&mut comrak_times).as_secs_f64();
     let build = megabytes / median(&mut build_times).as_secs_f64();
-    println!("{DOCUMENTS} documents, {megabytes:.1} MB of Markdown, median of {runs} runs");
+    let generate = megabytes / median(&mut generate_times).as_secs_f64();
+    println!("{documents} documents, {megabytes:.1} MB of Markdown, median of {runs} runs");
     println!("  comrak markdown_to_html, one thread  {comrak:>8.1} MB/s");
     println!("  redline build (whole site, written)  {build:>8.1} MB/s");
+    println!("  redline generate (in memory, no IO)  {generate:>8.1} MB/s");
     println!(
-        "  ratio                                {:>8.2}x  (target ≥ 1.5x)",
+        "  ratio, whole build / comrak          {:>8.2}x  (target ≥ 1.5x)",
         build / comrak
+    );
+    println!(
+        "  ratio, in memory / comrak            {:>8.2}x",
+        generate / comrak
     );
 }
 

@@ -250,7 +250,11 @@ fn fingerprint_blobs(
     changes: &[Vec<Change>],
     options: MarkdownOptions,
 ) -> Result<HashMap<BlobKey, String>> {
-    let mut keys: Vec<BlobKey> = changes
+    // Blobs are read in history order, one document after another: packs
+    // store a document's versions as delta chains, and reading them in order
+    // keeps libgit2's delta-base cache warm (sorting by id made it thrash).
+    let mut seen = HashSet::new();
+    let keys: Vec<BlobKey> = changes
         .iter()
         .flatten()
         .flat_map(|c| {
@@ -258,9 +262,8 @@ fn fingerprint_blobs(
             let old = c.old.as_ref().map(|(oid, path)| (*oid, stem(path)));
             std::iter::once(new).chain(old)
         })
+        .filter(|key| seen.insert(key.clone()))
         .collect();
-    keys.sort();
-    keys.dedup();
     let mut fingerprints = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(256) {
         let texts: Vec<(BlobKey, Vec<u8>)> = chunk

@@ -130,6 +130,8 @@ pub fn render_site(
     base.insert("site", &site);
     base.insert("documents", &summaries);
     base.insert("generator", crate::GENERATOR);
+    base.insert("current_url", "");
+    base.insert("description", &config.description);
 
     let mut files = OutputSet::default();
     let rendered_pages: Vec<(String, Vec<u8>, String)> = pages
@@ -138,7 +140,12 @@ pub fn render_site(
             let mut context = base.clone();
             context.insert("root", &page.root());
             context.insert("canonical", &canonical(config, &page.doc.url));
-            context.insert("page", &page.context(config));
+            let page_context = page.context(config);
+            // Top-level copies so base.html never tests `page is defined`:
+            // tera clones the tested value, the whole page, on every test.
+            context.insert("current_url", &page_context.summary.url);
+            context.insert("description", &page_context.summary.description);
+            context.insert("page", &page_context);
             let html = renderer
                 .render("page.html", &context)
                 .with_context(|| format!("cannot render {}", page.doc.display_path))?;

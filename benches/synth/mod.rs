@@ -247,6 +247,9 @@ pub fn generate(dir: &Path, spec: Spec) -> Stats {
         child.wait().expect("fast-import").success(),
         "fast-import failed"
     );
+    // Pack as a clone from a forge would be: fast-import's own pack deltas
+    // each blob against the one before it, which no real checkout has.
+    git(dir, &["repack", "-adfq"]);
     git(dir, &["checkout", "-q", "-f", "main"]);
     stats
 }
