@@ -544,9 +544,9 @@ fn deleting_one_policy_while_adding_an_unrelated_one_does_not_mix_their_historie
 // ---------------------------------------------------------------------------
 // Ignore-revs
 
-#[test]
-fn commit_listed_in_blame_ignore_revs_is_not_a_version() {
-    // A mass find-and-replace is listed in .git-blame-ignore-revs so it never counts as a change.
+/// A policy added, then a visible company-name change that the ignore list
+/// will name: (repo, first commit, commit to ignore).
+fn company_rename() -> (TestRepo, String, String) {
     let repo = TestRepo::new();
     let v1 = repo.commit_file(
         "content/privacy.md",
@@ -560,6 +560,13 @@ fn commit_listed_in_blame_ignore_revs_is_not_a_version() {
         "Rename the company everywhere",
         FEB,
     );
+    (repo, v1, ignored)
+}
+
+#[test]
+fn commit_listed_in_blame_ignore_revs_is_not_a_version() {
+    // A mass find-and-replace is listed in .git-blame-ignore-revs so it never counts as a change.
+    let (repo, v1, ignored) = company_rename();
     repo.commit_file(
         ".git-blame-ignore-revs",
         &format!("# company rename\n{ignored}\n"),
@@ -575,19 +582,7 @@ fn commit_listed_in_blame_ignore_revs_is_not_a_version() {
 #[test]
 fn ignore_revs_file_setting_names_another_file() {
     // The site keeps its ignore list somewhere else and says so in redline.toml.
-    let repo = TestRepo::new();
-    let v1 = repo.commit_file(
-        "content/privacy.md",
-        &policy("Privacy Policy", "Acme Inc. collects your email address."),
-        "Add the privacy policy",
-        JAN,
-    );
-    let ignored = repo.commit_file(
-        "content/privacy.md",
-        &policy("Privacy Policy", "Acme Corp. collects your email address."),
-        "Rename the company everywhere",
-        FEB,
-    );
+    let (repo, v1, ignored) = company_rename();
     repo.write(
         "redline.toml",
         "ignore_revs_file = \"config/ignore-revs.txt\"\n",
