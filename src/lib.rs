@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod dates;
+pub mod diff;
 pub mod frontmatter;
 pub mod history;
 pub mod init;

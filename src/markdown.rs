@@ -49,9 +49,7 @@ pub struct Rendered {
 pub fn render(body: &str, options: MarkdownOptions) -> Rendered {
     let comrak_options = comrak_options(options);
     let arena = Arena::new();
-    let root = comrak::parse_document(&arena, body, &comrak_options);
-    normalise(root);
-    let leading_title = take_leading_h1(root);
+    let (root, leading_title) = parse(&arena, body, options);
     let toc = headings(root);
 
     let adapter = HeadingIds::new(toc.iter().map(|e| e.id.clone()).collect());
@@ -65,6 +63,20 @@ pub fn render(body: &str, options: MarkdownOptions) -> Rendered {
         toc: toc.into_iter().filter(|e| e.level > 1).collect(),
         leading_title,
     }
+}
+
+/// Parses a body into the normalised tree a reader sees, exactly as
+/// [`render`] does, with a leading `# heading` taken out and returned.
+/// The diff engine reads blocks from this tree.
+pub fn parse<'a>(
+    arena: &'a Arena<'a>,
+    body: &str,
+    options: MarkdownOptions,
+) -> (&'a AstNode<'a>, Option<String>) {
+    let root = comrak::parse_document(arena, body, &comrak_options(options));
+    normalise(root);
+    let leading_title = take_leading_h1(root);
+    (root, leading_title)
 }
 
 fn comrak_options(options: MarkdownOptions) -> Options<'static> {
@@ -196,8 +208,9 @@ fn is_comment(html: &str) -> bool {
     html.starts_with("<!--") && html.ends_with("-->")
 }
 
-/// Every heading with its id, made unique the way GitHub does.
-fn headings<'a>(root: &'a AstNode<'a>) -> Vec<TocEntry> {
+/// Every heading with its id, made unique the way GitHub does, in document
+/// order (the ids the rendered page uses).
+pub fn headings<'a>(root: &'a AstNode<'a>) -> Vec<TocEntry> {
     let mut anchorizer = Anchorizer::new();
     root.descendants()
         .filter_map(|node| {

@@ -1,0 +1,2 @@
+//! Redline benchmark (filled in with the diff engine).
+fn main() {}
