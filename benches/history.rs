@@ -2,7 +2,8 @@
 //! 5,000 first-parent commits with merges, renames and front-matter churn)
 //! against git's own plumbing over the same work, measured in the same run:
 //! `git log --first-parent --raw -M` plus `git cat-file --batch` of the
-//! changed blobs. Prints the times, the ratio and peak memory.
+//! changed blobs. Prints the times, the ratio and peak memory, then the time
+//! of the full build of the same repository (every version and redline).
 
 mod synth;
 
@@ -64,6 +65,20 @@ fn main() {
     println!(
         "  ratio redline / git        {:>8.2}x  (target ≤ 2x)",
         redline_median.as_secs_f64() / git_median.as_secs_f64()
+    );
+    println!("  peak RSS of this process   {:>8} KiB", peak_rss_kib());
+
+    // The whole site in memory: current pages, every version's page, every
+    // redline, the feeds and versions.json.
+    let t = Instant::now();
+    let site = redline::site::generate(&config).expect("site");
+    let full = t.elapsed();
+    println!("full build (site::generate, in memory):");
+    println!(
+        "  {:>8.3}s  {} documents, {versions} versions, {} files",
+        full.as_secs_f64(),
+        site.documents,
+        site.files.len()
     );
     println!("  peak RSS of this process   {:>8} KiB", peak_rss_kib());
 }

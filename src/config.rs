@@ -43,6 +43,7 @@ struct ConfigFile {
     ignore_revs_file: PathBuf,
     date_source: DateSource,
     trust_front_matter_dates: bool,
+    notice_days: u32,
     extra: BTreeMap<String, toml::Value>,
 }
 
@@ -62,6 +63,7 @@ impl Default for ConfigFile {
             ignore_revs_file: ".git-blame-ignore-revs".into(),
             date_source: DateSource::Committer,
             trust_front_matter_dates: false,
+            notice_days: 30,
             extra: BTreeMap::new(),
         }
     }
@@ -106,6 +108,11 @@ pub struct Config {
     pub ignore_revs_file: PathBuf,
     pub date_source: DateSource,
     pub trust_front_matter_dates: bool,
+    /// How many days a material change is announced at the top of its page.
+    pub notice_days: u32,
+    /// The build's day in the site's zone: notices and effective dates are
+    /// judged against it. `SOURCE_DATE_EPOCH` (reproducible builds) sets it.
+    pub today: jiff::civil::Date,
     /// The `[extra]` table, handed to templates as `site.extra`.
     pub extra: serde_json::Value,
     /// The git revision to publish (default HEAD).
@@ -166,6 +173,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         })
         .transpose()?;
     check_date_format(&file.date_format)?;
+    let today = build_day(timezone.as_ref())?;
     let extra = serde_json::to_value(&file.extra).context("the [extra] table")?;
     Ok(Config {
         ignore_revs_file: root.join(&file.ignore_revs_file),
@@ -182,12 +190,32 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         unsafe_html: file.unsafe_html,
         date_source: file.date_source,
         trust_front_matter_dates: file.trust_front_matter_dates,
+        notice_days: file.notice_days,
+        today,
         extra,
         git_ref: overrides.git_ref.clone(),
         drafts: overrides.drafts,
         strict: overrides.strict,
         allow_shallow: overrides.allow_shallow,
     })
+}
+
+/// Today in the site's zone (the system's when none is set), or the day of
+/// `SOURCE_DATE_EPOCH` so a rebuild of the same commit is the same site.
+fn build_day(zone: Option<&TimeZone>) -> Result<jiff::civil::Date> {
+    let now = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+            .with_context(|| {
+                format!("SOURCE_DATE_EPOCH `{value}` is not a number of seconds since 1970; unset it or set it like 1767225600")
+            })?,
+        Err(_) => jiff::Timestamp::now(),
+    };
+    let zone = zone.cloned().unwrap_or_else(TimeZone::system);
+    Ok(now.to_zoned_datetime(zone).date())
 }
 
 /// Base URLs are absolute http(s) URLs; a trailing `/` is added so joining is

@@ -60,6 +60,8 @@ pub struct History {
     pub warnings: Vec<String>,
     /// Built from a shallow clone: the oldest dates are the graft's, not the truth.
     pub approximate: bool,
+    /// The git folder, for reading versions' texts again (None without git).
+    pub repository: Option<std::path::PathBuf>,
 }
 
 /// Reads history for `documents` (in order) from the repository holding the site.
@@ -83,6 +85,7 @@ pub fn read(config: &Config, documents: &[Document]) -> Result<History> {
                 config.root.display()
             )],
             approximate: false,
+            repository: None,
         });
     };
     let sources: Vec<String> = documents
@@ -91,6 +94,7 @@ pub fn read(config: &Config, documents: &[Document]) -> Result<History> {
         .collect();
     let mut history = History {
         approximate: repo.shallow,
+        repository: Some(repo.repo.path().to_path_buf()),
         ..Default::default()
     };
     if repo.shallow {

@@ -3,11 +3,14 @@
 //! modules follow the pipeline: config → content → history → markdown →
 //! pages → render → output.
 
+pub mod archive;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diff;
+pub mod feeds;
 pub mod frontmatter;
 pub mod history;
 pub mod init;
@@ -23,6 +26,7 @@ pub mod report;
 pub mod site;
 pub mod sitefiles;
 pub mod theme;
+pub mod timeline;
 
 use anyhow::Result;
 

@@ -4,8 +4,7 @@
 
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::dates;
+use crate::changes::ChangeClass;
 use crate::pages::Page;
 
 #[derive(Debug, Serialize)]
@@ -33,18 +32,22 @@ pub struct DocumentEntry {
 pub struct VersionEntry {
     pub commit: String,
     pub date: String,
+    /// The version's permanent page.
+    pub url: String,
+    /// The redline against the version before; null for the first.
+    pub diff_url: Option<String>,
+    /// `initial`, `editorial` or `material`.
+    pub change: ChangeClass,
+    pub summary: String,
+    pub effective: Option<String>,
     pub author: String,
     pub subject: String,
+    /// SHA-256 of what a reader saw (title and rendered body).
     pub sha256: String,
 }
 
 /// Builds the manifest from the pages (in site order).
-pub fn manifest(
-    config: &Config,
-    pages: &[Page<'_>],
-    sha256: &[String],
-    approximate: bool,
-) -> Manifest {
+pub fn manifest(pages: &[Page<'_>], sha256: &[String], approximate: bool) -> Manifest {
     let documents = pages
         .iter()
         .zip(sha256)
@@ -59,24 +62,21 @@ pub fn manifest(
             unpublished: page.unpublished(),
             sha256: sha256.clone(),
             versions: page
-                .history
-                .map(|h| {
-                    h.versions
-                        .iter()
-                        .map(|v| VersionEntry {
-                            commit: v.commit.clone(),
-                            date: dates::rfc3339(&dates::zoned(
-                                v.seconds,
-                                v.offset_minutes,
-                                config.timezone.as_ref(),
-                            )),
-                            author: v.author.clone(),
-                            subject: v.subject.clone(),
-                            sha256: v.sha256.clone(),
-                        })
-                        .collect()
+                .versions
+                .iter()
+                .map(|v| VersionEntry {
+                    commit: v.commit.clone(),
+                    date: v.datetime.clone(),
+                    url: format!("/{}", v.url),
+                    diff_url: (!v.diff_url.is_empty()).then(|| format!("/{}", v.diff_url)),
+                    change: v.change,
+                    summary: v.summary.clone(),
+                    effective: (!v.effective_iso.is_empty()).then(|| v.effective_iso.clone()),
+                    author: v.author.clone(),
+                    subject: v.subject.clone(),
+                    sha256: v.sha256.clone(),
                 })
-                .unwrap_or_default(),
+                .collect(),
         })
         .collect();
     Manifest {

@@ -6,12 +6,15 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::changes::ChangeClass;
 use crate::config::Config;
 use crate::content::{Document, title_stem};
 use crate::dates::{self, Day};
+use crate::diff::SectionChange;
 use crate::frontmatter::FrontMatter;
 use crate::history::{DocHistory, Version};
 use crate::markdown::{Rendered, TocEntry};
+use crate::timeline::{Entry, Standing};
 
 /// A document with everything known about it, ready for templates.
 #[derive(Debug, Clone)]
@@ -21,6 +24,9 @@ pub struct Page<'a> {
     pub title: String,
     pub history: Option<&'a DocHistory>,
     pub last_updated: Option<Day>,
+    /// Newest first; filled in once the archive is built.
+    pub versions: Vec<VersionContext>,
+    pub standing: Standing,
 }
 
 impl<'a> Page<'a> {
@@ -49,6 +55,8 @@ impl<'a> Page<'a> {
             title,
             history,
             last_updated,
+            versions: Vec::new(),
+            standing: Standing::default(),
         }
     }
 
@@ -59,7 +67,7 @@ impl<'a> Page<'a> {
 
     /// `../` once per folder level, so links work without a base URL.
     pub fn root(&self) -> String {
-        "../".repeat(self.rel_url().matches('/').count())
+        root_of(self.rel_url())
     }
 
     pub fn unpublished(&self) -> bool {
@@ -98,20 +106,28 @@ impl<'a> Page<'a> {
 
     pub fn context(&self, config: &Config) -> PageContext {
         let summary = self.summary(config);
+        let pick = |index: Option<usize>| index.and_then(|i| self.versions.get(i)).cloned();
+        let has_versions = !self.versions.is_empty();
         PageContext {
             content: self.rendered.html.clone(),
             toc: self.rendered.toc.clone(),
             source: self.doc.display_path.clone(),
             meta: self.doc.front.meta.clone(),
-            versions: self
-                .history
-                .map(|h| {
-                    h.versions
-                        .iter()
-                        .map(|v| VersionContext::new(v, config))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            versions: self.versions.clone(),
+            notice: pick(self.standing.notice),
+            editorial: pick(self.standing.editorial),
+            pending: self.standing.pending,
+            in_force: pick(self.standing.in_force),
+            versions_url: if has_versions {
+                versions_index_url(&self.doc.url)
+            } else {
+                String::new()
+            },
+            feed_url: if has_versions {
+                feed_url(&self.doc.url)
+            } else {
+                String::new()
+            },
             summary,
         }
     }
@@ -128,12 +144,17 @@ pub fn resolve_title(front: &FrontMatter, rendered: &Rendered, stem: &str) -> St
 }
 
 fn version_day(version: &Version, config: &Config) -> Day {
-    let zoned = dates::zoned(
+    dates::day(version_date(version, config), &config.date_format)
+}
+
+/// The day a version was published, in the site's zone.
+pub fn version_date(version: &Version, config: &Config) -> jiff::civil::Date {
+    dates::zoned(
         version.seconds,
         version.offset_minutes,
         config.timezone.as_ref(),
-    );
-    dates::day(zoned.date(), &config.date_format)
+    )
+    .date()
 }
 
 /// A document in lists: navigation, the home page.
@@ -161,38 +182,125 @@ pub struct PageContext {
     pub source: String,
     pub meta: Map<String, Value>,
     pub versions: Vec<VersionContext>,
+    /// The material change still announced at the top of the page.
+    pub notice: Option<VersionContext>,
+    /// The newest version, when it is an editorial change.
+    pub editorial: Option<VersionContext>,
+    /// The newest version takes effect after today…
+    pub pending: bool,
+    /// …and this one is in force until then (None: none is yet).
+    pub in_force: Option<VersionContext>,
+    pub versions_url: String,
+    pub feed_url: String,
 }
 
-/// One version in `page.versions`, newest first.
+/// One version in `page.versions`, newest first, with its change. URLs are
+/// relative to the site root, like every URL templates see.
 #[derive(Debug, Clone, Serialize)]
 pub struct VersionContext {
     pub date: String,
     pub date_iso: String,
     pub datetime: String,
+    /// For ordering across time zones.
+    #[serde(skip)]
+    pub seconds: i64,
     pub commit: String,
     pub short_commit: String,
     pub subject: String,
     pub author: String,
+    /// The document's title in this version.
+    pub title: String,
+    pub slug: String,
+    pub url: String,
+    /// The redline against the previous version; empty for the first.
+    pub diff_url: String,
+    pub change: ChangeClass,
+    pub summary: String,
+    pub sections: Vec<SectionChange>,
+    pub words_added: usize,
+    pub words_removed: usize,
+    pub effective: String,
+    pub effective_iso: String,
+    /// SHA-256 of what a reader saw (title and rendered body).
+    pub sha256: String,
 }
 
 impl VersionContext {
-    pub fn new(version: &Version, config: &Config) -> Self {
+    pub fn new(
+        version: &Version,
+        entry: &Entry,
+        title: &str,
+        doc_url: &str,
+        config: &Config,
+    ) -> Self {
         let zoned = dates::zoned(
             version.seconds,
             version.offset_minutes,
             config.timezone.as_ref(),
         );
-        let day = dates::day(zoned.date(), &config.date_format);
+        let day = dates::day(entry.day, &config.date_format);
+        let effective = entry.effective.map(|d| dates::day(d, &config.date_format));
+        let (sections, words_added, words_removed) = entry
+            .comparison
+            .as_ref()
+            .map(|c| (c.sections.clone(), c.words_added, c.words_removed))
+            .unwrap_or_default();
         VersionContext {
             date: day.human,
             date_iso: day.iso,
             datetime: dates::rfc3339(&zoned),
+            seconds: version.seconds,
             short_commit: version.commit.chars().take(7).collect(),
             commit: version.commit.clone(),
             subject: version.subject.clone(),
             author: version.author.clone(),
+            title: title.to_string(),
+            slug: entry.slug.clone(),
+            url: version_url(doc_url, &entry.slug),
+            diff_url: if entry.comparison.is_some() {
+                change_url(doc_url, &entry.slug)
+            } else {
+                String::new()
+            },
+            change: entry.class,
+            summary: entry.summary.clone(),
+            sections,
+            words_added,
+            words_removed,
+            effective: effective
+                .as_ref()
+                .map(|d| d.human.clone())
+                .unwrap_or_default(),
+            effective_iso: effective.map(|d| d.iso).unwrap_or_default(),
+            sha256: version.sha256.clone(),
         }
     }
+}
+
+/// `privacy/versions/2026-03-03/` for document `privacy/`.
+pub fn version_url(doc_url: &str, slug: &str) -> String {
+    format!("{}versions/{slug}/", doc_url.trim_start_matches('/'))
+}
+
+/// `privacy/changes/2026-03-03/`: the redline of that version.
+pub fn change_url(doc_url: &str, slug: &str) -> String {
+    format!("{}changes/{slug}/", doc_url.trim_start_matches('/'))
+}
+
+/// `privacy/versions/`: every version of the document.
+pub fn versions_index_url(doc_url: &str) -> String {
+    format!("{}versions/", doc_url.trim_start_matches('/'))
+}
+
+/// `privacy/feed.xml`: the document's Atom feed.
+pub fn feed_url(doc_url: &str) -> String {
+    format!("{}feed.xml", doc_url.trim_start_matches('/'))
+}
+
+/// `../` once per folder of a site-relative URL, so links work without a
+/// base URL.
+pub fn root_of(rel_url: &str) -> String {
+    "../".repeat(rel_url.trim_start_matches('/').matches('/').count())
 }
 
 /// Orders documents for navigation: by `weight` (unweighted last), then title.

@@ -9,8 +9,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::archive::{self, ArchiveInput, DocArchive};
 use crate::config::Config;
 use crate::content::{self, Content};
+use crate::feeds::{self, SiteChange};
 use crate::history::{self, History};
 use crate::markdown::{self, MarkdownOptions};
 use crate::output::{self, OutputSet};
@@ -117,7 +119,8 @@ pub fn render_site(
         );
     }
 
-    let mut summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
+    let page_summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
+    let mut summaries = page_summaries.clone();
     pages::sort_for_navigation(&mut summaries);
     let site = SiteContext {
         title: &config.title,
@@ -134,6 +137,48 @@ pub fn render_site(
     base.insert("description", &config.description);
 
     let mut files = OutputSet::default();
+    let mut pages = pages;
+    let archives = build_archives(
+        config,
+        history,
+        renderer,
+        &base,
+        &mut pages,
+        &page_summaries,
+    )?;
+    for (page, archive) in pages.iter().zip(archives) {
+        warnings.extend(
+            archive
+                .warnings
+                .into_iter()
+                .map(|w| format!("{}: {w}", page.doc.display_path)),
+        );
+        for (path, bytes) in archive.files {
+            files.insert(
+                path,
+                bytes,
+                format!("the archive of {}", page.doc.display_path),
+            )?;
+        }
+    }
+    let changes = site_changes(&pages, &page_summaries);
+    let mut context = base.clone();
+    context.insert("root", "../");
+    context.insert("canonical", &canonical(config, "/changes/"));
+    context.insert("changes", &changes);
+    files.insert(
+        "changes/index.html".into(),
+        renderer.render("changes.html", &context)?.into_bytes(),
+        "the changes page",
+    )?;
+    let mut context = base.clone();
+    context.insert("feed", &feeds::site_feed(config, &changes));
+    files.insert(
+        "feed.xml".into(),
+        renderer.render("atom.xml", &context)?.into_bytes(),
+        "the site feed",
+    )?;
+
     let rendered_pages: Vec<(String, Vec<u8>, String)> = pages
         .par_iter()
         .map(|page| {
@@ -237,7 +282,7 @@ pub fn render_site(
     )?;
 
     let hashes: Vec<String> = pages.iter().map(current_sha256).collect();
-    let manifest = manifest::manifest(config, &pages, &hashes, history.approximate);
+    let manifest = manifest::manifest(&pages, &hashes, history.approximate);
     let json = serde_json::to_vec_pretty(&manifest).context("cannot write versions.json")?;
     files.insert(output::MARKER.into(), json, "versions.json")?;
 
@@ -246,6 +291,69 @@ pub fn render_site(
         documents: pages.len(),
         warnings,
     })
+}
+
+/// Reads every document's versions back from git and renders its archive,
+/// one document per task; each task opens its own handle on the repository.
+fn build_archives(
+    config: &Config,
+    history: &History,
+    renderer: &Renderer,
+    base: &tera::Context,
+    pages: &mut [Page<'_>],
+    summaries: &[DocSummary],
+) -> Result<Vec<DocArchive>> {
+    let Some(git_dir) = &history.repository else {
+        return Ok(pages.iter().map(|_| DocArchive::default()).collect());
+    };
+    let options = MarkdownOptions {
+        unsafe_html: config.unsafe_html,
+    };
+    pages
+        .par_iter_mut()
+        .zip(summaries.par_iter())
+        .map_init(
+            || git2::Repository::open(git_dir),
+            |repo, (page, summary)| {
+                let Some(doc_history) = page.history else {
+                    return Ok(DocArchive::default());
+                };
+                let repo = repo.as_ref().map_err(|err| {
+                    anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
+                })?;
+                let texts = archive::read_texts(repo, &doc_history.versions, options)?;
+                let input = ArchiveInput {
+                    config,
+                    renderer,
+                    base,
+                    document: summary,
+                    history: doc_history,
+                };
+                let mut archive = archive::build(&input, &texts)?;
+                page.versions = std::mem::take(&mut archive.versions);
+                page.standing = archive.standing;
+                Ok(archive)
+            },
+        )
+        .collect()
+}
+
+/// Every version of every document, newest first.
+fn site_changes(pages: &[Page<'_>], summaries: &[DocSummary]) -> Vec<SiteChange> {
+    let mut changes: Vec<SiteChange> = pages
+        .iter()
+        .zip(summaries)
+        .flat_map(|(page, summary)| {
+            page.versions.iter().map(|version| SiteChange {
+                document: summary.clone(),
+                version: version.clone(),
+            })
+        })
+        .collect();
+    changes.sort_by(|a, b| {
+        (b.version.seconds, &a.document.url).cmp(&(a.version.seconds, &b.document.url))
+    });
+    changes
 }
 
 fn canonical(config: &Config, path: &str) -> String {

@@ -30,6 +30,26 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "404.html",
         include_str!("../themes/default/templates/404.html"),
     ),
+    (
+        "version.html",
+        include_str!("../themes/default/templates/version.html"),
+    ),
+    (
+        "versions.html",
+        include_str!("../themes/default/templates/versions.html"),
+    ),
+    (
+        "change.html",
+        include_str!("../themes/default/templates/change.html"),
+    ),
+    (
+        "changes.html",
+        include_str!("../themes/default/templates/changes.html"),
+    ),
+    (
+        "atom.xml",
+        include_str!("../themes/default/templates/atom.xml"),
+    ),
 ];
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
@@ -146,6 +166,18 @@ fn theme_from_folder(root: &Path, dir: &Path) -> Result<Theme> {
             origin,
             bytes,
         });
+    }
+    // The archive's pages and feeds extend the theme's own base.html, so a
+    // theme written before them (or without them) still gets them.
+    for (name, text) in DEFAULT_TEMPLATES {
+        let borrowed = !REQUIRED_TEMPLATES.contains(name);
+        if borrowed && !theme.templates.iter().any(|t| t.name == *name) {
+            theme.templates.push(TemplateSource {
+                name: (*name).to_string(),
+                origin: format!("the built-in default theme's {name}"),
+                text: (*text).to_string(),
+            });
+        }
     }
     Ok(theme)
 }

@@ -178,6 +178,22 @@ impl TestRepo {
         self.redline(&["build"]).success()
     }
 
+    /// `redline build` as if run on `day` (`YYYY-MM-DD`, via
+    /// `SOURCE_DATE_EPOCH`), which must succeed.
+    #[track_caller]
+    pub fn build_on(&self, day: &str) -> Run {
+        let epoch = day
+            .parse::<jiff::civil::Date>()
+            .expect("a YYYY-MM-DD day")
+            .at(12, 0, 0, 0)
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .expect("a real day")
+            .timestamp()
+            .as_second()
+            .to_string();
+        run_redline_with(self.path(), &["build"], &[("SOURCE_DATE_EPOCH", &epoch)]).success()
+    }
+
     /// The built `public/versions.json`.
     pub fn versions(&self) -> serde_json::Value {
         serde_json::from_str(&self.read("public/versions.json")).expect("versions.json is JSON")
@@ -227,11 +243,19 @@ pub fn git_command(dir: &Path) -> Command {
 }
 
 pub fn run_redline(dir: &Path, args: &[&str]) -> Run {
+    run_redline_with(dir, args, &[])
+}
+
+/// Runs the real binary in `dir` with extra environment variables. The
+/// build day is today unless `SOURCE_DATE_EPOCH` is among them.
+pub fn run_redline_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_redline"))
         .current_dir(dir)
         .args(args)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .envs(env.iter().copied())
         .output()
         .expect("redline runs");
     Run {

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod archive;
 mod build;
 mod errors;
 mod history;

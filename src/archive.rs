@@ -1,0 +1,222 @@
+//! The archive of one document: every version's text read back from git, its
+//! change against the version before, and the pages that keep them — a
+//! permanent page per version, a redline per change, the list of versions
+//! and the document's Atom feed.
+
+use anyhow::{Context, Result};
+use git2::{Oid, Repository};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::title_stem;
+use crate::diff;
+use crate::feeds;
+use crate::frontmatter::{self, FrontMatter};
+use crate::history::{DocHistory, Version};
+use crate::markdown::{self, MarkdownOptions};
+use crate::pages::{self, DocSummary, VersionContext};
+use crate::render::Renderer;
+use crate::sitefiles;
+use crate::timeline::{self, Standing, VersionText};
+
+/// What the archive of one document adds to the site.
+#[derive(Debug, Default)]
+pub struct DocArchive {
+    /// Newest first.
+    pub versions: Vec<VersionContext>,
+    pub standing: Standing,
+    /// Output path (relative to the output root) and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads each version's text (newest first) from its blob.
+pub fn read_texts(
+    repo: &Repository,
+    versions: &[Version],
+    options: MarkdownOptions,
+) -> Result<Vec<VersionText>> {
+    versions
+        .iter()
+        .map(|version| {
+            let blob = Oid::from_str(&version.blob)
+                .and_then(|oid| repo.find_blob(oid))
+                .with_context(|| {
+                    format!(
+                        "cannot read {} as of commit {}",
+                        version.path, version.commit
+                    )
+                })?;
+            Ok(version_text(
+                blob.content(),
+                &title_stem(&version.path),
+                options,
+            ))
+        })
+        .collect()
+}
+
+/// A version's text as a reader saw it. A file that was not valid front
+/// matter and Markdown back then is shown as it was, as plain Markdown.
+pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> VersionText {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let (front, body) = match frontmatter::split(text) {
+        Ok(split) => (split.front, split.body),
+        Err(_) => (FrontMatter::default(), text),
+    };
+    let rendered = markdown::render(body, options);
+    let title = pages::resolve_title(&front, &rendered, stem);
+    let blocks = diff::blocks(&title, body, options);
+    VersionText {
+        title,
+        rendered,
+        blocks,
+        effective: front.effective,
+        notice: front.notice,
+    }
+}
+
+/// Everything about one document's past, with its pages rendered.
+pub struct ArchiveInput<'a> {
+    pub config: &'a Config,
+    pub renderer: &'a Renderer,
+    /// The context every page shares (site, documents, generator).
+    pub base: &'a tera::Context,
+    pub document: &'a DocSummary,
+    pub history: &'a DocHistory,
+}
+
+/// Builds the archive of one document from its version texts (newest first).
+pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchive> {
+    let ArchiveInput {
+        config, history, ..
+    } = *input;
+    let days: Vec<_> = history
+        .versions
+        .iter()
+        .map(|v| pages::version_date(v, config))
+        .collect();
+    let (entries, warnings) = timeline::entries(&history.versions, texts, &days);
+    let doc_url = format!("/{}", input.document.url);
+    let versions: Vec<VersionContext> = history
+        .versions
+        .iter()
+        .zip(&entries)
+        .zip(texts)
+        .map(|((version, entry), text)| {
+            VersionContext::new(version, entry, &text.title, &doc_url, config)
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (index, version) in versions.iter().enumerate() {
+        files.push(version_page(input, &versions, index, &texts[index])?);
+        if let (Some(comparison), Some(previous)) =
+            (&entries[index].comparison, versions.get(index + 1))
+        {
+            files.push(change_page(input, version, previous, &comparison.html)?);
+        }
+    }
+    if !versions.is_empty() {
+        files.push(versions_page(input, &versions)?);
+        let feed = feeds::document_feed(config, input.document, &versions);
+        let mut context = input.base.clone();
+        context.insert("feed", &feed);
+        let path = pages::feed_url(&doc_url);
+        let xml = input
+            .renderer
+            .render("atom.xml", &context)
+            .with_context(|| format!("cannot render {path}"))?;
+        files.push((path, xml.into_bytes()));
+    }
+    Ok(DocArchive {
+        standing: timeline::standing(&entries, config.today, config.notice_days),
+        versions,
+        files,
+        warnings,
+    })
+}
+
+/// The context every archive page starts from, for a page at `rel_url`.
+fn page_context(input: &ArchiveInput<'_>, rel_url: &str) -> tera::Context {
+    let mut context = input.base.clone();
+    context.insert("root", &pages::root_of(rel_url));
+    context.insert(
+        "canonical",
+        &input
+            .config
+            .base_url
+            .as_deref()
+            .map(|base| sitefiles::absolute(Some(base), &format!("/{rel_url}")))
+            .unwrap_or_default(),
+    );
+    context.insert("current_url", &input.document.url);
+    context.insert("document", input.document);
+    context
+}
+
+#[derive(Serialize)]
+struct ArchivedPage<'a> {
+    title: &'a str,
+    content: &'a str,
+    toc: &'a [markdown::TocEntry],
+}
+
+fn version_page(
+    input: &ArchiveInput<'_>,
+    versions: &[VersionContext],
+    index: usize,
+    text: &VersionText,
+) -> Result<(String, Vec<u8>)> {
+    let version = &versions[index];
+    let mut context = page_context(input, &version.url);
+    context.insert("version", version);
+    context.insert("current", &versions[0]);
+    context.insert("is_current", &(index == 0));
+    context.insert("previous", &versions.get(index + 1));
+    context.insert(
+        "page",
+        &ArchivedPage {
+            title: &text.title,
+            content: &text.rendered.html,
+            toc: &text.rendered.toc,
+        },
+    );
+    render(input, "version.html", &context, &version.url)
+}
+
+fn change_page(
+    input: &ArchiveInput<'_>,
+    version: &VersionContext,
+    previous: &VersionContext,
+    redline: &str,
+) -> Result<(String, Vec<u8>)> {
+    let mut context = page_context(input, &version.diff_url);
+    context.insert("version", version);
+    context.insert("previous", previous);
+    context.insert("redline", redline);
+    render(input, "change.html", &context, &version.diff_url)
+}
+
+fn versions_page(
+    input: &ArchiveInput<'_>,
+    versions: &[VersionContext],
+) -> Result<(String, Vec<u8>)> {
+    let url = pages::versions_index_url(&input.document.url);
+    let mut context = page_context(input, &url);
+    context.insert("versions", versions);
+    render(input, "versions.html", &context, &url)
+}
+
+fn render(
+    input: &ArchiveInput<'_>,
+    template: &str,
+    context: &tera::Context,
+    url: &str,
+) -> Result<(String, Vec<u8>)> {
+    let html = input
+        .renderer
+        .render(template, context)
+        .with_context(|| format!("cannot render /{url}"))?;
+    Ok((format!("{url}index.html"), html.into_bytes()))
+}

@@ -1,0 +1,334 @@
+//! Reads the leaf blocks a reader sees out of the normalised comrak tree.
+//!
+//! Blocks are leaves on purpose: a list item's own paragraphs, not the list;
+//! a table's rows, not the table. Containers only decide the kind (a
+//! paragraph inside a quote is a `Quote`, inside a list item a `ListItem`),
+//! so every piece of visible text lands in exactly one block, in reading
+//! order, and the diff never has to reason about nesting.
+
+use comrak::Arena;
+use comrak::nodes::{AstNode, ListType, NodeValue};
+
+use super::{Block, BlockKind};
+use crate::markdown::{self, MarkdownOptions};
+
+/// The blocks of a document: its title, then its body in order.
+pub(super) fn extract(title: &str, body: &str, options: MarkdownOptions) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let title = collapse(title);
+    if !title.is_empty() {
+        blocks.push(Block {
+            kind: BlockKind::Title,
+            text: title,
+            cells: Vec::new(),
+            anchor: None,
+        });
+    }
+    let arena = Arena::new();
+    let (root, _) = markdown::parse(&arena, body, options);
+    let first_body_block = blocks.len();
+    walk_tree(root, options.unsafe_html, &mut blocks);
+
+    // `headings` walks the same tree in the same (document) order, so its
+    // n-th entry is the n-th heading block.
+    let mut ids = markdown::headings(root).into_iter();
+    for block in &mut blocks[first_body_block..] {
+        if matches!(block.kind, BlockKind::Heading(_)) {
+            block.anchor = ids.next().map(|entry| entry.id);
+        }
+    }
+    blocks
+}
+
+/// What a paragraph becomes, from the innermost container around it.
+#[derive(Debug, Clone, Copy)]
+enum Container {
+    Body,
+    Item { ordered: bool, depth: u8 },
+    Quote,
+}
+
+impl Container {
+    fn paragraph_kind(self) -> BlockKind {
+        match self {
+            Container::Body => BlockKind::Paragraph,
+            Container::Item { ordered, depth } => BlockKind::ListItem { ordered, depth },
+            Container::Quote => BlockKind::Quote,
+        }
+    }
+
+    /// The depth a list directly inside this container gets.
+    fn next_list_depth(self) -> u8 {
+        match self {
+            Container::Item { depth, .. } => depth.saturating_add(1),
+            Container::Body | Container::Quote => 0,
+        }
+    }
+}
+
+/// Walks the tree with an explicit stack rather than recursion, so a
+/// pathological document (100,000 nested quotes) cannot overflow the stack.
+fn walk_tree<'a>(root: &'a AstNode<'a>, keep_html: bool, out: &mut Vec<Block>) {
+    let mut stack: Vec<(&'a AstNode<'a>, Container)> = Vec::new();
+    push_children(&mut stack, root, Container::Body);
+    while let Some((node, container)) = stack.pop() {
+        visit(node, container, keep_html, &mut stack, out);
+    }
+}
+
+/// Queues `node`'s children so they pop in document order.
+fn push_children<'a>(
+    stack: &mut Vec<(&'a AstNode<'a>, Container)>,
+    node: &'a AstNode<'a>,
+    container: Container,
+) {
+    let children: Vec<_> = node.children().collect();
+    stack.extend(children.into_iter().rev().map(|child| (child, container)));
+}
+
+fn visit<'a>(
+    node: &'a AstNode<'a>,
+    container: Container,
+    keep_html: bool,
+    stack: &mut Vec<(&'a AstNode<'a>, Container)>,
+    out: &mut Vec<Block>,
+) {
+    // Copy what is needed out of the borrow before descending.
+    enum Step {
+        Leaf(BlockKind, String),
+        Children(Container),
+        List { ordered: bool },
+        Table,
+        Skip,
+    }
+    let step = match &node.data.borrow().value {
+        NodeValue::Heading(h) => Step::Leaf(BlockKind::Heading(h.level), String::new()),
+        NodeValue::Paragraph => Step::Leaf(container.paragraph_kind(), String::new()),
+        NodeValue::CodeBlock(code) => Step::Leaf(BlockKind::Code, code.literal.clone()),
+        // Without `unsafe_html` the page drops raw HTML, so the redline does too.
+        NodeValue::HtmlBlock(html) if keep_html => {
+            Step::Leaf(BlockKind::Html, html.literal.clone())
+        }
+        NodeValue::HtmlBlock(_) => Step::Skip,
+        NodeValue::ThematicBreak => Step::Leaf(BlockKind::Rule, String::new()),
+        NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
+            Step::Children(Container::Quote)
+        }
+        NodeValue::List(list) => Step::List {
+            ordered: list.list_type == ListType::Ordered,
+        },
+        NodeValue::Table(_) => Step::Table,
+        // Footnote definitions read as ordinary paragraphs.
+        NodeValue::FootnoteDefinition(_) => Step::Children(Container::Body),
+        NodeValue::FrontMatter(_) => Step::Skip,
+        // Any other container (description lists, alerts…) is read through.
+        _ => Step::Children(container),
+    };
+    match step {
+        Step::Leaf(kind, literal) => {
+            let text = match kind {
+                BlockKind::Code | BlockKind::Html => literal,
+                BlockKind::Rule => String::new(),
+                _ => markdown::plain_text(node),
+            };
+            out.push(Block {
+                kind,
+                text,
+                cells: Vec::new(),
+                anchor: None,
+            });
+        }
+        Step::Children(inner) => push_children(stack, node, inner),
+        Step::List { ordered } => {
+            let depth = container.next_list_depth();
+            let items: Vec<_> = node.children().collect();
+            for item in items.into_iter().rev() {
+                push_children(stack, item, Container::Item { ordered, depth });
+            }
+        }
+        Step::Table => {
+            for row in node.children() {
+                let header = matches!(row.data.borrow().value, NodeValue::TableRow(true));
+                let cells: Vec<String> = row.children().map(markdown::plain_text).collect();
+                out.push(Block {
+                    kind: BlockKind::TableRow { header },
+                    text: cells.join(" | "),
+                    cells,
+                    anchor: None,
+                });
+            }
+        }
+        Step::Skip => {}
+    }
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::blocks;
+    use super::*;
+
+    fn kinds_and_texts(title: &str, body: &str) -> Vec<(BlockKind, String)> {
+        blocks(title, body, MarkdownOptions::default())
+            .into_iter()
+            .map(|b| (b.kind, b.text))
+            .collect()
+    }
+
+    fn item(ordered: bool, depth: u8, text: &str) -> (BlockKind, String) {
+        (BlockKind::ListItem { ordered, depth }, text.to_string())
+    }
+
+    #[test]
+    fn title_comes_first_and_is_omitted_when_empty() {
+        let with = kinds_and_texts("Privacy  policy", "Hello *there*.\n");
+        assert_eq!(
+            with,
+            [
+                (BlockKind::Title, "Privacy policy".to_string()),
+                (BlockKind::Paragraph, "Hello there.".to_string()),
+            ]
+        );
+        let without = kinds_and_texts("", "Hello.\n");
+        assert_eq!(without, [(BlockKind::Paragraph, "Hello.".to_string())]);
+    }
+
+    #[test]
+    fn leading_h1_is_the_page_title_not_a_block() {
+        let got = kinds_and_texts("", "# Policy\n\n## Data\n\nText.\n");
+        assert_eq!(
+            got,
+            [
+                (BlockKind::Heading(2), "Data".to_string()),
+                (BlockKind::Paragraph, "Text.".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_lists_give_depths_and_parent_text_comes_first() {
+        let md =
+            "- one\n  - one.a\n    1. deep\n  - one.b\n- two\n\n  second paragraph\n\n1. first\n";
+        let got = kinds_and_texts("", md);
+        assert_eq!(
+            got,
+            [
+                item(false, 0, "one"),
+                item(false, 1, "one.a"),
+                item(true, 2, "deep"),
+                item(false, 1, "one.b"),
+                item(false, 0, "two"),
+                item(false, 0, "second paragraph"),
+                item(true, 0, "first"),
+            ]
+        );
+    }
+
+    #[test]
+    fn task_items_are_list_items() {
+        let got = kinds_and_texts("", "- [x] done\n- [ ] open\n");
+        assert_eq!(got, [item(false, 0, "done"), item(false, 0, "open")]);
+    }
+
+    #[test]
+    fn table_rows_keep_their_cells() {
+        let md = "| Data | Kept for |\n|---|---|\n| Logs | 30 `days` |\n| [Email](https://x.example) | |\n";
+        let got = blocks("", md, MarkdownOptions::default());
+        let rows: Vec<_> = got.iter().map(|b| (b.kind, &b.text, &b.cells)).collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    BlockKind::TableRow { header: true },
+                    &"Data | Kept for".to_string(),
+                    &vec!["Data".to_string(), "Kept for".to_string()]
+                ),
+                (
+                    BlockKind::TableRow { header: false },
+                    &"Logs | 30 days".to_string(),
+                    &vec!["Logs".to_string(), "30 days".to_string()]
+                ),
+                (
+                    BlockKind::TableRow { header: false },
+                    &"Email | ".to_string(),
+                    &vec!["Email".to_string(), String::new()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn code_quotes_rules_and_html() {
+        let md =
+            "```\nlet x = 1;\n  y\n```\n\n> quoted *text*\n>\n> more\n\n---\n\n<div>raw</div>\n";
+        let got = kinds_and_texts("", md);
+        assert_eq!(
+            got,
+            [
+                (BlockKind::Code, "let x = 1;\n  y\n".to_string()),
+                (BlockKind::Quote, "quoted text".to_string()),
+                (BlockKind::Quote, "more".to_string()),
+                (BlockKind::Rule, String::new()),
+            ]
+        );
+        // Raw HTML is a block only where the page shows it.
+        let shown = blocks("", md, MarkdownOptions { unsafe_html: true });
+        let last = shown.last().expect("blocks");
+        assert_eq!(
+            (last.kind, last.text.as_str()),
+            (BlockKind::Html, "<div>raw</div>\n")
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let quotes = format!("{}deep", ">".repeat(100_000));
+        let got = kinds_and_texts("", &quotes);
+        assert_eq!(got, [(BlockKind::Quote, "deep".to_string())]);
+    }
+
+    #[test]
+    fn link_urls_are_not_text_but_link_text_is() {
+        let a = blocks(
+            "",
+            "See [our page](https://a.example).\n",
+            MarkdownOptions::default(),
+        );
+        let b = blocks(
+            "",
+            "See [our page](https://b.example).\n",
+            MarkdownOptions::default(),
+        );
+        assert_eq!(a, b);
+        assert_eq!(a[0].text, "See our page.");
+    }
+
+    #[test]
+    fn footnote_definitions_are_paragraphs() {
+        let got = kinds_and_texts("", "We keep logs.[^1]\n\n[^1]: For **30** days.\n");
+        assert_eq!(
+            got,
+            [
+                (BlockKind::Paragraph, "We keep logs.".to_string()),
+                (BlockKind::Paragraph, "For 30 days.".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn headings_carry_the_page_ids() {
+        let got = blocks(
+            "T",
+            "# Top\n\n## Your rights\n\ntext\n\n## Your rights\n",
+            MarkdownOptions::default(),
+        );
+        let anchors: Vec<_> = got.iter().map(|b| b.anchor.as_deref()).collect();
+        assert_eq!(
+            anchors,
+            [None, Some("your-rights"), None, Some("your-rights-1")]
+        );
+    }
+}

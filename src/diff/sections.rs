@@ -1,0 +1,366 @@
+//! The section summary, and the one sentence that tells readers about it.
+//!
+//! The summary lists which sections were added, removed, renamed, moved or
+//! changed, with their word counts.
+//!
+//! A section is a heading and the blocks up to the next heading of any
+//! level; blocks before the first heading form an implicit "Introduction".
+//! Sections are matched between versions, not blocks: by headings the block
+//! alignment kept or paired (a paired heading with new text is a rename),
+//! then by identical heading text (which finds sections that moved, since
+//! the alignment sees a move as a removal and an addition). A matched section
+//! whose order among the other matched sections changed (outside the longest
+//! increasing run) is moved. Each matched section is compared on its own, so
+//! a moved section counts only the words edited inside it. A section is
+//! listed when any of its blocks changed at all, so a punctuation-only edit
+//! is `Changed` with no words counted; unchanged sections are not listed.
+//! The introduction has no anchor.
+//!
+//! The document title is not a section. A changed title is reported first,
+//! as `Renamed` (with the old title as `previous_title`) and no anchor; a
+//! title that appears or disappears is `Added` or `Removed`.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use super::align::{Step, align};
+use super::words::{self, block_counts, count_words};
+use super::{Block, BlockKind, SectionChange, SectionChangeKind};
+
+/// How many sections [`describe`] names before summing up the rest.
+const NAMED_IN_SENTENCE: usize = 5;
+
+const INTRODUCTION: &str = "Introduction";
+
+/// A heading (none for the introduction) and its blocks, by index.
+struct Section {
+    heading: Option<usize>,
+    blocks: Vec<usize>,
+}
+
+/// The section summary, in new-document order with removed sections where
+/// they stood.
+pub(super) fn summarise(
+    old: &[&Block],
+    new: &[&Block],
+    steps: &[Step],
+    deadline: Instant,
+) -> Vec<SectionChange> {
+    let mut entries = Vec::new();
+    if let Some(entry) = title_change(old, new, deadline) {
+        entries.push(entry);
+    }
+    let old_sections = split(old);
+    let new_sections = split(new);
+    let (old_match, new_match) = match_sections(old, new, &old_sections, &new_sections, steps);
+    let in_order = in_order(&new_match);
+
+    let heading_text = |blocks: &[&Block], section: &Section| {
+        section
+            .heading
+            .map_or(INTRODUCTION.to_string(), |h| blocks[h].text.clone())
+    };
+    let mut next_old = 0;
+    let mut flush_removed = |until: usize, entries: &mut Vec<SectionChange>| {
+        while next_old < until.min(old_sections.len()) {
+            let section = &old_sections[next_old];
+            if old_match[next_old].is_none() {
+                entries.push(SectionChange {
+                    kind: SectionChangeKind::Removed,
+                    title: heading_text(old, section),
+                    previous_title: None,
+                    anchor: None,
+                    words_added: 0,
+                    words_removed: section_words(old, section),
+                });
+            }
+            next_old += 1;
+        }
+    };
+    for (s, section) in new_sections.iter().enumerate() {
+        let title = heading_text(new, section);
+        let anchor = section.heading.and_then(|h| new[h].anchor.clone());
+        let Some(m) = new_match[s] else {
+            entries.push(SectionChange {
+                kind: SectionChangeKind::Added,
+                title,
+                previous_title: None,
+                anchor,
+                words_added: section_words(new, section),
+                words_removed: 0,
+            });
+            continue;
+        };
+        let moved = !in_order[s];
+        if !moved {
+            flush_removed(m, &mut entries);
+        }
+        let old_blocks: Vec<&Block> = old_sections[m].blocks.iter().map(|&i| old[i]).collect();
+        let new_blocks: Vec<&Block> = section.blocks.iter().map(|&j| new[j]).collect();
+        let unchanged = old_blocks.len() == new_blocks.len()
+            && old_blocks
+                .iter()
+                .zip(&new_blocks)
+                .all(|(a, b)| a.kind == b.kind && a.text == b.text);
+        if unchanged && !moved {
+            continue;
+        }
+        let (words_added, words_removed) = if unchanged {
+            (0, 0)
+        } else {
+            counts(&old_blocks, &new_blocks, deadline)
+        };
+        let previous_title = heading_text(old, &old_sections[m]);
+        let (kind, previous_title) = if moved {
+            (SectionChangeKind::Moved, None)
+        } else if previous_title != title {
+            (SectionChangeKind::Renamed, Some(previous_title))
+        } else {
+            (SectionChangeKind::Changed, None)
+        };
+        entries.push(SectionChange {
+            kind,
+            title,
+            previous_title,
+            anchor,
+            words_added,
+            words_removed,
+        });
+    }
+    flush_removed(old_sections.len(), &mut entries);
+    entries
+}
+
+/// The title's change, if any.
+fn title_change(old: &[&Block], new: &[&Block], deadline: Instant) -> Option<SectionChange> {
+    let title = |blocks: &[&'_ Block]| {
+        blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Title)
+            .map(|b| (*b).clone())
+    };
+    let entry = |kind, title: &Block, previous_title, (words_added, words_removed)| SectionChange {
+        kind,
+        title: title.text.clone(),
+        previous_title,
+        anchor: None,
+        words_added,
+        words_removed,
+    };
+    match (title(old), title(new)) {
+        (Some(old), Some(new)) if old.text != new.text => Some(entry(
+            SectionChangeKind::Renamed,
+            &new,
+            Some(old.text.clone()),
+            block_counts(&old, &new, deadline),
+        )),
+        (Some(old), None) => Some(entry(
+            SectionChangeKind::Removed,
+            &old,
+            None,
+            (0, count_words(&old.text)),
+        )),
+        (None, Some(new)) => Some(entry(
+            SectionChangeKind::Added,
+            &new,
+            None,
+            (count_words(&new.text), 0),
+        )),
+        _ => None,
+    }
+}
+
+/// Cuts blocks into sections; the first is the introduction (maybe empty).
+/// Title blocks belong to no section.
+fn split(blocks: &[&Block]) -> Vec<Section> {
+    let mut sections = vec![Section {
+        heading: None,
+        blocks: Vec::new(),
+    }];
+    for (i, block) in blocks.iter().enumerate() {
+        match block.kind {
+            BlockKind::Title => {}
+            BlockKind::Heading(_) => sections.push(Section {
+                heading: Some(i),
+                blocks: vec![i],
+            }),
+            _ => {
+                if let Some(section) = sections.last_mut() {
+                    section.blocks.push(i);
+                }
+            }
+        }
+    }
+    sections
+}
+
+/// Old section → new section and back. The introductions always match; then
+/// headings the alignment kept or paired; then equal heading texts, in order.
+fn match_sections(
+    old: &[&Block],
+    new: &[&Block],
+    old_sections: &[Section],
+    new_sections: &[Section],
+    steps: &[Step],
+) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let mut old_match = vec![None; old_sections.len()];
+    let mut new_match = vec![None; new_sections.len()];
+    old_match[0] = Some(0);
+    new_match[0] = Some(0);
+    let section_of_heading = |sections: &[Section], len: usize| {
+        let mut of = vec![None; len];
+        for (s, section) in sections.iter().enumerate() {
+            if let Some(h) = section.heading {
+                of[h] = Some(s);
+            }
+        }
+        of
+    };
+    let old_of = section_of_heading(old_sections, old.len());
+    let new_of = section_of_heading(new_sections, new.len());
+    for step in steps {
+        let (Step::Same(i, j) | Step::Changed(i, j)) = *step else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (old_of[i], new_of[j]) {
+            if old_match[a].is_none() && new_match[b].is_none() {
+                old_match[a] = Some(b);
+                new_match[b] = Some(a);
+            }
+        }
+    }
+    let mut unmatched_by_text: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    for (a, section) in old_sections.iter().enumerate() {
+        if let (None, Some(h)) = (old_match[a], section.heading) {
+            unmatched_by_text
+                .entry(old[h].text.as_str())
+                .or_default()
+                .push_back(a);
+        }
+    }
+    for (b, section) in new_sections.iter().enumerate() {
+        let (None, Some(h)) = (new_match[b], section.heading) else {
+            continue;
+        };
+        let same_text = unmatched_by_text
+            .get_mut(new[h].text.as_str())
+            .and_then(VecDeque::pop_front);
+        if let Some(a) = same_text {
+            old_match[a] = Some(b);
+            new_match[b] = Some(a);
+        }
+    }
+    (old_match, new_match)
+}
+
+/// For each new section: false when it is matched but out of order (not in
+/// the longest run of matched sections whose old order increases).
+fn in_order(new_match: &[Option<usize>]) -> Vec<bool> {
+    let matched: Vec<(usize, usize)> = new_match
+        .iter()
+        .enumerate()
+        .filter_map(|(s, m)| m.map(|m| (s, m)))
+        .collect();
+    // Patience-sorting LIS: tails[k] is the index (into `matched`) ending the
+    // best increasing run of length k + 1.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut before: Vec<Option<usize>> = vec![None; matched.len()];
+    for (k, &(_, m)) in matched.iter().enumerate() {
+        let at = tails.partition_point(|&t| matched[t].1 < m);
+        before[k] = at.checked_sub(1).map(|p| tails[p]);
+        if at == tails.len() {
+            tails.push(k);
+        } else {
+            tails[at] = k;
+        }
+    }
+    let mut in_order = vec![true; new_match.len()];
+    for &(s, _) in &matched {
+        in_order[s] = false;
+    }
+    let mut k = tails.last().copied();
+    while let Some(i) = k {
+        in_order[matched[i].0] = true;
+        k = before[i];
+    }
+    in_order
+}
+
+fn section_words(blocks: &[&Block], section: &Section) -> usize {
+    section
+        .blocks
+        .iter()
+        .map(|&i| count_words(&blocks[i].text))
+        .sum()
+}
+
+/// Words added and removed between two runs of blocks.
+fn counts(old: &[&Block], new: &[&Block], deadline: Instant) -> (usize, usize) {
+    align(old, new, deadline)
+        .into_iter()
+        .fold((0, 0), |(added, removed), step| match step {
+            Step::Same(..) => (added, removed),
+            Step::Changed(i, j) => {
+                let (a, r) = block_counts(old[i], new[j], deadline);
+                (added + a, removed + r)
+            }
+            Step::Removed(i) => (added, removed + count_words(&old[i].text)),
+            Step::Added(j) => (added + count_words(&new[j].text), removed),
+        })
+}
+
+/// One sentence for readers, from a section summary.
+pub(super) fn describe(sections: &[SectionChange]) -> String {
+    if sections.is_empty() {
+        return "No changes to the wording.".to_string();
+    }
+    let mut phrases: Vec<String> = sections
+        .iter()
+        .take(NAMED_IN_SENTENCE)
+        .map(phrase)
+        .collect();
+    let rest = sections.len().saturating_sub(NAMED_IN_SENTENCE);
+    if rest > 0 {
+        let plural = if rest == 1 { "" } else { "s" };
+        phrases.push(format!("and {rest} more section{plural}"));
+    }
+    let sentence = phrases.join("; ");
+    let mut chars = sentence.chars();
+    let first: String = chars
+        .next()
+        .into_iter()
+        .flat_map(char::to_uppercase)
+        .collect();
+    format!("{first}{}.", chars.as_str())
+}
+
+fn phrase(change: &SectionChange) -> String {
+    let title = &change.title;
+    let counts = word_counts(change.words_added, change.words_removed);
+    match change.kind {
+        SectionChangeKind::Changed => format!("changed “{title}”{counts}"),
+        SectionChangeKind::Added => format!("added “{title}”"),
+        SectionChangeKind::Removed => format!("removed “{title}”"),
+        SectionChangeKind::Moved => format!("moved “{title}”{counts}"),
+        SectionChangeKind::Renamed => {
+            let previous = change.previous_title.as_deref().unwrap_or_default();
+            // Counts only when more than the heading's own words changed.
+            let deadline = Instant::now() + Duration::from_millis(100);
+            let heading = words::diff(previous, title, deadline);
+            let body_changed =
+                change.words_added > heading.added || change.words_removed > heading.removed;
+            let counts = if body_changed { counts.as_str() } else { "" };
+            format!("renamed “{previous}” to “{title}”{counts}")
+        }
+    }
+}
+
+fn word_counts(added: usize, removed: usize) -> String {
+    let words = |n: usize| if n == 1 { "word" } else { "words" };
+    match (added, removed) {
+        (0, 0) => String::new(),
+        (a, 0) => format!(" ({a} {} added)", words(a)),
+        (0, r) => format!(" ({r} {} removed)", words(r)),
+        (a, r) => format!(" ({a} {} added, {r} removed)", words(a)),
+    }
+}

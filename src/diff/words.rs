@@ -1,0 +1,310 @@
+//! Word-level diff inside one pair of blocks: tokens, the diff, word counts.
+//!
+//! Text is cut into words, runs of white space and single punctuation marks,
+//! so a change never splits a word and `30 days.` → `90 days.` reads as one
+//! replaced number. Inside a word an apostrophe between letters (`don't`) and
+//! a `.` or `,` between digits (`1.5`, `1,000`) are kept, so a number changes
+//! as a whole. Changes separated only by spaces or punctuation are merged, so
+//! a rewritten phrase reads `<del>old words</del><ins>new words</ins>`.
+
+use std::ops::Range;
+use std::time::Instant;
+
+use similar::{Algorithm, DiffTag};
+
+use super::Block;
+
+/// Splits text into words, white space runs and single other characters.
+/// The tokens concatenated are the text.
+pub(super) fn tokens(text: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let offset = |k: usize| chars.get(k).map_or(text.len(), |&(i, _)| i);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while let Some(&(start, c)) = chars.get(k) {
+        k += 1;
+        if c.is_alphanumeric() {
+            while let Some(&(_, d)) = chars.get(k) {
+                if d.is_alphanumeric() {
+                    k += 1;
+                    continue;
+                }
+                let prev = chars[k - 1].1;
+                let joins = match (d, chars.get(k + 1).map(|&(_, n)| n)) {
+                    ('\'' | '’', Some(next)) => prev.is_alphabetic() && next.is_alphabetic(),
+                    ('.' | ',', Some(next)) => prev.is_ascii_digit() && next.is_ascii_digit(),
+                    _ => false,
+                };
+                if !joins {
+                    break;
+                }
+                k += 2;
+            }
+        } else if c.is_whitespace() {
+            while chars.get(k).is_some_and(|&(_, d)| d.is_whitespace()) {
+                k += 1;
+            }
+        }
+        out.push(&text[start..offset(k)]);
+    }
+    out
+}
+
+/// Whether a token is a word (rather than white space or punctuation).
+pub(super) fn is_word(token: &str) -> bool {
+    token.chars().next().is_some_and(char::is_alphanumeric)
+}
+
+/// The number of words in a text.
+pub(super) fn count_words(text: &str) -> usize {
+    tokens(text).into_iter().filter(|t| is_word(t)).count()
+}
+
+/// One stretch of a compared text, as byte ranges into the old and new text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Part {
+    Same {
+        old: Range<usize>,
+        new: Range<usize>,
+    },
+    Change {
+        old: Range<usize>,
+        new: Range<usize>,
+    },
+}
+
+/// Two texts compared word by word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct WordDiff {
+    pub parts: Vec<Part>,
+    pub added: usize,
+    pub removed: usize,
+}
+
+/// Compares two texts word by word.
+pub(super) fn diff(old: &str, new: &str, deadline: Instant) -> WordDiff {
+    if old == new {
+        return WordDiff {
+            parts: vec![Part::Same {
+                old: 0..old.len(),
+                new: 0..new.len(),
+            }],
+            added: 0,
+            removed: 0,
+        };
+    }
+    let old_tokens = tokens(old);
+    let new_tokens = tokens(new);
+    let old_at = starts(&old_tokens);
+    let new_at = starts(&new_tokens);
+    let ops = similar::capture_diff_deadline(
+        Algorithm::Myers,
+        &old_tokens,
+        0..old_tokens.len(),
+        &new_tokens,
+        0..new_tokens.len(),
+        Some(deadline),
+    );
+
+    let mut parts: Vec<Part> = Vec::with_capacity(ops.len());
+    let (mut added, mut removed) = (0, 0);
+    for op in &ops {
+        let (tag, o, n) = op.as_tag_tuple();
+        let old_bytes = old_at[o.start]..old_at[o.end];
+        let new_bytes = new_at[n.start]..new_at[n.end];
+        if tag == DiffTag::Equal {
+            parts.push(Part::Same {
+                old: old_bytes,
+                new: new_bytes,
+            });
+            continue;
+        }
+        removed += old_tokens[o].iter().filter(|t| is_word(t)).count();
+        added += new_tokens[n].iter().filter(|t| is_word(t)).count();
+        match parts.last_mut() {
+            Some(Part::Change { old, new }) => {
+                old.end = old_bytes.end;
+                new.end = new_bytes.end;
+            }
+            _ => parts.push(Part::Change {
+                old: old_bytes,
+                new: new_bytes,
+            }),
+        }
+    }
+    WordDiff {
+        parts: merge_close_changes(parts, new),
+        added,
+        removed,
+    }
+}
+
+/// Byte offset of each token, and the text's length after the last.
+fn starts(tokens: &[&str]) -> Vec<usize> {
+    let mut at = Vec::with_capacity(tokens.len() + 1);
+    let mut offset = 0;
+    at.push(0);
+    for token in tokens {
+        offset += token.len();
+        at.push(offset);
+    }
+    at
+}
+
+/// Joins two changes separated by nothing but spaces and punctuation.
+fn merge_close_changes(parts: Vec<Part>, new: &str) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::with_capacity(parts.len());
+    let mut parts = parts.into_iter().peekable();
+    while let Some(part) = parts.next() {
+        let bridge = match (&part, out.last(), parts.peek()) {
+            (
+                Part::Same { new: same, .. },
+                Some(Part::Change { .. }),
+                Some(Part::Change { .. }),
+            ) => !tokens(&new[same.clone()]).into_iter().any(is_word),
+            _ => false,
+        };
+        if bridge {
+            if let (Some(Part::Change { old, new }), Some(Part::Change { old: o, new: n })) =
+                (out.last_mut(), parts.next())
+            {
+                old.end = o.end;
+                new.end = n.end;
+            }
+            continue;
+        }
+        match (out.last_mut(), &part) {
+            (Some(Part::Change { old, new }), Part::Change { old: o, new: n }) => {
+                old.end = o.end;
+                new.end = n.end;
+            }
+            _ => out.push(part),
+        }
+    }
+    out
+}
+
+/// One cell of a compared block: table rows are compared cell by cell, every
+/// other block is one cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum CellDiff<'a> {
+    Both {
+        old: &'a str,
+        new: &'a str,
+        diff: WordDiff,
+    },
+    OnlyOld(&'a str),
+    OnlyNew(&'a str),
+}
+
+/// Compares two paired blocks; table rows cell by cell, in position.
+pub(super) fn diff_block<'a>(
+    old: &'a Block,
+    new: &'a Block,
+    deadline: Instant,
+) -> Vec<CellDiff<'a>> {
+    let (old_cells, new_cells) = (cells(old), cells(new));
+    let mut out = Vec::with_capacity(old_cells.len().max(new_cells.len()));
+    let mut old_cells = old_cells.into_iter();
+    let mut new_cells = new_cells.into_iter();
+    loop {
+        match (old_cells.next(), new_cells.next()) {
+            (Some(old), Some(new)) => out.push(CellDiff::Both {
+                old,
+                new,
+                diff: diff(old, new, deadline),
+            }),
+            (Some(old), None) => out.push(CellDiff::OnlyOld(old)),
+            (None, Some(new)) => out.push(CellDiff::OnlyNew(new)),
+            (None, None) => return out,
+        }
+    }
+}
+
+/// The words added and removed between two paired blocks.
+pub(super) fn block_counts(old: &Block, new: &Block, deadline: Instant) -> (usize, usize) {
+    diff_block(old, new, deadline)
+        .iter()
+        .fold((0, 0), |(added, removed), cell| match cell {
+            CellDiff::Both { diff, .. } => (added + diff.added, removed + diff.removed),
+            CellDiff::OnlyOld(old) => (added, removed + count_words(old)),
+            CellDiff::OnlyNew(new) => (added + count_words(new), removed),
+        })
+}
+
+/// A block's cells: a table row's cells, or the whole text as one cell.
+pub(super) fn cells(block: &Block) -> Vec<&str> {
+    if matches!(block.kind, super::BlockKind::TableRow { .. }) && !block.cells.is_empty() {
+        block.cells.iter().map(String::as_str).collect()
+    } else {
+        vec![block.text.as_str()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn later() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    /// Renders a diff as `[-old-]{+new+}` for readable assertions.
+    fn show(old: &str, new: &str) -> (String, usize, usize) {
+        let d = diff(old, new, later());
+        let mut s = String::new();
+        for part in &d.parts {
+            match part {
+                Part::Same { new: n, .. } => s.push_str(&new[n.clone()]),
+                Part::Change { old: o, new: n } => {
+                    if !o.is_empty() {
+                        s.push_str(&format!("[-{}-]", &old[o.clone()]));
+                    }
+                    if !n.is_empty() {
+                        s.push_str(&format!("{{+{}+}}", &new[n.clone()]));
+                    }
+                }
+            }
+        }
+        (s, d.added, d.removed)
+    }
+
+    #[test]
+    fn tokens_keep_numbers_and_contractions_whole() {
+        assert_eq!(
+            tokens("We don't keep 1,000.5 logs, ever."),
+            [
+                "We", " ", "don't", " ", "keep", " ", "1,000.5", " ", "logs", ",", " ", "ever", "."
+            ]
+        );
+        assert_eq!(tokens("a  \n b"), ["a", "  \n ", "b"]);
+        assert_eq!(tokens("'x' 3."), ["'", "x", "'", " ", "3", "."]);
+        assert_eq!(tokens(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_changed_number_is_one_word() {
+        assert_eq!(
+            show("kept for 30 days.", "kept for 90 days."),
+            ("kept for [-30-]{+90+} days.".to_string(), 1, 1)
+        );
+    }
+
+    #[test]
+    fn changes_separated_by_spaces_merge() {
+        assert_eq!(
+            show("we sell your data", "we share all data"),
+            ("we [-sell your-]{+share all+} data".to_string(), 2, 2)
+        );
+    }
+
+    #[test]
+    fn punctuation_is_not_counted_as_words() {
+        assert_eq!(
+            show("Hello, world", "Hello; world"),
+            ("Hello[-,-]{+;+} world".to_string(), 0, 0)
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! Atom feeds (RFC 4287): one per document and one for the whole site, one
+//! entry per version. Ids are the versions' permanent addresses, so a
+//! rebuild never makes a reader's feed reader see an old change as new.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::pages::{self, DocSummary, VersionContext};
+
+/// What `atom.xml` renders.
+#[derive(Debug, Serialize)]
+pub struct Feed {
+    pub title: String,
+    pub id: String,
+    /// The feed's own address.
+    pub self_url: String,
+    /// The page the feed is about.
+    pub alternate_url: String,
+    pub updated: String,
+    pub author: String,
+    pub entries: Vec<FeedEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FeedEntry {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    /// The redline; empty for a first version.
+    pub diff_url: String,
+    pub updated: String,
+    pub summary: String,
+    pub author: String,
+    pub change: String,
+    pub document: String,
+}
+
+/// A change of one document, for site-wide lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteChange {
+    pub document: DocSummary,
+    pub version: VersionContext,
+}
+
+/// The feed of one document's versions, at `<document>/feed.xml`.
+pub fn document_feed(config: &Config, doc: &DocSummary, versions: &[VersionContext]) -> Feed {
+    let path = pages::feed_url(&doc.url);
+    let links = Links::new(config, &path);
+    Feed {
+        title: format!("{} — {}", doc.title, config.title),
+        id: links.id(&path),
+        self_url: links.url(&path),
+        alternate_url: links.url(&doc.url),
+        updated: updated(config, versions.iter()),
+        author: config.title.clone(),
+        entries: versions
+            .iter()
+            .map(|v| entry(&links, &doc.title, v))
+            .collect(),
+    }
+}
+
+/// The site-wide feed at `/feed.xml`, from changes newest first.
+pub fn site_feed(config: &Config, changes: &[SiteChange]) -> Feed {
+    let path = "feed.xml";
+    let links = Links::new(config, path);
+    Feed {
+        title: config.title.clone(),
+        id: links.id(path),
+        self_url: links.url(path),
+        alternate_url: links.url(""),
+        updated: updated(config, changes.iter().map(|c| &c.version)),
+        author: config.title.clone(),
+        entries: changes
+            .iter()
+            .map(|c| entry(&links, &c.document.title, &c.version))
+            .collect(),
+    }
+}
+
+fn entry(links: &Links<'_>, document: &str, version: &VersionContext) -> FeedEntry {
+    let what = match version.change {
+        crate::changes::ChangeClass::Initial => "first published",
+        crate::changes::ChangeClass::Editorial => "editorial change",
+        crate::changes::ChangeClass::Material => "material change",
+    };
+    FeedEntry {
+        id: links.id(&version.url),
+        title: format!("{document}: {what}, {}", version.date),
+        url: links.url(&version.url),
+        diff_url: if version.diff_url.is_empty() {
+            String::new()
+        } else {
+            links.url(&version.diff_url)
+        },
+        updated: version.datetime.clone(),
+        summary: version.summary.clone(),
+        author: version.author.clone(),
+        change: version.change.as_str().to_string(),
+        document: document.to_string(),
+    }
+}
+
+/// The newest entry's time; a feed without entries is as old as the build day.
+fn updated<'a>(config: &Config, versions: impl Iterator<Item = &'a VersionContext>) -> String {
+    versions
+        .max_by_key(|v| v.seconds)
+        .map(|v| v.datetime.clone())
+        .unwrap_or_else(|| format!("{}T00:00:00Z", config.today))
+}
+
+/// Addresses as a feed writes them: absolute under the base URL, else
+/// relative to the feed's own location. Ids never depend on where the feed
+/// was read from.
+struct Links<'a> {
+    base_url: Option<&'a str>,
+    root: String,
+}
+
+impl<'a> Links<'a> {
+    fn new(config: &'a Config, feed_path: &str) -> Self {
+        Links {
+            base_url: config.base_url.as_deref(),
+            root: pages::root_of(feed_path),
+        }
+    }
+
+    fn url(&self, rel_url: &str) -> String {
+        match self.base_url {
+            Some(base) => format!("{base}{rel_url}"),
+            None if rel_url.is_empty() && self.root.is_empty() => "./".into(),
+            None => format!("{}{rel_url}", self.root),
+        }
+    }
+
+    fn id(&self, rel_url: &str) -> String {
+        match self.base_url {
+            Some(base) => format!("{base}{rel_url}"),
+            None => format!("urn:redline:{rel_url}"),
+        }
+    }
+}
