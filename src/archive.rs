@@ -80,7 +80,8 @@ pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Versi
 /// Everything about one document's past, with its pages rendered.
 pub struct ArchiveInput<'a> {
     pub config: &'a Config,
-    pub renderer: &'a Renderer,
+    /// None: work out the versions and changes but render no pages.
+    pub renderer: Option<&'a Renderer>,
     /// The context every page shares (site, documents, generator).
     pub base: &'a tera::Context,
     pub document: &'a DocSummary,
@@ -108,6 +109,15 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
             VersionContext::new(version, entry, &text.title, &doc_url, config)
         })
         .collect();
+    let standing = timeline::standing(&entries, config.today, config.notice_days);
+    let Some(renderer) = input.renderer else {
+        return Ok(DocArchive {
+            standing,
+            versions,
+            files: Vec::new(),
+            warnings,
+        });
+    };
     let mut files = Vec::new();
     for (index, version) in versions.iter().enumerate() {
         files.push(version_page(input, &versions, index, &texts[index])?);
@@ -123,14 +133,13 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
         let mut context = input.base.clone();
         context.insert("feed", &feed);
         let path = pages::feed_url(&doc_url);
-        let xml = input
-            .renderer
+        let xml = renderer
             .render("atom.xml", &context)
             .with_context(|| format!("cannot render {path}"))?;
         files.push((path, xml.into_bytes()));
     }
     Ok(DocArchive {
-        standing: timeline::standing(&entries, config.today, config.notice_days),
+        standing,
         versions,
         files,
         warnings,
@@ -214,8 +223,10 @@ fn render(
     context: &tera::Context,
     url: &str,
 ) -> Result<(String, Vec<u8>)> {
-    let html = input
+    let renderer = input
         .renderer
+        .context("the archive's pages need templates")?;
+    let html = renderer
         .render(template, context)
         .with_context(|| format!("cannot render /{url}"))?;
     Ok((format!("{url}index.html"), html.into_bytes()))

@@ -65,6 +65,40 @@ pub fn generate(config: &Config) -> Result<Generated> {
     render_site(config, &content, &history, &renderer)
 }
 
+/// Every version of every document with its change, newest first, without
+/// rendering any page: what `redline notify` announces.
+pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
+    let content = content::load(&config.root, &config.content_dir, config.drafts)?;
+    let history = history::read(config, &content.documents)?;
+    let mut pages = current_pages(config, &content, &history);
+    let summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
+    let base = tera::Context::new();
+    let archives = build_archives(config, &history, None, &base, &mut pages, &summaries)?;
+    let mut warnings = history.warnings.clone();
+    warnings.extend(archives.into_iter().flat_map(|a| a.warnings));
+    Ok((site_changes(&pages, &summaries), warnings))
+}
+
+/// Every document rendered as it is now, with its history.
+fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History) -> Vec<Page<'a>> {
+    let options = MarkdownOptions {
+        unsafe_html: config.unsafe_html,
+    };
+    content
+        .documents
+        .par_iter()
+        .zip(history.docs.par_iter())
+        .map(|(doc, doc_history)| {
+            Page::new(
+                doc,
+                markdown::render(&doc.body, options),
+                Some(doc_history),
+                config,
+            )
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct SiteContext<'a> {
     title: &'a str,
@@ -91,19 +125,7 @@ pub fn render_site(
         unsafe_html: config.unsafe_html,
     };
     let mut warnings = history.warnings.clone();
-    let pages: Vec<Page<'_>> = content
-        .documents
-        .par_iter()
-        .zip(history.docs.par_iter())
-        .map(|(doc, doc_history)| {
-            Page::new(
-                doc,
-                markdown::render(&doc.body, options),
-                Some(doc_history),
-                config,
-            )
-        })
-        .collect();
+    let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);
     if pages.is_empty() {
@@ -137,11 +159,10 @@ pub fn render_site(
     base.insert("description", &config.description);
 
     let mut files = OutputSet::default();
-    let mut pages = pages;
     let archives = build_archives(
         config,
         history,
-        renderer,
+        Some(renderer),
         &base,
         &mut pages,
         &page_summaries,
@@ -298,7 +319,7 @@ pub fn render_site(
 fn build_archives(
     config: &Config,
     history: &History,
-    renderer: &Renderer,
+    renderer: Option<&Renderer>,
     base: &tera::Context,
     pages: &mut [Page<'_>],
     summaries: &[DocSummary],
