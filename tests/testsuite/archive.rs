@@ -360,3 +360,30 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {end} after {start}"));
     &text[from..from + to + end.len()]
 }
+
+#[test]
+fn with_a_base_url_feed_ids_and_links_are_absolute_permalinks() {
+    let repo = three_versions();
+    repo.write(
+        "redline.toml",
+        "base_url = \"https://legal.example.com/\"\n",
+    );
+    repo.commit("Configure the site", "2026-03-11T10:00:00+00:00");
+    repo.build_on("2026-03-20");
+    let xml = repo.read("public/privacy/feed.xml");
+    let ids = entry_ids(&xml);
+    assert_eq!(
+        ids[0], "https://legal.example.com/privacy/versions/2026-03-10-2/",
+        "{xml}"
+    );
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    let hrefs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("link"))
+        .filter_map(|n| n.attribute("href"))
+        .collect();
+    assert!(!hrefs.is_empty());
+    for href in hrefs {
+        assert!(href.starts_with("https://legal.example.com/"), "{href}");
+    }
+}
