@@ -76,6 +76,11 @@ pub struct BuildArgs {
     /// Fail instead of warning when a document has uncommitted changes.
     #[arg(long)]
     pub strict: bool,
+
+    /// Build only the current pages: no version pages, redlines, changes
+    /// page or feeds (for quick previews; the published site wants them).
+    #[arg(long)]
+    pub no_archive: bool,
 }
 
 #[derive(Debug, Args)]

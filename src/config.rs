@@ -82,6 +82,7 @@ pub struct Overrides {
     pub drafts: bool,
     pub strict: bool,
     pub allow_shallow: bool,
+    pub no_archive: bool,
 }
 
 /// The resolved configuration of one site.
@@ -120,6 +121,8 @@ pub struct Config {
     pub drafts: bool,
     pub strict: bool,
     pub allow_shallow: bool,
+    /// Write every version's page, the redlines, the changes page and feeds.
+    pub archive: bool,
 }
 
 impl Config {
@@ -196,6 +199,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         git_ref: overrides.git_ref.clone(),
         drafts: overrides.drafts,
         strict: overrides.strict,
+        archive: !overrides.no_archive,
         allow_shallow: overrides.allow_shallow,
     })
 }

@@ -53,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 theme: args.theme,
                 drafts: args.drafts,
                 strict: args.strict,
+                no_archive: args.no_archive,
                 ..site_overrides(args.site)
             };
             let config = Config::load(&overrides)?;

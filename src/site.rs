@@ -159,14 +159,19 @@ pub fn render_site(
     base.insert("description", &config.description);
 
     let mut files = OutputSet::default();
-    let archives = build_archives(
-        config,
-        history,
-        Some(renderer),
-        &base,
-        &mut pages,
-        &page_summaries,
-    )?;
+    base.insert("archive", &config.archive);
+    let archives = if config.archive {
+        build_archives(
+            config,
+            history,
+            Some(renderer),
+            &base,
+            &mut pages,
+            &page_summaries,
+        )?
+    } else {
+        Vec::new()
+    };
     for (page, archive) in pages.iter().zip(archives) {
         warnings.extend(
             archive
@@ -182,23 +187,9 @@ pub fn render_site(
             )?;
         }
     }
-    let changes = site_changes(&pages, &page_summaries);
-    let mut context = base.clone();
-    context.insert("root", "../");
-    context.insert("canonical", &canonical(config, "/changes/"));
-    context.insert("changes", &changes);
-    files.insert(
-        "changes/index.html".into(),
-        renderer.render("changes.html", &context)?.into_bytes(),
-        "the changes page",
-    )?;
-    let mut context = base.clone();
-    context.insert("feed", &feeds::site_feed(config, &changes));
-    files.insert(
-        "feed.xml".into(),
-        renderer.render("atom.xml", &context)?.into_bytes(),
-        "the site feed",
-    )?;
+    if config.archive {
+        render_changes(config, renderer, &base, &pages, &page_summaries, &mut files)?;
+    }
 
     let rendered_pages: Vec<(String, Vec<u8>, String)> = pages
         .par_iter()
@@ -357,6 +348,35 @@ fn build_archives(
             },
         )
         .collect()
+}
+
+/// The site-wide changes page and feed.
+fn render_changes(
+    config: &Config,
+    renderer: &Renderer,
+    base: &tera::Context,
+    pages: &[Page<'_>],
+    summaries: &[DocSummary],
+    files: &mut OutputSet,
+) -> Result<()> {
+    let changes = site_changes(pages, summaries);
+    let mut context = base.clone();
+    context.insert("root", "../");
+    context.insert("canonical", &canonical(config, "/changes/"));
+    context.insert("changes", &changes);
+    files.insert(
+        "changes/index.html".into(),
+        renderer.render("changes.html", &context)?.into_bytes(),
+        "the changes page",
+    )?;
+    let mut context = base.clone();
+    context.insert("feed", &feeds::site_feed(config, &changes));
+    files.insert(
+        "feed.xml".into(),
+        renderer.render("atom.xml", &context)?.into_bytes(),
+        "the site feed",
+    )?;
+    Ok(())
 }
 
 /// Every version of every document, newest first.

@@ -387,3 +387,27 @@ fn with_a_base_url_feed_ids_and_links_are_absolute_permalinks() {
         assert!(href.starts_with("https://legal.example.com/"), "{href}");
     }
 }
+
+#[test]
+fn no_archive_builds_only_the_current_pages() {
+    let repo = three_versions();
+    repo.redline(&["build", "--no-archive"]).success();
+    let page = repo.read("public/privacy/index.html");
+    assert!(
+        page.contains("Last updated <time datetime=\"2026-03-10\">"),
+        "{page}"
+    );
+    for gone in [
+        "public/privacy/versions",
+        "public/privacy/changes",
+        "public/privacy/feed.xml",
+        "public/changes",
+        "public/feed.xml",
+    ] {
+        assert!(!repo.exists(gone), "{gone}");
+    }
+    assert!(
+        !page.contains("feed.xml"),
+        "no link to a feed that was not built"
+    );
+}
