@@ -65,9 +65,11 @@ pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Versi
         Ok(split) => (split.front, split.body),
         Err(_) => (FrontMatter::default(), text),
     };
-    let rendered = markdown::render(body, options);
+    let arena = comrak::Arena::new();
+    let (root, leading_title) = markdown::parse(&arena, body, options);
+    let rendered = markdown::render_tree(root, leading_title, options);
     let title = pages::resolve_title(&front, &rendered, stem);
-    let blocks = diff::blocks(&title, body, options);
+    let blocks = diff::blocks_of_tree(&title, root, options);
     VersionText {
         title,
         rendered,

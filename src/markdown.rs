@@ -47,15 +47,25 @@ pub struct Rendered {
 
 /// Renders a Markdown body (front matter already removed).
 pub fn render(body: &str, options: MarkdownOptions) -> Rendered {
-    let comrak_options = comrak_options(options);
     let arena = Arena::new();
     let (root, leading_title) = parse(&arena, body, options);
+    render_tree(root, leading_title, options)
+}
+
+/// Renders a tree made by [`parse`]. The tree is left as it was, so the
+/// diff engine can read blocks from the same parse.
+pub fn render_tree<'a>(
+    root: &'a AstNode<'a>,
+    leading_title: Option<String>,
+    options: MarkdownOptions,
+) -> Rendered {
+    let comrak_options = comrak_options(options);
     let toc = headings(root);
 
     let adapter = HeadingIds::new(toc.iter().map(|e| e.id.clone()).collect());
     let mut plugins = Plugins::default();
     plugins.render.heading_adapter = Some(&adapter);
-    let mut html = String::with_capacity(body.len() * 5 / 4);
+    let mut html = String::new();
     // Writing into a String cannot fail.
     let _ = comrak::format_html_with_plugins(root, &comrak_options, &mut html, &plugins);
     Rendered {

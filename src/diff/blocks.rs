@@ -14,6 +14,17 @@ use crate::markdown::{self, MarkdownOptions};
 
 /// The blocks of a document: its title, then its body in order.
 pub(super) fn extract(title: &str, body: &str, options: MarkdownOptions) -> Vec<Block> {
+    let arena = Arena::new();
+    let (root, _) = markdown::parse(&arena, body, options);
+    from_tree(title, root, options)
+}
+
+/// The blocks of a parsed tree, with `title` first.
+pub(super) fn from_tree<'a>(
+    title: &str,
+    root: &'a AstNode<'a>,
+    options: MarkdownOptions,
+) -> Vec<Block> {
     let mut blocks = Vec::new();
     let title = collapse(title);
     if !title.is_empty() {
@@ -24,8 +35,6 @@ pub(super) fn extract(title: &str, body: &str, options: MarkdownOptions) -> Vec<
             anchor: None,
         });
     }
-    let arena = Arena::new();
-    let (root, _) = markdown::parse(&arena, body, options);
     let first_body_block = blocks.len();
     walk_tree(root, options.unsafe_html, &mut blocks);
 

@@ -69,6 +69,16 @@ pub fn blocks(title: &str, body: &str, options: MarkdownOptions) -> Vec<Block> {
     blocks::extract(title, body, options)
 }
 
+/// The blocks of a tree already made by [`crate::markdown::parse`], so a
+/// version is parsed once for both its page and its redline.
+pub fn blocks_of_tree<'a>(
+    title: &str,
+    root: &'a comrak::nodes::AstNode<'a>,
+    options: MarkdownOptions,
+) -> Vec<Block> {
+    blocks::from_tree(title, root, options)
+}
+
 /// The step from one version to the next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comparison {
