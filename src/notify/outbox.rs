@@ -121,7 +121,7 @@ fn file_name(index: usize, out: &Outgoing) -> String {
                 .rsplit('/')
                 .next()
                 .unwrap_or_default();
-            format!("{}-{slug}", c.document)
+            format!("{}-{slug}", c.document.trim_matches('/'))
         })
         .unwrap_or_default();
     let label: String = label

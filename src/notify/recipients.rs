@@ -17,15 +17,11 @@ pub struct Recipient {
 }
 
 impl Recipient {
-    /// The ledger's key: the address with its domain lower-cased (the local
-    /// part is the receiving server's business, but `Bob@Example.COM` and
-    /// `Bob@example.com` are one mailbox everywhere in practice).
+    /// The ledger's key: the address lower-cased. RFC 5321 lets a server
+    /// treat `Bob@…` and `bob@…` as two mailboxes, but no real one does, and
+    /// sending one person two copies is the failure to avoid.
     pub fn key(&self) -> String {
-        format!(
-            "{}@{}",
-            self.email.user(),
-            self.email.domain().to_ascii_lowercase()
-        )
+        self.email.to_string().to_lowercase()
     }
 }
 
@@ -77,23 +73,22 @@ pub fn parse(origin: &str, text: &str) -> (Vec<Recipient>, Vec<String>) {
 /// Splits one CSV line; fields may be quoted with `"` and `""` inside quotes
 /// is a quote (RFC 4180), so `"Doe, Jane"` is one name.
 fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
+    let mut fields = Vec::new();
+    let mut field = String::new();
     let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
-        let field = fields.last_mut();
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
                 chars.next();
-                field.map(|f| f.push('"'));
+                field.push('"');
             }
             ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(String::new()),
-            (c, _) => {
-                field.map(|f| f.push(c));
-            }
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
         }
     }
+    fields.push(field);
     fields
 }
 
