@@ -30,6 +30,8 @@ pub enum Command {
     Init(InitArgs),
     /// Show a document's versions, or every document's last-updated date.
     Log(LogArgs),
+    /// Write (and with --send, send) change-notice emails for material changes.
+    Notify(NotifyArgs),
 }
 
 /// Where the site is and how to read it; shared by every command that loads a site.
@@ -96,4 +98,50 @@ pub struct LogArgs {
 
     /// A document, by source path (`content/privacy.md`) or URL (`/privacy/`).
     pub document: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// Announce changes after this git revision (`git log REV..`) or from this
+    /// date (`2026-03-01`, or RFC 3339). Default: after the last notice in the
+    /// ledger; on first use, the newest change only.
+    #[arg(long, value_name = "REV|DATE")]
+    pub since: Option<String>,
+
+    /// The folder for the `.eml` files and `manifest.json`, relative to the root.
+    #[arg(long, value_name = "DIR")]
+    pub outbox: PathBuf,
+
+    /// Announce editorial changes too.
+    #[arg(long)]
+    pub include_editorial: bool,
+
+    /// One message per recipient: CSV `email,name` or one address a line.
+    #[arg(long, value_name = "FILE")]
+    pub recipients: Option<PathBuf>,
+
+    /// Announce documents changed in the same commit in one email.
+    #[arg(long)]
+    pub group: bool,
+
+    /// Send the messages over SMTP (needs --smtp). User and password come from
+    /// REDLINE_SMTP_USER and REDLINE_SMTP_PASSWORD.
+    #[arg(long, requires = "smtp")]
+    pub send: bool,
+
+    /// The mail server: smtps://host:465 (TLS), smtp://host:587?tls=required
+    /// (STARTTLS) or smtp://127.0.0.1:25 (plain, for local relays).
+    #[arg(long, value_name = "URL", requires = "send")]
+    pub smtp: Option<String>,
+
+    /// Show what would be sent; write and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The URL the site is published at, for the emails' links.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use jiff::tz::TimeZone;
+use lettre::message::Mailbox;
 use serde::Deserialize;
 
 use crate::location::line_col;
@@ -44,7 +45,39 @@ struct ConfigFile {
     date_source: DateSource,
     trust_front_matter_dates: bool,
     notice_days: u32,
+    email: EmailFile,
     extra: BTreeMap<String, toml::Value>,
+}
+
+/// The `[email]` table as written: who change notices come from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct EmailFile {
+    from: Option<String>,
+    reply_to: Option<String>,
+    to: Option<String>,
+    subject_prefix: String,
+    list_unsubscribe: OneOrMany,
+}
+
+/// A key that takes one string or a list of them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
 }
 
 impl Default for ConfigFile {
@@ -64,6 +97,7 @@ impl Default for ConfigFile {
             date_source: DateSource::Committer,
             trust_front_matter_dates: false,
             notice_days: 30,
+            email: EmailFile::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -83,6 +117,20 @@ pub struct Overrides {
     pub strict: bool,
     pub allow_shallow: bool,
     pub no_archive: bool,
+}
+
+/// Who change notices come from, checked at load so `redline notify` never
+/// finds a bad address half way through sending.
+#[derive(Debug, Clone, Default)]
+pub struct EmailConfig {
+    pub from: Option<Mailbox>,
+    pub reply_to: Option<Mailbox>,
+    /// Where notices go when no recipients file is given (a mailing list).
+    pub to: Option<Mailbox>,
+    /// Put before every subject, e.g. `[Frameloop]`.
+    pub subject_prefix: String,
+    /// `mailto:` and `https:` addresses for the `List-Unsubscribe` header.
+    pub list_unsubscribe: Vec<String>,
 }
 
 /// The resolved configuration of one site.
@@ -114,6 +162,8 @@ pub struct Config {
     /// The build's day in the site's zone: notices and effective dates are
     /// judged against it. `SOURCE_DATE_EPOCH` (reproducible builds) sets it.
     pub today: jiff::civil::Date,
+    /// The `[email]` table: sender and headers of change notices.
+    pub email: EmailConfig,
     /// The `[extra]` table, handed to templates as `site.extra`.
     pub extra: serde_json::Value,
     /// The git revision to publish (default HEAD).
@@ -178,6 +228,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
     check_date_format(&file.date_format)?;
     let today = build_day(timezone.as_ref())?;
     let extra = serde_json::to_value(&file.extra).context("the [extra] table")?;
+    let email = resolve_email(file.email)?;
     Ok(Config {
         ignore_revs_file: root.join(&file.ignore_revs_file),
         root,
@@ -195,6 +246,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         trust_front_matter_dates: file.trust_front_matter_dates,
         notice_days: file.notice_days,
         today,
+        email,
         extra,
         git_ref: overrides.git_ref.clone(),
         drafts: overrides.drafts,
@@ -245,6 +297,57 @@ fn normalize_base_url(url: &str) -> Result<String> {
     })
 }
 
+fn resolve_email(file: EmailFile) -> Result<EmailConfig> {
+    let mailbox = |key: &str, value: Option<String>| -> Result<Option<Mailbox>> {
+        value
+            .map(|value| {
+                value.trim().parse::<Mailbox>().map_err(|err| {
+                    anyhow::anyhow!(
+                        "{CONFIG_FILE}: [email] {key} `{value}` is not an email address ({err}); write it like \"Privacy Team <privacy@example.com>\""
+                    )
+                })
+            })
+            .transpose()
+    };
+    let subject_prefix = file.subject_prefix.trim().to_string();
+    if subject_prefix.chars().any(char::is_control) {
+        bail!(
+            "{CONFIG_FILE}: [email] subject_prefix contains a line break or control character; write it on one line"
+        );
+    }
+    let list_unsubscribe = file.list_unsubscribe.into_vec();
+    for url in &list_unsubscribe {
+        check_unsubscribe_url(url)?;
+    }
+    Ok(EmailConfig {
+        from: mailbox("from", file.from)?,
+        reply_to: mailbox("reply_to", file.reply_to)?,
+        to: mailbox("to", file.to)?,
+        subject_prefix,
+        list_unsubscribe,
+    })
+}
+
+/// `List-Unsubscribe` takes `<mailto:…>` and `<https://…>` addresses
+/// (RFC 2369, RFC 8058); anything that could close the `<…>` or the header is
+/// refused.
+fn check_unsubscribe_url(url: &str) -> Result<()> {
+    let lower = url.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("mailto:")
+        || lower.starts_with("https://")
+        || lower.starts_with("http://");
+    let clean = !url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ','))
+        && url.is_ascii();
+    if !scheme_ok || !clean {
+        bail!(
+            "{CONFIG_FILE}: [email] list_unsubscribe `{url}` is not a mailto: or https: address without spaces; write it like \"mailto:unsubscribe@example.com\" or \"https://example.com/unsubscribe\""
+        );
+    }
+    Ok(())
+}
+
 fn check_date_format(format: &str) -> Result<()> {
     let probe = jiff::civil::date(2026, 3, 3);
     jiff::fmt::strtime::format(format, probe)
@@ -278,6 +381,30 @@ mod tests {
         let err: toml::de::Error = toml::from_str::<ConfigFile>(text).unwrap_err();
         assert!(err.message().contains("titel"), "{}", err.message());
         assert_eq!(line_col(text, err.span().unwrap().start).0, 2);
+    }
+
+    fn email(text: &str) -> Result<EmailConfig> {
+        let file: ConfigFile = toml::from_str(text).unwrap();
+        resolve_email(file.email)
+    }
+
+    #[test]
+    fn email_addresses_are_checked_at_load_naming_the_key() {
+        let ok = email(
+            "[email]\nfrom = \"Frameloop Privacy <privacy@frameloop.example>\"\nlist_unsubscribe = \"mailto:u@frameloop.example\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.from.unwrap().email.to_string(),
+            "privacy@frameloop.example"
+        );
+        assert_eq!(ok.list_unsubscribe, ["mailto:u@frameloop.example"]);
+        let err = email("[email]\nreply_to = \"not an address\"\n").unwrap_err();
+        assert!(err.to_string().contains("[email] reply_to"), "{err}");
+        let err = email("[email]\nlist_unsubscribe = [\"https://x.example/u>\\r\\nBcc: a@b.c\"]\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("list_unsubscribe"), "{err}");
+        assert!(toml::from_str::<ConfigFile>("[email]\nform = \"a@b.c\"\n").is_err());
     }
 
     #[test]

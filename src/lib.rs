@@ -18,6 +18,7 @@ pub mod location;
 pub mod log;
 pub mod manifest;
 pub mod markdown;
+pub mod notify;
 pub mod output;
 pub mod pages;
 pub mod render;
@@ -30,7 +31,7 @@ pub mod timeline;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, SiteArgs};
+use crate::cli::{Cli, Command, NotifyArgs, SiteArgs};
 use crate::config::{Config, Overrides};
 use crate::report::{Reporter, Verbosity};
 
@@ -85,7 +86,63 @@ pub fn run(cli: Cli) -> Result<()> {
             print!("{text}");
             Ok(())
         }
+        Command::Notify(args) => run_notify(args, reporter),
     }
+}
+
+fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {
+    let overrides = Overrides {
+        base_url: args.base_url,
+        ..site_overrides(args.site)
+    };
+    let config = Config::load(&overrides)?;
+    // The one place the SMTP credentials are read: the environment, never argv.
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let options = notify::NotifyOptions {
+        since: args.since,
+        outbox: config.root.join(args.outbox),
+        include_editorial: args.include_editorial,
+        recipients: args.recipients,
+        group: args.group,
+        dry_run: args.dry_run,
+        send: args.send.then(|| notify::SmtpOptions {
+            url: args.smtp.unwrap_or_default(),
+            user: env(notify::send::USER_VAR),
+            password: env(notify::send::PASSWORD_VAR),
+        }),
+    };
+    let report = notify::notify(&config, &options)?;
+    for warning in &report.warnings {
+        reporter.warn(warning);
+    }
+    for line in &report.lines {
+        println!("{line}");
+    }
+    let already = if report.already_sent > 0 {
+        format!(" ({} already sent, per the ledger)", report.already_sent)
+    } else {
+        String::new()
+    };
+    let summary = if options.dry_run {
+        format!(
+            "dry run: {} messages would be sent{already}",
+            report.messages
+        )
+    } else if options.send.is_some() {
+        format!(
+            "sent {} messages; copies in {}{already}",
+            report.sent,
+            options.outbox.display()
+        )
+    } else {
+        format!(
+            "wrote {} messages to {}{already}",
+            report.messages,
+            options.outbox.display()
+        )
+    };
+    reporter.info(&summary);
+    Ok(())
 }
 
 fn site_overrides(site: SiteArgs) -> Overrides {

@@ -50,6 +50,14 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "atom.xml",
         include_str!("../themes/default/templates/atom.xml"),
     ),
+    (
+        "email/notice.txt",
+        include_str!("../themes/default/templates/email/notice.txt"),
+    ),
+    (
+        "email/notice.html",
+        include_str!("../themes/default/templates/email/notice.html"),
+    ),
 ];
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
@@ -249,7 +257,10 @@ mod tests {
         for (name, text) in DEFAULT_TEMPLATES {
             assert_eq!(fs::read_to_string(dir.join(name)).unwrap(), *text, "{name}");
         }
-        let on_disk = fs::read_dir(&dir).unwrap().count();
+        let on_disk = walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .filter(|e| e.as_ref().unwrap().file_type().is_file())
+            .count();
         assert_eq!(
             on_disk,
             DEFAULT_TEMPLATES.len(),

@@ -1,0 +1,418 @@
+//! One change notice: its subject, its text and HTML bodies from the theme's
+//! `email/notice.txt` and `email/notice.html`, and the RFC 5322 message
+//! lettre builds from them. Every header value is made here, in code, from
+//! text squeezed onto one line: no template and no title can add a header.
+
+use std::time::SystemTime;
+
+use anyhow::{Context, Result, bail};
+use lettre::Message;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::recipients::Recipient;
+use super::select::ChangeKey;
+use crate::config::{Config, EmailConfig};
+use crate::diff;
+use crate::feeds::SiteChange;
+use crate::render::Renderer;
+
+/// The text and HTML templates of a notice.
+pub const TEXT_TEMPLATE: &str = "email/notice.txt";
+pub const HTML_TEMPLATE: &str = "email/notice.html";
+
+/// A rendered notice for one recipient (or for the list, without one).
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub to: Option<Recipient>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// `<…@host>`, the same on every run for the same changes and recipient,
+    /// so a message re-sent after a dropped connection can be recognised.
+    pub message_id: String,
+    pub changes: Vec<NoticeChange>,
+}
+
+/// One change a letter announces, as `manifest.json` describes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeChange {
+    pub commit: String,
+    /// The document's site-relative URL, as the ledger keys it.
+    pub document: String,
+    pub title: String,
+    pub change: &'static str,
+    pub url: String,
+    pub diff_url: String,
+    pub effective: String,
+}
+
+impl NoticeChange {
+    pub fn key(&self) -> ChangeKey {
+        ChangeKey {
+            commit: self.commit.clone(),
+            document: self.document.clone(),
+        }
+    }
+}
+
+/// Control characters (CR, LF, tab, NEL, line and paragraph separators, …)
+/// become spaces and runs of white space one space: a value that is one line
+/// can never start a header or end the header block.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || c.is_whitespace() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `[prefix] Privacy Policy: changes effective April 1, 2026`.
+pub fn subject(prefix: &str, changes: &[SiteChange]) -> String {
+    let titles: Vec<String> = changes
+        .iter()
+        .map(|c| one_line(&c.document.title))
+        .collect();
+    let titles = match titles.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    let effective: Vec<&str> = changes
+        .iter()
+        .map(|c| c.version.effective.as_str())
+        .collect();
+    let when = match effective.first() {
+        Some(first) if !first.is_empty() && effective.iter().all(|e| e == first) => {
+            format!("changes effective {}", one_line(first))
+        }
+        _ => "updated".to_string(),
+    };
+    let prefix = one_line(prefix);
+    let text = if prefix.is_empty() {
+        format!("{titles}: {when}")
+    } else {
+        format!("{prefix} {titles}: {when}")
+    };
+    one_line(&text)
+}
+
+#[derive(Serialize)]
+struct SiteInfo<'a> {
+    title: String,
+    base_url: &'a str,
+    language: &'a str,
+}
+
+#[derive(Serialize)]
+struct NoticeInfo {
+    subject: String,
+    changes: Vec<ChangeInfo>,
+}
+
+#[derive(Serialize)]
+struct ChangeInfo {
+    document: String,
+    change: &'static str,
+    commit: String,
+    date: String,
+    date_iso: String,
+    summary: String,
+    sections_summary: String,
+    sections: Vec<SectionInfo>,
+    effective: String,
+    effective_iso: String,
+    document_url: String,
+    version_url: String,
+    /// Empty for a first version.
+    diff_url: String,
+}
+
+#[derive(Serialize)]
+struct SectionInfo {
+    kind: diff::SectionChangeKind,
+    title: String,
+    previous_title: String,
+    /// The section on the new version's page; empty when it was removed.
+    url: String,
+}
+
+#[derive(Serialize)]
+struct RecipientInfo {
+    email: String,
+    name: String,
+}
+
+/// What the two templates see: `site`, `notice`, `recipient`, `unsubscribe`.
+fn context(
+    config: &Config,
+    base_url: &str,
+    changes: &[SiteChange],
+    recipient: Option<&Recipient>,
+) -> tera::Context {
+    let link = |rel: &str| {
+        if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{base_url}{rel}")
+        }
+    };
+    let notice = NoticeInfo {
+        subject: subject(&config.email.subject_prefix, changes),
+        changes: changes
+            .iter()
+            .map(|c| {
+                let v = &c.version;
+                let version_url = link(&v.url);
+                ChangeInfo {
+                    document: one_line(&c.document.title),
+                    change: v.change.as_str(),
+                    commit: v.commit.clone(),
+                    date: v.date.clone(),
+                    date_iso: v.date_iso.clone(),
+                    summary: one_line(&v.summary),
+                    sections_summary: one_line(&diff::describe(&v.sections)),
+                    sections: v
+                        .sections
+                        .iter()
+                        .map(|s| SectionInfo {
+                            kind: s.kind,
+                            title: one_line(&s.title),
+                            previous_title: s
+                                .previous_title
+                                .as_deref()
+                                .map(one_line)
+                                .unwrap_or_default(),
+                            url: s
+                                .anchor
+                                .as_ref()
+                                .map(|a| format!("{version_url}#{a}"))
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                    effective: v.effective.clone(),
+                    effective_iso: v.effective_iso.clone(),
+                    document_url: link(&c.document.url),
+                    version_url,
+                    diff_url: link(&v.diff_url),
+                }
+            })
+            .collect(),
+    };
+    let mut context = tera::Context::new();
+    context.insert(
+        "site",
+        &SiteInfo {
+            title: one_line(&config.title),
+            base_url,
+            language: &config.language,
+        },
+    );
+    context.insert("notice", &notice);
+    context.insert(
+        "recipient",
+        &RecipientInfo {
+            email: recipient.map(|r| r.email.to_string()).unwrap_or_default(),
+            name: recipient.and_then(|r| r.name.clone()).unwrap_or_default(),
+        },
+    );
+    let unsubscribe = config
+        .email
+        .list_unsubscribe
+        .iter()
+        .find(|u| u.starts_with("http"))
+        .or(config.email.list_unsubscribe.first())
+        .cloned()
+        .unwrap_or_default();
+    context.insert("unsubscribe", &unsubscribe);
+    context
+}
+
+/// Renders the notice of `changes` for `recipient`.
+pub fn compose(
+    renderer: &Renderer,
+    config: &Config,
+    base_url: &str,
+    changes: &[SiteChange],
+    recipient: Option<&Recipient>,
+) -> Result<Letter> {
+    let context = context(config, base_url, changes, recipient);
+    let text = renderer.render(TEXT_TEMPLATE, &context)?;
+    let html = renderer.render(HTML_TEMPLATE, &context)?;
+    let keys: Vec<ChangeKey> = changes.iter().map(ChangeKey::of).collect();
+    let link = |rel: &str| {
+        if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{base_url}{rel}")
+        }
+    };
+    Ok(Letter {
+        to: recipient.cloned(),
+        subject: subject(&config.email.subject_prefix, changes),
+        text,
+        html,
+        message_id: message_id(base_url, &keys, recipient),
+        changes: changes
+            .iter()
+            .map(|c| NoticeChange {
+                commit: c.version.commit.clone(),
+                document: c.document.url.clone(),
+                title: one_line(&c.document.title),
+                change: c.version.change.as_str(),
+                url: link(&c.version.url),
+                diff_url: link(&c.version.diff_url),
+                effective: c.version.effective_iso.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// A Message-ID from the changes and the recipient, at the site's host.
+fn message_id(base_url: &str, keys: &[ChangeKey], recipient: Option<&Recipient>) -> String {
+    let mut hash = Sha256::new();
+    for key in keys {
+        hash.update(key.commit.as_bytes());
+        hash.update([0]);
+        hash.update(key.document.as_bytes());
+        hash.update([0]);
+    }
+    hash.update(recipient.map(Recipient::key).unwrap_or_default().as_bytes());
+    let digest = hex::encode(hash.finalize());
+    format!("<notice.{}@{}>", &digest[..32], host_of(base_url))
+}
+
+/// `example.com` of `https://example.com:8443/legal/`, letters, digits, `.`
+/// and `-` only.
+fn host_of(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let host: String = rest
+        .split(['/', ':', '@', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        .collect();
+    if host.is_empty() {
+        "redline.invalid".into()
+    } else {
+        host
+    }
+}
+
+/// The RFC 5322 message: multipart/alternative (text, then HTML), UTF-8.
+pub fn build(
+    letter: &Letter,
+    email: &EmailConfig,
+    from: &Mailbox,
+    date: SystemTime,
+) -> Result<Message> {
+    let mut builder = Message::builder()
+        .from(clean_mailbox(from))
+        .subject(one_line(&letter.subject))
+        .date(date)
+        .message_id(Some(letter.message_id.clone()))
+        .user_agent(crate::GENERATOR.to_string());
+    if let Some(reply_to) = &email.reply_to {
+        builder = builder.reply_to(clean_mailbox(reply_to));
+    }
+    let to = match (&letter.to, &email.to) {
+        (Some(recipient), _) => Mailbox::new(
+            recipient.name.as_deref().map(one_line),
+            recipient.email.clone(),
+        ),
+        (None, Some(list)) => clean_mailbox(list),
+        (None, None) => bail!(
+            "a notice needs a recipient: pass --recipients FILE or set [email] to in redline.toml"
+        ),
+    };
+    builder = builder.to(to);
+    if !email.list_unsubscribe.is_empty() {
+        let value = email
+            .list_unsubscribe
+            .iter()
+            .map(|u| format!("<{u}>"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            value,
+        ));
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(
+            letter.text.clone(),
+            letter.html.clone(),
+        ))
+        .context("cannot build the email message")
+}
+
+fn clean_mailbox(mailbox: &Mailbox) -> Mailbox {
+    Mailbox::new(
+        mailbox
+            .name
+            .as_deref()
+            .map(one_line)
+            .filter(|n| !n.is_empty()),
+        mailbox.email.clone(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::ChangeClass;
+    use crate::notify::testing::change;
+
+    #[test]
+    fn one_line_turns_every_break_and_control_into_a_space() {
+        assert_eq!(
+            one_line("Privacy\r\nBcc: all@example.com\u{2028}x\u{85}y\t\u{0}z  "),
+            "Privacy Bcc: all@example.com x y z"
+        );
+    }
+
+    #[test]
+    fn subjects_name_documents_and_a_shared_effective_date() {
+        let mut privacy = change("c1", "privacy/", ChangeClass::Material, 1);
+        privacy.document.title = "Privacy Policy".into();
+        privacy.version.effective = "April 1, 2026".into();
+        assert_eq!(
+            subject("[Frameloop]", std::slice::from_ref(&privacy)),
+            "[Frameloop] Privacy Policy: changes effective April 1, 2026"
+        );
+        let mut terms = change("c1", "terms/", ChangeClass::Material, 1);
+        terms.document.title = "Terms\r\nBcc: x@example.com".into();
+        assert_eq!(
+            subject("", &[privacy, terms]),
+            "Privacy Policy and Terms Bcc: x@example.com: updated"
+        );
+    }
+
+    #[test]
+    fn message_ids_are_stable_and_at_the_sites_host() {
+        let keys = [ChangeKey {
+            commit: "c1".into(),
+            document: "privacy/".into(),
+        }];
+        let a = message_id("https://legal.example.com:8443/x/", &keys, None);
+        assert_eq!(
+            a,
+            message_id("https://legal.example.com:8443/x/", &keys, None)
+        );
+        assert!(
+            a.starts_with("<notice.") && a.ends_with("@legal.example.com>"),
+            "{a}"
+        );
+    }
+}

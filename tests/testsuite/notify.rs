@@ -1,0 +1,667 @@
+//! `redline notify` end to end: real repositories, the real binary, every
+//! `.eml` parsed by a real MIME parser (mail-parser), and a real SMTP server
+//! (mailin's state machine on a port-0 socket) that can drop the connection
+//! half way so the ledger's exactly-once promise is tested for real.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mail_parser::{MessageParser, MimeHeaders};
+use mailin::{Action, Handler, Response, SessionBuilder, response};
+
+use crate::harness::{Run, TestRepo, run_redline_with};
+
+const CONFIG: &str = r#"title = "Frameloop Legal"
+base_url = "https://legal.frameloop.example/policies"
+
+[email]
+from = "Frameloop Privacy Désk <privacy@frameloop.example>"
+reply_to = "Privacy Team <dpo@frameloop.example>"
+to = "Frameloop users <announce@lists.frameloop.example>"
+subject_prefix = "[Frameloop]"
+list_unsubscribe = ["mailto:unsubscribe@frameloop.example", "https://frameloop.example/unsubscribe"]
+"#;
+
+const PRIVACY: &str = "---
+title: Privacy Policy
+effective: 2026-03-02
+---
+
+## What we collect
+
+We collect your email address and the prompts you write.
+
+## How long we keep data
+
+We keep prompts for 30 days.
+
+## Contact
+
+Write to privacy@frameloop.example.
+";
+
+const TERMS: &str = "---
+title: Terms of Service
+---
+
+## Using Frameloop
+
+Be kind to other people.
+";
+
+/// A site with a privacy policy and terms, then a material change to both
+/// in one commit (with a `Notice:` trailer), effective April 1.
+fn site() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", CONFIG);
+    repo.write("content/terms.md", TERMS);
+    repo.commit_file(
+        "content/privacy.md",
+        PRIVACY,
+        "Publish",
+        "2026-03-02T10:00:00+00:00",
+    );
+    material_change(&repo);
+    repo
+}
+
+fn material_change(repo: &TestRepo) -> String {
+    let privacy = PRIVACY
+        .replace("effective: 2026-03-02", "effective: 2026-04-01")
+        .replace("30 days", "90 days")
+        .replace(
+            "## Contact",
+            "## Children\n\nOur service is not for children under 13.\n\n## Contact",
+        );
+    repo.write(
+        "content/terms.md",
+        TERMS.replace("Be kind", "Be kind and honest"),
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &privacy,
+        "Keep prompts longer\n\nPolicy-Change: material\nNotice: We now keep prompts for 90 days.",
+        "2026-03-10T15:00:00+00:00",
+    )
+}
+
+const EPOCH: &str = "1773792000"; // 2026-03-18T00:00:00Z
+
+fn notify(repo: &TestRepo, args: &[&str]) -> Run {
+    notify_with(repo, args, &[])
+}
+
+fn notify_with(repo: &TestRepo, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = vec!["notify"];
+    all.extend_from_slice(args);
+    let mut vars = vec![("SOURCE_DATE_EPOCH", EPOCH)];
+    vars.extend_from_slice(env);
+    run_redline_with(repo.path(), &all, &vars)
+}
+
+/// Every `.eml` in the outbox, by file name.
+fn outbox(repo: &TestRepo, dir: &str) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(repo.path().join(dir))
+        .expect("outbox")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| {
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            (name, std::fs::read(&p).expect("eml"))
+        })
+        .collect()
+}
+
+fn parse(bytes: &[u8]) -> mail_parser::Message<'_> {
+    MessageParser::default()
+        .parse(bytes)
+        .unwrap_or_else(|| panic!("not a message:\n{}", String::from_utf8_lossy(bytes)))
+}
+
+fn header_names(message: &mail_parser::Message<'_>) -> Vec<String> {
+    message
+        .headers()
+        .iter()
+        .map(|h| h.name().to_ascii_lowercase())
+        .collect()
+}
+
+#[test]
+fn the_outbox_holds_one_parsable_multipart_message_per_document() {
+    let repo = site();
+    notify(&repo, &["--outbox", "outbox"]).success();
+    let files = outbox(&repo, "outbox");
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["0001-privacy-2026-03-10.eml", "0002-terms-2026-03-10.eml"]
+    );
+    let privacy = parse(&files["0001-privacy-2026-03-10.eml"]);
+    assert_eq!(
+        privacy.subject(),
+        Some("[Frameloop] Privacy Policy: changes effective April 1, 2026")
+    );
+    let from = privacy.from().and_then(|a| a.first()).expect("From");
+    assert_eq!(
+        from.name(),
+        Some("Frameloop Privacy Désk"),
+        "non-ASCII names survive encoding"
+    );
+    assert_eq!(from.address(), Some("privacy@frameloop.example"));
+    let reply_to = privacy
+        .reply_to()
+        .and_then(|a| a.first())
+        .expect("Reply-To");
+    assert_eq!(reply_to.address(), Some("dpo@frameloop.example"));
+    assert!(privacy.date().is_some());
+    let id = privacy.message_id().expect("Message-ID");
+    assert!(id.ends_with("@legal.frameloop.example"), "{id}");
+    assert_eq!(
+        privacy
+            .header_raw("List-Unsubscribe")
+            .map(|v| v.replace("\r\n", "").trim().to_string())
+            .as_deref(),
+        Some("<mailto:unsubscribe@frameloop.example>, <https://frameloop.example/unsubscribe>")
+    );
+    let content_type = privacy.content_type().expect("Content-Type");
+    assert_eq!(
+        (content_type.ctype(), content_type.subtype()),
+        ("multipart", Some("alternative"))
+    );
+    assert_eq!(
+        (privacy.text_body_count(), privacy.html_body_count()),
+        (1, 1)
+    );
+    let text = privacy.body_text(0).expect("text");
+    let html = privacy.body_html(0).expect("html");
+    for body in [&text, &html] {
+        assert!(body.contains("We now keep prompts for 90 days."), "{body}");
+        assert!(
+            body.contains("https://legal.frameloop.example/policies/privacy/versions/2026-03-10/"),
+            "{body}"
+        );
+        assert!(
+            body.contains("https://legal.frameloop.example/policies/privacy/changes/2026-03-10/"),
+            "{body}"
+        );
+        assert!(body.contains("April 1, 2026"), "{body}");
+    }
+    assert!(!html.contains("<img") && !html.contains("<link") && !html.contains("<script"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&repo.read("outbox/manifest.json")).expect("manifest");
+    let messages = manifest["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["file"], "0001-privacy-2026-03-10.eml");
+    assert_eq!(messages[0]["message_id"], format!("<{id}>"));
+    assert_eq!(messages[0]["changes"][0]["change"], "material");
+    assert_eq!(
+        messages[0]["changes"][0]["url"],
+        "https://legal.frameloop.example/policies/privacy/versions/2026-03-10/"
+    );
+    assert!(
+        !repo.exists(".redline/notify-ledger.json"),
+        "writing is not sending"
+    );
+}
+
+#[test]
+fn notice_bodies() {
+    let repo = site();
+    notify(&repo, &["--outbox", "outbox"]).success();
+    let files = outbox(&repo, "outbox");
+    let privacy = parse(&files["0001-privacy-2026-03-10.eml"]);
+    insta::assert_snapshot!("notice_text", privacy.body_text(0).expect("text"));
+    insta::assert_snapshot!("notice_html", privacy.body_html(0).expect("html"));
+}
+
+#[test]
+fn grouped_documents_share_one_message_per_recipient() {
+    let repo = site();
+    repo.write(
+        "people.csv",
+        "email,name\nalice@example.com,Alice Liddell\nbob@example.com,\n",
+    );
+    notify(
+        &repo,
+        &["--outbox", "out", "--group", "--recipients", "people.csv"],
+    )
+    .success();
+    let files = outbox(&repo, "out");
+    assert_eq!(files.len(), 2, "{:?}", files.keys());
+    let first = parse(files.values().next().expect("one"));
+    assert_eq!(
+        first.subject(),
+        Some("[Frameloop] Privacy Policy and Terms of Service: updated")
+    );
+    let to = first.to().and_then(|a| a.first()).expect("To");
+    assert_eq!(
+        (to.name(), to.address()),
+        (Some("Alice Liddell"), Some("alice@example.com"))
+    );
+    let text = first.body_text(0).expect("text");
+    assert!(text.contains("Hello Alice Liddell,"), "{text}");
+    assert!(text.contains("https://legal.frameloop.example/policies/terms/changes/2026-03-10/"));
+}
+
+#[test]
+fn without_base_url_notify_says_how_to_set_it() {
+    let repo = site();
+    repo.write("redline.toml", CONFIG.replace("base_url", "# base_url"));
+    let run = notify(&repo, &["--outbox", "outbox"]).failure();
+    assert!(
+        run.stderr.contains("set base_url in redline.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--base-url"), "{}", run.stderr);
+    notify(
+        &repo,
+        &["--outbox", "outbox", "--base-url", "https://x.example/"],
+    )
+    .success();
+}
+
+#[test]
+fn a_bad_address_in_redline_toml_names_the_key() {
+    let repo = site();
+    repo.write(
+        "redline.toml",
+        CONFIG.replace("dpo@frameloop.example", "dpo at frameloop"),
+    );
+    let run = notify(&repo, &["--outbox", "outbox"]).failure();
+    assert!(run.stderr.contains("[email] reply_to"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_recipients_are_reported_with_their_line_and_skipped() {
+    let repo = site();
+    repo.write(
+        "people.csv",
+        "alice@example.com\nbob@@example.com\n\ncarol@example.com,Carol\n",
+    );
+    let run = notify(&repo, &["--outbox", "out", "--recipients", "people.csv"]).success();
+    assert!(
+        run.stderr.contains("people.csv:2: `bob@@example.com`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("skipped"), "{}", run.stderr);
+    assert_eq!(
+        outbox(&repo, "out").len(),
+        4,
+        "2 documents × 2 valid recipients"
+    );
+}
+
+#[test]
+fn header_injection_in_titles_summaries_and_names_adds_no_header() {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", CONFIG);
+    repo.commit_file(
+        "content/privacy.md",
+        PRIVACY,
+        "Publish",
+        "2026-03-02T10:00:00+00:00",
+    );
+    let evil = PRIVACY
+        .replace(
+            "title: Privacy Policy",
+            "title: \"Privacy\\r\\nBcc: everyone@evil.example\\r\\n\\r\\nhi\"",
+        )
+        .replace("30 days", "90 days");
+    repo.commit_file(
+        "content/privacy.md",
+        &evil,
+        "Longer\n\nNotice: Keep.\rBcc: notice@evil.example\u{85}X-Evil: 1",
+        "2026-03-10T15:00:00+00:00",
+    );
+    repo.write(
+        "people.csv",
+        "\"alice@example.com\",\"Alice\rBcc: name@evil.example\rX-Evil: 2\"\n",
+    );
+    notify(&repo, &["--outbox", "out", "--recipients", "people.csv"]).success();
+    let files = outbox(&repo, "out");
+    assert_eq!(files.len(), 1);
+    let bytes = files.values().next().expect("one");
+    let message = parse(bytes);
+    let names = header_names(&message);
+    assert!(
+        !names.iter().any(|n| n == "bcc" || n == "x-evil"),
+        "{names:?}"
+    );
+    assert_eq!(
+        message.subject(),
+        Some("[Frameloop] Privacy Bcc: everyone@evil.example hi: changes effective March 2, 2026")
+    );
+    let to = message.to().and_then(|a| a.first()).expect("To");
+    assert_eq!(to.name(), Some("Alice Bcc: name@evil.example X-Evil: 2"));
+    assert_eq!(to.address(), Some("alice@example.com"));
+    // The raw header block has no line that starts a header it shouldn't.
+    let raw = String::from_utf8_lossy(bytes);
+    let head = raw.split("\r\n\r\n").next().expect("headers");
+    for line in head.lines() {
+        assert!(!line.to_ascii_lowercase().starts_with("bcc:"), "{head}");
+        assert!(!line.to_ascii_lowercase().starts_with("x-evil:"), "{head}");
+    }
+    assert_eq!(
+        (message.text_body_count(), message.html_body_count()),
+        (1, 1)
+    );
+}
+
+#[test]
+fn dry_run_shows_and_writes_nothing() {
+    let repo = site();
+    repo.write("people.csv", "alice@example.com\n");
+    let run = notify(
+        &repo,
+        &["--outbox", "out", "--recipients", "people.csv", "--dry-run"],
+    )
+    .success();
+    assert!(
+        run.stdout
+            .contains("would send to alice@example.com: [Frameloop] Privacy Policy"),
+        "{}",
+        run.stdout
+    );
+    assert!(!repo.exists("out"));
+}
+
+#[test]
+fn editorial_changes_only_when_asked() {
+    let repo = site();
+    repo.commit_file(
+        "content/terms.md",
+        &TERMS.replace(
+            "Be kind to other people.",
+            "Be kind and honest to other people!",
+        ),
+        "Punctuation\n\nPolicy-Change: editorial",
+        "2026-03-13T10:00:00+00:00",
+    );
+    notify(&repo, &["--outbox", "a"]).success();
+    assert_eq!(
+        outbox(&repo, "a").len(),
+        2,
+        "first use: the newest material change (both documents), not the editorial one"
+    );
+    notify(&repo, &["--outbox", "b", "--include-editorial"]).success();
+    assert_eq!(
+        outbox(&repo, "b").keys().collect::<Vec<_>>(),
+        ["0001-terms-2026-03-13.eml"]
+    );
+    let since = ["--since", "2026-03-01", "--include-editorial"];
+    notify(&repo, &[&["--outbox", "c"][..], &since].concat()).success();
+    assert_eq!(outbox(&repo, "c").len(), 3);
+}
+
+// ---- SMTP -----------------------------------------------------------------
+
+/// One message as the server received it.
+#[derive(Debug, Clone)]
+struct Received {
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Mailroom {
+    received: Vec<Received>,
+    /// Drop the connection (no reply) at the next MAIL after this many
+    /// accepted messages; `None` never.
+    drop_after: Option<usize>,
+}
+
+#[derive(Clone)]
+struct Sink {
+    room: Arc<Mutex<Mailroom>>,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl Handler for Sink {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        self.room.lock().expect("lock").received.push(Received {
+            to: std::mem::take(&mut self.to),
+            data: std::mem::take(&mut self.data),
+        });
+        response::OK
+    }
+}
+
+/// A real SMTP server on 127.0.0.1, port 0, one thread per connection. The
+/// threads end with the test process.
+fn smtp_server(drop_after: Option<usize>) -> (String, Arc<Mutex<Mailroom>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let room = Arc::new(Mutex::new(Mailroom {
+        drop_after,
+        ..Mailroom::default()
+    }));
+    let shared = Arc::clone(&room);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let room = Arc::clone(&shared);
+            std::thread::spawn(move || serve(stream, room));
+        }
+    });
+    (format!("smtp://127.0.0.1:{port}"), room)
+}
+
+fn serve(stream: TcpStream, room: Arc<Mutex<Mailroom>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+    let ip: IpAddr = [127, 0, 0, 1].into();
+    let handler = Sink {
+        room: Arc::clone(&room),
+        to: Vec::new(),
+        data: Vec::new(),
+    };
+    let mut session = SessionBuilder::new("sink.test").build(ip, handler);
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    if session.greeting().write_to(&mut writer).is_err() {
+        return;
+    }
+    loop {
+        let mut line = Vec::new();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"MAIL") {
+            let room = room.lock().expect("lock");
+            if room.drop_after.is_some_and(|n| room.received.len() >= n) {
+                // A dropped connection: no reply, just gone.
+                let _ = writer.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+        }
+        let response = session.process(&line);
+        match response.action {
+            Action::Reply => {
+                if response.write_to(&mut writer).is_err() {
+                    return;
+                }
+                let _ = writer.flush();
+            }
+            // No STARTTLS is offered, so an upgrade never comes.
+            Action::Close | Action::UpgradeTls => {
+                let _ = response.write_to(&mut writer);
+                return;
+            }
+            Action::NoReply => {}
+        }
+    }
+}
+
+/// Waits (at most 10 s) until the server has `count` messages.
+fn wait_for(room: &Arc<Mutex<Mailroom>>, count: usize) -> Vec<Received> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let received = room.lock().expect("lock").received.clone();
+        if received.len() >= count || Instant::now() > deadline {
+            return received;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn recipients_of(received: &[Received]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for message in received {
+        for to in &message.to {
+            *counts
+                .entry(to.trim_matches(['<', '>']).to_string())
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+const PEOPLE: &str = "email,name\nalice@example.com,Alice\nbob@example.com,Bob\ncarol@example.com,Carol\ndan@example.com,Dan\n";
+
+#[test]
+fn send_delivers_one_message_to_every_recipient() {
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    let args = [
+        "--outbox",
+        "out",
+        "--group",
+        "--recipients",
+        "people.csv",
+        "--send",
+        "--smtp",
+        &url,
+    ];
+    let run = notify(&repo, &args).success();
+    assert!(run.stderr.contains("sent 4 messages"), "{}", run.stderr);
+    let received = wait_for(&room, 4);
+    let counts = recipients_of(&received);
+    assert_eq!(counts.len(), 4, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    for message in &received {
+        let parsed = parse(&message.data);
+        assert!(
+            parsed
+                .subject()
+                .is_some_and(|s| s.starts_with("[Frameloop]"))
+        );
+        assert_eq!((parsed.text_body_count(), parsed.html_body_count()), (1, 1));
+    }
+    let ledger: serde_json::Value =
+        serde_json::from_str(&repo.read(".redline/notify-ledger.json")).expect("ledger");
+    assert_eq!(
+        ledger["deliveries"].as_array().map(Vec::len),
+        Some(8),
+        "2 changes × 4 people"
+    );
+    assert_eq!(ledger["unfinished"].as_array().map(Vec::len), Some(0));
+
+    // A rerun sends nothing: the ledger's last notice is the newest change.
+    let again = notify(&repo, &args).success();
+    assert!(again.stderr.contains("sent 0 messages"), "{}", again.stderr);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(room.lock().expect("lock").received.len(), 4);
+}
+
+#[test]
+fn a_dropped_connection_then_a_rerun_delivers_each_message_exactly_once() {
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(Some(3));
+    // Not grouped: 2 documents × 4 people = 8 messages; the server drops the
+    // connection when the 4th begins.
+    let args = [
+        "--outbox",
+        "out",
+        "--recipients",
+        "people.csv",
+        "--send",
+        "--smtp",
+        &url,
+    ];
+    let run = notify(&repo, &args).failure();
+    assert!(
+        run.stderr.contains("after 3 of 8 messages"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("run the same command again"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(wait_for(&room, 3).len(), 3);
+
+    room.lock().expect("lock").drop_after = None;
+    let rerun = notify(&repo, &args).success();
+    assert!(rerun.stderr.contains("sent 5 messages"), "{}", rerun.stderr);
+    assert!(rerun.stderr.contains("3 already sent"), "{}", rerun.stderr);
+    let received = wait_for(&room, 8);
+    assert_eq!(received.len(), 8);
+    let mut pairs: Vec<(String, String)> = received
+        .iter()
+        .map(|m| {
+            let parsed = parse(&m.data);
+            (
+                m.to.join(","),
+                parsed.subject().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(pairs.len(), 8, "every (recipient, notice) once: {pairs:?}");
+    let counts = recipients_of(&received);
+    assert!(counts.values().all(|n| *n == 2), "{counts:?}");
+
+    // The next change goes to everyone once, and nothing old comes back.
+    let before = received.len();
+    repo.commit_file(
+        "content/privacy.md",
+        &PRIVACY.replace("30 days", "7 days"),
+        "Shorter\n\nPolicy-Change: material",
+        "2026-03-15T10:00:00+00:00",
+    );
+    let next = notify(&repo, &args).success();
+    assert!(next.stderr.contains("sent 4 messages"), "{}", next.stderr);
+    assert_eq!(wait_for(&room, before + 4).len(), before + 4);
+}
+
+#[test]
+fn smtp_credentials_never_come_from_the_command_line() {
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let run = notify(
+        &repo,
+        &[
+            "--outbox",
+            "out",
+            "--recipients",
+            "people.csv",
+            "--send",
+            "--smtp",
+            "smtps://me:pw@mail.example.com",
+        ],
+    )
+    .failure();
+    assert!(run.stderr.contains("REDLINE_SMTP_USER"), "{}", run.stderr);
+    assert!(!repo.exists(".redline/notify-ledger.json"));
+}
