@@ -65,14 +65,27 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
             if h.unpublished {
                 let _ = writeln!(out, "working tree  -------  unpublished changes");
             }
+            // Each version's class and summary, as the site shows them.
+            let (changes, _) = crate::site::changes(config)?;
+            let url = doc.url.trim_start_matches('/');
+            let change_of = |commit: &str| {
+                changes
+                    .iter()
+                    .find(|c| c.document.url == url && c.version.commit == commit)
+            };
             for v in &h.versions {
+                let change = change_of(&v.commit);
+                let class = change.map_or("", |c| c.version.change.as_str());
                 let _ = writeln!(
                     out,
-                    "{}  {}  {}",
+                    "{}  {}  {class:<9}  {}",
                     date(v),
                     &v.commit[..7.min(v.commit.len())],
                     v.subject
                 );
+                if let Some(c) = change.filter(|c| c.version.summary != v.subject) {
+                    let _ = writeln!(out, "{:>32}{}", "", c.version.summary);
+                }
             }
         }
     }

@@ -236,7 +236,10 @@ fn punctuation_only_is_editorial() {
     ));
     assert!(c.editorial);
     assert_eq!((c.words_added, c.words_removed), (0, 0));
-    assert_eq!(describe(&c.sections), "Changed “Sharing”.");
+    assert_eq!(
+        describe(&c.sections),
+        "Punctuation or formatting changed in “Sharing”."
+    );
 }
 
 #[test]
@@ -330,6 +333,10 @@ fn describe_names_five_sections_then_counts() {
         "Changed “Sharing” (1 word added)."
     );
     assert_eq!(describe(&[]), "No changes to the wording.");
+    assert_eq!(
+        describe(&[change(Changed, "Introduction", 0, 0)]),
+        "Punctuation or formatting changed in “Introduction”."
+    );
 }
 
 #[test]

@@ -338,6 +338,10 @@ fn phrase(change: &SectionChange) -> String {
     let title = &change.title;
     let counts = word_counts(change.words_added, change.words_removed);
     match change.kind {
+        // No word added or removed: only punctuation, case or formatting.
+        SectionChangeKind::Changed if counts.is_empty() => {
+            format!("punctuation or formatting changed in “{title}”")
+        }
         SectionChangeKind::Changed => format!("changed “{title}”{counts}"),
         SectionChangeKind::Added => format!("added “{title}”"),
         SectionChangeKind::Removed => format!("removed “{title}”"),

@@ -1124,6 +1124,23 @@ fn log_of_a_document_prints_one_line_per_version() {
     }
     assert!(!run.stdout.contains(&silent[..7]), "{}", run.stdout);
     assert!(!run.stdout.contains("Add topics"), "{}", run.stdout);
+    // Each version says what kind of change it was.
+    let line_of = |sha: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.contains(&sha[..7]))
+            .expect("a line")
+    };
+    assert!(
+        line_of(&expected[0].0).contains("material"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line_of(&expected[1].0).contains("initial"),
+        "{}",
+        run.stdout
+    );
     // Newest first.
     let first = run.stdout.find(&expected[0].0[..7]).expect("newest");
     let second = run.stdout.find(&expected[1].0[..7]).expect("oldest");
