@@ -155,6 +155,7 @@ pub fn render_site(
         unsafe_html: config.unsafe_html,
     };
     let mut warnings = history.warnings.clone();
+    warnings.extend(content.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);

@@ -1,10 +1,12 @@
 //! `redline serve`: the site built in memory (never into `public/`), served
 //! over HTTP on loopback, rebuilt when a source changes, with a live-reload
 //! script injected into HTML responses only here, so built sites keep no
-//! JavaScript. The pieces: `http` answers requests (pure), `reload` holds the
-//! current site and streams build events, `watch` turns file events into
-//! rebuilds. This file wires them together with threads.
+//! JavaScript. The pieces: `conn` reads a request off a connection, `http`
+//! answers it (pure), `reload` holds the current site and streams build
+//! events, `watch` turns file events into rebuilds. This file wires them
+//! together with threads.
 
+pub mod conn;
 pub mod http;
 pub mod reload;
 pub mod watch;
@@ -67,8 +69,6 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         reporter,
         last_warnings: Vec::new(),
     };
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|err| anyhow!("cannot serve on {address}: {err}"))?;
     let shared = Arc::new(Shared::new());
     let watched = Watched {
         root: root.clone(),
@@ -98,44 +98,24 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         .name("redline-watch".into())
         .spawn(move || rebuilds.run(watcher, watched))
         .context("cannot start the rebuild thread")?;
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        // One thread per request: an open event stream never blocks a page.
-        let spawned = std::thread::Builder::new()
-            .name("redline-request".into())
-            .spawn(move || handle(request, &shared));
-        if let Err(err) = spawned {
-            reporter.warn(&format!("cannot start a thread for a request: {err}"));
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                let shared = Arc::clone(&shared);
+                // A thread per connection: an open event stream never
+                // holds up a page.
+                let spawned = std::thread::Builder::new()
+                    .name("redline-connection".into())
+                    .spawn(move || conn::handle(stream, &shared));
+                if let Err(err) = spawned {
+                    reporter.warn(&format!("cannot start a thread for a connection: {err}"));
+                }
+            }
+            // Out of file descriptors and the like: wait, then go on.
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
         }
     }
     Ok(())
-}
-
-fn handle(request: tiny_http::Request, shared: &Shared) {
-    let method = request.method().as_str().to_string();
-    let target = request.url().to_string();
-    match http::classify(&method, &target) {
-        http::Request::Events => reload::stream_events(shared, request.into_writer()),
-        http::Request::Site => {
-            let snapshot = shared.snapshot();
-            let state = http::SiteState {
-                files: snapshot.files.as_deref(),
-                error: snapshot.error.as_deref(),
-                build_id: &snapshot.build_id,
-            };
-            let reply = http::respond(&state, &method, &target);
-            let mut response = tiny_http::Response::from_data(reply.body)
-                .with_status_code(tiny_http::StatusCode(reply.status));
-            for (name, value) in reply.headers {
-                if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
-                {
-                    response.add_header(header);
-                }
-            }
-            // The browser may have gone away; nothing to do about it.
-            let _ = request.respond(response);
-        }
-    }
 }
 
 /// Loads the config and builds the site, remembering what to print.

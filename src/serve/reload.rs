@@ -101,7 +101,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Streams `event: build` messages to one browser until it goes away.
-/// `writer` is the raw connection; the status line and headers are ours.
+/// `writer` is the connection; the status line and headers are written here.
 pub fn stream_events(shared: &Shared, mut writer: impl Write) {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
                 Cache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";

@@ -7,3 +7,4 @@ mod archive;
 mod build;
 mod errors;
 mod history;
+mod serve;
