@@ -75,7 +75,9 @@ pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
         if lookup(&folder).is_some() || (site.error.is_some() && is_page_like(&key)) {
             let query = target.find('?').map_or("", |i| &target[i..]);
             let mut reply = text(308, "308 Permanent Redirect\n");
-            reply.headers.push(("Location", format!("/{key}/{query}")));
+            reply
+                .headers
+                .push(("Location", format!("/{}/{query}", percent_encode(&key))));
             return reply;
         }
     }
@@ -157,6 +159,19 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// Escapes what may not appear in a URL path as it is (spaces, non-ASCII).
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// No extension, or `.html`: while the build is broken, such a path gets the
@@ -336,6 +351,21 @@ mod tests {
         let reply = get("/privacy?x=1");
         assert_eq!(reply.status, 308);
         assert_eq!(header(&reply, "Location"), Some("/privacy/?x=1"));
+    }
+
+    #[test]
+    fn redirects_re_encode_the_decoded_path() {
+        let mut files = site();
+        files
+            .insert("a b/index.html".into(), b"x".to_vec(), "x")
+            .unwrap();
+        let state = SiteState {
+            files: Some(&files),
+            error: None,
+            build_id: "b1",
+        };
+        let reply = respond(&state, "GET", "/a%20b");
+        assert_eq!(header(&reply, "Location"), Some("/a%20b/"));
     }
 
     #[test]
