@@ -108,7 +108,12 @@ impl SourceWatcher {
     pub fn new(poll: bool) -> Result<SourceWatcher> {
         let (sender, events) = mpsc::channel();
         let inner: Box<dyn notify::Watcher + Send> = if poll {
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            // Contents too, not just times: a save caught between its
+            // truncate and its write leaves the same mtime (the clock is
+            // coarse), and the finished file would never be seen.
+            let config = notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true);
             Box::new(
                 notify::PollWatcher::new(sender, config)
                     .context("cannot start the polling file watcher")?,

@@ -641,3 +641,16 @@ fn a_real_browser_reloads_by_itself() {
     );
     browser.wait_for_title("Privacy Notice —");
 }
+
+#[test]
+fn polling_sees_edits_without_file_system_events() {
+    let repo = site();
+    let server = Server::start_with(repo.path(), &["--poll"]);
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Policy", "We collect your fax number."),
+    );
+    server.wait_for("/privacy/", "the polled edit", |r| {
+        r.body.contains("We collect your fax number.")
+    });
+}
