@@ -29,8 +29,15 @@ impl Server {
     }
 
     fn start_with(root: &Path, extra: &[&str]) -> Server {
+        let port: &[&str] = if extra.contains(&"--port") {
+            &[]
+        } else {
+            &["--port", "0"]
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_redline"))
-            .args(["serve", "--port", "0", "--root"])
+            .arg("serve")
+            .args(port)
+            .arg("--root")
             .arg(root)
             .args(extra)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -610,23 +617,28 @@ impl Drop for Browser {
     }
 }
 
-fn chromium_installed() -> bool {
-    Command::new("chromium")
+/// Whether the browser tests can run: without chromium they are skipped
+/// with a note, except in CI (`CI` set), where that is a failure.
+fn chromium_available() -> bool {
+    let installed = Command::new("chromium")
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success())
-}
-
-#[test]
-fn a_real_browser_reloads_by_itself() {
-    if !chromium_installed() {
+        .is_ok_and(|s| s.success());
+    if !installed {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI is set but chromium is not installed (.ci/run installs it)"
         );
         eprintln!("note: chromium is not installed; skipping the browser test");
+    }
+    installed
+}
+
+#[test]
+fn a_real_browser_reloads_by_itself() {
+    if !chromium_available() {
         return;
     }
     let repo = site();
@@ -653,4 +665,30 @@ fn polling_sees_edits_without_file_system_events() {
     server.wait_for("/privacy/", "the polled edit", |r| {
         r.body.contains("We collect your fax number.")
     });
+}
+
+#[test]
+fn the_browser_reconnects_after_a_server_restart() {
+    if !chromium_available() {
+        return;
+    }
+    let repo = site();
+    let server = Server::start(repo.path());
+    let port = server
+        .address
+        .rsplit(':')
+        .next()
+        .expect("a port")
+        .to_string();
+    let browser = Browser::open(&server.url("/privacy/"));
+    browser.wait_for_title("Privacy Policy —");
+
+    drop(server);
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Statement", "We collect your email address."),
+    );
+    // The same port, so the page's event stream finds the new server.
+    let _server = Server::start_with(repo.path(), &["--port", &port]);
+    browser.wait_for_title("Privacy Statement —");
 }
