@@ -209,6 +209,27 @@ fn change_page(
     render(input, "change.html", &context, &version.diff_url)
 }
 
+/// The redline of the working tree (`current`, the document's blocks now)
+/// against the newest committed version: `<doc>/changes/draft/`, which only
+/// the preview server makes.
+pub fn draft_page(
+    input: &ArchiveInput<'_>,
+    newest: &VersionContext,
+    newest_text: &VersionText,
+    current: &[diff::Block],
+) -> Result<(String, Vec<u8>)> {
+    let comparison = diff::compare(&newest_text.blocks, current);
+    let url = pages::draft_url(&input.document.url);
+    let mut context = page_context(input, &url);
+    context.insert("previous", newest);
+    context.insert("redline", &comparison.html);
+    context.insert("sections", &comparison.sections);
+    context.insert("summary", &diff::describe(&comparison.sections));
+    context.insert("words_added", &comparison.words_added);
+    context.insert("words_removed", &comparison.words_removed);
+    render(input, "draft.html", &context, &url)
+}
+
 fn versions_page(
     input: &ArchiveInput<'_>,
     versions: &[VersionContext],

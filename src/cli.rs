@@ -1,6 +1,7 @@
 //! The command line, as clap derive types. These types stop here: `lib.rs`
 //! resolves them into the library's own options before any work starts.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -26,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (default `public/`).
     Build(BuildArgs),
+    /// Preview the site with live reload and redlines of uncommitted changes;
+    /// never writes the output folder.
+    Serve(ServeArgs),
     /// Scaffold a new policy site in DIR, with a git repository and a first commit.
     Init(InitArgs),
     /// Show a document's versions, or every document's last-updated date.
@@ -83,6 +87,37 @@ pub struct BuildArgs {
     /// page or feeds (for quick previews; the published site wants them).
     #[arg(long)]
     pub no_archive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// The address to listen on; the default keeps the preview on this machine.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// The port (default: 4000, or the next free one); 0 picks any free port.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Scan for changes every 300 ms instead of waiting for file-system
+    /// events (network mounts, containers).
+    #[arg(long)]
+    pub poll: bool,
+
+    /// The theme: `default` (built in) or the name of a folder under `themes/`.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Also show documents marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]

@@ -42,6 +42,8 @@ pub struct Content {
     /// document of its own.
     pub home: Option<Document>,
     pub assets: Vec<Asset>,
+    /// Files left out, with why (symlinks pointing out of the site).
+    pub warnings: Vec<String>,
 }
 
 /// Reads the content folder. `root` is the site root, for display paths.
@@ -62,6 +64,13 @@ pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Con
         let entry = entry
             .with_context(|| format!("cannot read the content folder {}", content_dir.display()))?;
         if !entry.file_type().is_file() && !is_symlinked_file(entry.path()) {
+            continue;
+        }
+        if entry.path_is_symlink() && !links_inside(root, entry.path()) {
+            content.warnings.push(format!(
+                "{} is a symlink to a file outside the site root; it is left out so nothing outside the site is published (copy the file in instead)",
+                display(root, entry.path())
+            ));
             continue;
         }
         let rel = entry
@@ -241,6 +250,12 @@ pub fn is_hidden_or_scratch(name: &std::ffi::OsStr) -> bool {
         || [".swp", ".swx", ".tmp", ".bak"]
             .iter()
             .any(|s| name.ends_with(s))
+}
+
+/// A symlink whose target, resolved, is inside the site root.
+fn links_inside(root: &Path, link: &Path) -> bool {
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    fs::canonicalize(link).is_ok_and(|target| target.starts_with(root))
 }
 
 fn is_symlinked_file(path: &Path) -> bool {

@@ -24,6 +24,7 @@ pub mod pages;
 pub mod render;
 pub mod repo;
 pub mod report;
+pub mod serve;
 pub mod site;
 pub mod sitefiles;
 pub mod theme;
@@ -70,6 +71,20 @@ pub fn run(cli: Cli) -> Result<()> {
                 summary.seconds
             ));
             Ok(())
+        }
+        Command::Serve(args) => {
+            let options = serve::ServeOptions {
+                overrides: Overrides {
+                    theme: args.theme,
+                    drafts: args.drafts,
+                    ..site_overrides(args.site)
+                },
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                poll: args.poll,
+            };
+            serve::serve(&options, reporter)
         }
         Command::Init(args) => {
             init::init(&args.dir)?;

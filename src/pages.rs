@@ -27,6 +27,8 @@ pub struct Page<'a> {
     /// Newest first; filled in once the archive is built.
     pub versions: Vec<VersionContext>,
     pub standing: Standing,
+    /// The redline of uncommitted changes; set only in preview.
+    pub draft_url: String,
 }
 
 impl<'a> Page<'a> {
@@ -57,6 +59,7 @@ impl<'a> Page<'a> {
             last_updated,
             versions: Vec::new(),
             standing: Standing::default(),
+            draft_url: String::new(),
         }
     }
 
@@ -128,6 +131,7 @@ impl<'a> Page<'a> {
             } else {
                 String::new()
             },
+            draft_url: self.draft_url.clone(),
             summary,
         }
     }
@@ -192,6 +196,9 @@ pub struct PageContext {
     pub in_force: Option<VersionContext>,
     pub versions_url: String,
     pub feed_url: String,
+    /// The redline of the working tree against the newest version; empty
+    /// except in the preview server.
+    pub draft_url: String,
 }
 
 /// One version in `page.versions`, newest first, with its change. URLs are
@@ -285,6 +292,11 @@ pub fn version_url(doc_url: &str, slug: &str) -> String {
 /// `privacy/changes/2026-03-03/`: the redline of that version.
 pub fn change_url(doc_url: &str, slug: &str) -> String {
     format!("{}changes/{slug}/", doc_url.trim_start_matches('/'))
+}
+
+/// `privacy/changes/draft/`: the uncommitted changes, in the preview server.
+pub fn draft_url(doc_url: &str) -> String {
+    format!("{}changes/draft/", doc_url.trim_start_matches('/'))
 }
 
 /// `privacy/versions/`: every version of the document.

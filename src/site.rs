@@ -1,6 +1,7 @@
 //! The pipeline: load → history → render → write. [`generate`] builds the
-//! whole site in memory (the preview server can serve that); [`build`] writes
-//! it to the output folder atomically.
+//! whole site in memory; [`build`] writes it to the output folder atomically;
+//! [`preview`] is [`generate`] plus the draft redlines only the preview server
+//! shows, so a built site never carries them.
 
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::archive::{self, ArchiveInput, DocArchive};
 use crate::config::Config;
 use crate::content::{self, Content};
+use crate::diff;
 use crate::feeds::{self, SiteChange};
 use crate::history::{self, History};
 use crate::markdown::{self, MarkdownOptions};
@@ -57,12 +59,31 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
     })
 }
 
+/// What a generation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The published site, as `redline build` writes it.
+    Publish,
+    /// The preview server's site: also a redline of every document's
+    /// uncommitted changes (`<doc>/changes/draft/`), linked from its banner.
+    Preview,
+}
+
 /// Loads, reads history and renders: the whole site as files in memory.
 pub fn generate(config: &Config) -> Result<Generated> {
+    generate_for(config, Mode::Publish)
+}
+
+/// The site as the preview server shows it: [`generate`] plus draft redlines.
+pub fn preview(config: &Config) -> Result<Generated> {
+    generate_for(config, Mode::Preview)
+}
+
+fn generate_for(config: &Config, mode: Mode) -> Result<Generated> {
     let content = content::load(&config.root, &config.content_dir, config.drafts)?;
     let history = history::read(config, &content.documents)?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
-    render_site(config, &content, &history, &renderer)
+    render_site(config, &content, &history, &renderer, mode)
 }
 
 /// Every version of every document with its change, newest first, without
@@ -73,7 +94,15 @@ pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
     let mut pages = current_pages(config, &content, &history);
     let summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
     let base = tera::Context::new();
-    let archives = build_archives(config, &history, None, &base, &mut pages, &summaries)?;
+    let archives = build_archives(
+        config,
+        &history,
+        None,
+        &base,
+        &mut pages,
+        &summaries,
+        Mode::Publish,
+    )?;
     let mut warnings = history.warnings.clone();
     warnings.extend(archives.into_iter().flat_map(|a| a.warnings));
     Ok((site_changes(&pages, &summaries), warnings))
@@ -120,11 +149,13 @@ pub fn render_site(
     content: &Content,
     history: &History,
     renderer: &Renderer,
+    mode: Mode,
 ) -> Result<Generated> {
     let options = MarkdownOptions {
         unsafe_html: config.unsafe_html,
     };
     let mut warnings = history.warnings.clone();
+    warnings.extend(content.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);
@@ -168,6 +199,7 @@ pub fn render_site(
             &base,
             &mut pages,
             &page_summaries,
+            mode,
         )?
     } else {
         Vec::new()
@@ -314,6 +346,7 @@ fn build_archives(
     base: &tera::Context,
     pages: &mut [Page<'_>],
     summaries: &[DocSummary],
+    mode: Mode,
 ) -> Result<Vec<DocArchive>> {
     let Some(git_dir) = &history.repository else {
         return Ok(pages.iter().map(|_| DocArchive::default()).collect());
@@ -342,6 +375,16 @@ fn build_archives(
                     history: doc_history,
                 };
                 let mut archive = archive::build(&input, &texts)?;
+                let newest = archive.versions.first().zip(texts.first());
+                if let (Mode::Preview, true, Some((newest, newest_text)), Some(_)) =
+                    (mode, page.unpublished(), newest, renderer)
+                {
+                    // The rust-version predates let chains, hence the tuple.
+                    let current = diff::blocks(&page.title, &page.doc.body, options);
+                    let draft = archive::draft_page(&input, newest, newest_text, &current)?;
+                    page.draft_url = pages::draft_url(&page.doc.url);
+                    archive.files.push(draft);
+                }
                 page.versions = std::mem::take(&mut archive.versions);
                 page.standing = archive.standing;
                 Ok(archive)

@@ -43,6 +43,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/change.html"),
     ),
     (
+        "draft.html",
+        include_str!("../themes/default/templates/draft.html"),
+    ),
+    (
         "changes.html",
         include_str!("../themes/default/templates/changes.html"),
     ),

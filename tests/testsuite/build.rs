@@ -368,3 +368,35 @@ fn version_flag_and_usage_errors() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(repo.redline(&["frobnicate"]).code, 2);
 }
+
+/// A symlink in the content folder is published only when it points inside
+/// the site: one pointing out of it would copy an outside file into public/.
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_site_are_left_out() {
+    let repo = site(&[
+        ("content/privacy.md", &policy("Privacy", "Text.")),
+        ("shared/logo.svg", "<svg/>"),
+    ]);
+    let outside = TestRepo::folder();
+    outside.write("secret.txt", "outside");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        repo.path().join("content/secret.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        repo.path().join("shared/logo.svg"),
+        repo.path().join("content/logo.svg"),
+    )
+    .unwrap();
+    let run = repo.build();
+    assert!(!repo.exists("public/secret.txt"));
+    assert!(
+        run.stderr
+            .contains("content/secret.txt is a symlink to a file outside the site root"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read("public/logo.svg"), "<svg/>");
+}

@@ -8,3 +8,4 @@ mod build;
 mod errors;
 mod history;
 mod notify;
+mod serve;

@@ -1,0 +1,694 @@
+//! `redline serve` end to end: the real binary on port 0, spoken to over real
+//! HTTP with raw sockets (so traversal attempts arrive unnormalised), real
+//! file edits and commits, and a real headless Chromium. Every wait polls a
+//! condition with a generous timeout; nothing asserts how long anything took.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::harness::{TestRepo, policy};
+
+const DATE: &str = "2026-03-03T10:00:00+00:00";
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A running `redline serve`, killed when dropped.
+struct Server {
+    child: Child,
+    address: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    fn start_with(root: &Path, extra: &[&str]) -> Server {
+        let port: &[&str] = if extra.contains(&"--port") {
+            &[]
+        } else {
+            &["--port", "0"]
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_redline"))
+            .arg("serve")
+            .args(port)
+            .arg("--root")
+            .arg(root)
+            .args(extra)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("redline serve starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        let err = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let mut text = sink.lock().expect("stderr lock");
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        let (sender, urls) = mpsc::channel();
+        let out = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        let line = urls.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
+            panic!(
+                "redline serve printed no URL; stderr:\n{}",
+                stderr.lock().expect("stderr lock")
+            )
+        });
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
+        let address = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        assert!(
+            address.starts_with("127.0.0.1:"),
+            "loopback by default: {address}"
+        );
+        Server {
+            child,
+            address,
+            stderr,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Sends `head` (request line and headers, without the blank line) as is.
+    fn raw(&self, head: &[u8]) -> Reply {
+        raw_request(&self.address, head)
+    }
+
+    fn request(&self, method: &str, target: &str) -> Reply {
+        self.raw(format!("{method} {target} HTTP/1.1\r\nHost: {}", self.address).as_bytes())
+    }
+
+    fn get(&self, target: &str) -> Reply {
+        self.request("GET", target)
+    }
+
+    /// Polls `target` until `check` holds; panics with the last reply if not.
+    #[track_caller]
+    fn wait_for(&self, target: &str, what: &str, check: impl Fn(&Reply) -> bool) -> Reply {
+        let started = Instant::now();
+        loop {
+            let reply = self.get(target);
+            if check(&reply) {
+                return reply;
+            }
+            if started.elapsed() > TIMEOUT {
+                panic!(
+                    "{target} never showed {what}; last reply {}:\n{}\nserver stderr:\n{}",
+                    reply.status,
+                    reply.body,
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr lock").clone()
+    }
+
+    /// Opens the live-reload stream; build ids arrive on the receiver.
+    fn events(&self) -> Receiver<String> {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        write!(
+            stream,
+            "GET /__redline/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address
+        )
+        .expect("send");
+        let (sender, ids) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(id) = line.strip_prefix("data: ") {
+                    if sender.send(id.to_string()).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        ids
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+    }
+}
+
+/// One request on a fresh connection, asking the server to close it. The
+/// reply ends at its Content-Length (Chromium's DevTools server keeps the
+/// connection open regardless) or at EOF. A connection closed without a
+/// reply has status 0.
+fn raw_request(address: &str, head: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    stream.write_all(head).expect("send");
+    stream
+        .write_all(b"\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&bytes[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|length| bytes.len() >= end + 4 + length) {
+                break;
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => bytes.extend_from_slice(&chunk[..read]),
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Reply {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+/// Waits for a build id other than `seen` on the event stream.
+#[track_caller]
+fn next_build(ids: &Receiver<String>, seen: &str) -> String {
+    let deadline = Instant::now() + TIMEOUT;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match ids.recv_timeout(left) {
+            Ok(id) if id != seen => return id,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no reload event after build {seen}");
+}
+
+fn site() -> TestRepo {
+    TestRepo::committed(
+        &[
+            (
+                "content/privacy.md",
+                policy(
+                    "Privacy Policy",
+                    "## What we collect\n\nWe collect your email address.",
+                ),
+            ),
+            ("content/terms.md", policy("Terms", "Be nice.")),
+        ],
+        DATE,
+    )
+}
+
+#[test]
+fn pages_follow_the_http_rules() {
+    let repo = site();
+    let server = Server::start(repo.path());
+
+    let page = server.get("/privacy/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.body.contains("We collect your email address."));
+    assert!(
+        page.body.contains("/__redline/events"),
+        "live reload injected"
+    );
+
+    let redirect = server.get("/privacy");
+    assert!(matches!(redirect.status, 301 | 308), "{}", redirect.head);
+    assert_eq!(redirect.header("Location"), Some("/privacy/"));
+
+    let missing = server.get("/no-such-page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("<html"), "the site's 404 page");
+
+    let css = server.get("/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    assert!(!css.body.contains("<script"), "only HTML gets the script");
+    assert_eq!(
+        server.get("/feed.xml").header("Content-Type"),
+        Some("application/atom+xml; charset=utf-8")
+    );
+    assert_eq!(
+        server.get("/versions.json").header("Content-Type"),
+        Some("application/json; charset=utf-8")
+    );
+
+    let head = server.request("HEAD", "/privacy/");
+    assert_eq!(head.status, 200);
+    assert_eq!(head.body, "", "HEAD has no body");
+    assert_eq!(
+        head.header("Content-Length"),
+        page.header("Content-Length"),
+        "HEAD announces the GET's length"
+    );
+
+    for method in ["POST", "PUT", "DELETE", "OPTIONS"] {
+        let reply = server.request(method, "/privacy/");
+        assert_eq!(reply.status, 405, "{method}");
+        assert_eq!(reply.header("Allow"), Some("GET, HEAD"));
+    }
+    assert!(!repo.exists("public"), "serve never writes public/");
+}
+
+#[test]
+fn nothing_outside_the_site_is_served() {
+    let repo = site();
+    let outside = TestRepo::folder();
+    outside.write("secret.txt", "TOP-SECRET-OUTSIDE");
+    // Files are served from the site built in memory, so a path can only
+    // name a file the build produced: symlinks cannot escape at serve time.
+    // The build itself leaves out symlinks that point out of the site.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        repo.path().join("content/leak.txt"),
+    )
+    .expect("symlink");
+    let server = Server::start(repo.path());
+    let secret = "TOP-SECRET-OUTSIDE";
+
+    let targets: &[&[u8]] = &[
+        b"/../secret.txt",
+        b"/../../../../etc/passwd",
+        b"/privacy/../../etc/passwd",
+        b"/%2e%2e/%2e%2e/etc/passwd",
+        b"/%2E%2E/secret.txt",
+        b"/..%2f..%2fetc%2fpasswd",
+        b"/..%5c..%5cetc%5cpasswd",
+        b"/privacy\\..\\..\\etc\\passwd",
+        b"/c:/windows/win.ini",
+        b"/C:%5cwindows%5cwin.ini",
+        b"/privacy/index.html%00.txt",
+        b"/%00",
+        b"/%ff%fe/",
+        b"/%c0%ae%c0%ae/etc/passwd",
+        b"/%zz",
+        b"http://127.0.0.1/privacy/",
+        b"http://example.com/../etc/passwd",
+        b"*",
+    ];
+    for target in targets {
+        let mut head = b"GET ".to_vec();
+        head.extend_from_slice(target);
+        head.extend_from_slice(b" HTTP/1.1\r\nHost: localhost");
+        let reply = server.raw(&head);
+        let shown = String::from_utf8_lossy(target);
+        assert!(
+            (400..500).contains(&reply.status),
+            "{shown} gave {}",
+            reply.head
+        );
+        assert!(!reply.body.contains(secret) && !reply.body.contains("root:"));
+    }
+
+    // Raw bytes that are not UTF-8 in the request line.
+    let reply = server.raw(b"GET /\xff\xfe/ HTTP/1.1\r\nHost: localhost");
+    assert_eq!(reply.status, 400, "{}", reply.head);
+
+    let leak = server.get("/leak.txt");
+    assert_eq!(leak.status, 404, "the outside file is not published");
+    assert!(!leak.body.contains(secret));
+    assert_eq!(server.get("/privacy/").status, 200, "still serving");
+}
+
+#[test]
+fn edits_are_rebuilt_and_announced() {
+    let repo = site();
+    let server = Server::start(repo.path());
+    let events = server.events();
+    let first = next_build(&events, "");
+
+    // A plain write.
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Policy", "We collect your postal address."),
+    );
+    server.wait_for("/privacy/", "the plain write", |r| {
+        r.body.contains("We collect your postal address.")
+    });
+    let second = next_build(&events, &first);
+
+    // Write a temporary file, then rename it over the original (vim,
+    // JetBrains and many tools save this way).
+    let temporary = repo.path().join("content/.privacy.md.tmp-1234");
+    std::fs::write(
+        &temporary,
+        policy("Privacy Policy", "We collect your phone number."),
+    )
+    .unwrap();
+    std::fs::rename(&temporary, repo.path().join("content/privacy.md")).unwrap();
+    server.wait_for("/privacy/", "the renamed file", |r| {
+        r.body.contains("We collect your phone number.")
+    });
+    next_build(&events, &second);
+
+    // A new document appears too.
+    repo.write("content/cookies.md", policy("Cookies", "No cookies."));
+    server.wait_for("/cookies/", "the new document", |r| {
+        r.status == 200 && r.body.contains("No cookies.")
+    });
+    assert!(!repo.exists("public"), "serve never writes public/");
+}
+
+#[test]
+fn errors_stay_in_view_and_recover() {
+    let repo = site();
+    let server = Server::start(repo.path());
+
+    repo.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{% if %}\n{% endblock content %}\n",
+    );
+    let broken = server.wait_for("/privacy/", "the template error", |r| r.status == 500);
+    assert!(
+        broken.body.contains("templates/page.html"),
+        "{}",
+        broken.body
+    );
+    assert!(
+        broken.body.contains("/__redline/events"),
+        "the error page reloads too"
+    );
+    assert!(server.stderr().contains("templates/page.html"));
+    assert_eq!(server.get("/style.css").status, 200, "assets stay served");
+
+    std::fs::remove_file(repo.path().join("templates/page.html")).unwrap();
+    server.wait_for("/privacy/", "the page again", |r| {
+        r.status == 200 && r.body.contains("We collect your email address.")
+    });
+
+    repo.write(
+        "content/privacy.md",
+        "---\ntitle: Privacy\ntopics: [a, b\n---\nText\n",
+    );
+    let broken = server.wait_for("/privacy/", "the front-matter error", |r| r.status == 500);
+    assert!(
+        broken.body.contains("content/privacy.md:"),
+        "{}",
+        broken.body
+    );
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Policy", "Fixed text."),
+    );
+    server.wait_for("/privacy/", "the fixed page", |r| {
+        r.status == 200 && r.body.contains("Fixed text.")
+    });
+}
+
+#[test]
+fn uncommitted_changes_get_a_draft_redline_and_a_commit_a_version() {
+    let repo = site();
+    let server = Server::start(repo.path());
+    let page = server.get("/privacy/");
+    assert!(!page.body.contains("Unpublished changes"));
+
+    repo.write(
+        "content/privacy.md",
+        policy(
+            "Privacy Policy",
+            "## What we collect\n\nWe collect your email address and your location.",
+        ),
+    );
+    let page = server.wait_for("/privacy/", "the unpublished banner", |r| {
+        r.body.contains("Unpublished changes")
+    });
+    assert!(
+        page.body.contains("privacy/changes/draft/"),
+        "{}",
+        page.body
+    );
+    let draft = server.get("/privacy/changes/draft/");
+    assert_eq!(draft.status, 200);
+    assert!(draft.body.contains("<ins>"), "{}", draft.body);
+    assert!(draft.body.contains("location"));
+
+    // Built sites carry neither the draft nor the script.
+    repo.build();
+    assert!(!repo.exists("public/privacy/changes/draft"));
+    let built = repo.read("public/privacy/index.html");
+    assert!(built.contains("Unpublished changes") && !built.contains("changes/draft"));
+    assert!(!built.contains("<script"));
+    std::fs::remove_dir_all(repo.path().join("public")).unwrap();
+
+    repo.commit("Privacy: we collect location", "2026-03-10T10:00:00+00:00");
+    server.wait_for("/versions.json", "the new version", |r| {
+        serde_json::from_str::<serde_json::Value>(&r.body).is_ok_and(|v| {
+            v["documents"]
+                .as_array()
+                .and_then(|docs| docs.iter().find(|d| d["url"] == "/privacy/"))
+                .and_then(|d| d["versions"].as_array().map(Vec::len))
+                == Some(2)
+        })
+    });
+    let page = server.get("/privacy/");
+    assert!(!page.body.contains("Unpublished changes"));
+    assert_eq!(server.get("/privacy/changes/2026-03-10/").status, 200);
+    assert_eq!(server.get("/privacy/changes/draft/").status, 404);
+}
+
+#[test]
+fn event_streams_do_not_block_pages() {
+    let repo = site();
+    let server = Server::start(repo.path());
+    let streams: Vec<_> = (0..12).map(|_| server.events()).collect();
+    for stream in &streams {
+        next_build(stream, "");
+    }
+    for _ in 0..5 {
+        assert_eq!(server.get("/privacy/").status, 200);
+    }
+}
+
+#[test]
+fn a_busy_port_is_an_error_naming_it() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let repo = site();
+    let run = repo.redline(&["serve", "--port", &port]).failure();
+    assert!(
+        run.stderr.contains(&format!("port {port}")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--port"), "{}", run.stderr);
+}
+
+/// Headless Chromium with its own profile; the process group is ended on drop.
+struct Browser {
+    child: Child,
+    profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn open(url: &str) -> Browser {
+        let profile = tempfile::tempdir().expect("temp dir");
+        let mut command = Command::new("chromium");
+        command
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().expect("chromium starts");
+        Browser { child, profile }
+    }
+
+    /// The titles (and addresses) of the open pages, from the DevTools endpoint.
+    fn titles(&self) -> Vec<String> {
+        let Ok(port) = std::fs::read_to_string(self.profile.path().join("DevToolsActivePort"))
+        else {
+            return Vec::new();
+        };
+        let Some(port) = port.lines().next().filter(|p| !p.is_empty()) else {
+            return Vec::new();
+        };
+        let address = format!("127.0.0.1:{port}");
+        if TcpStream::connect(&address).is_err() {
+            return Vec::new();
+        }
+        let reply = raw_request(
+            &address,
+            format!("GET /json/list HTTP/1.1\r\nHost: {address}").as_bytes(),
+        );
+        serde_json::from_str::<serde_json::Value>(&reply.body)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter(|t| t["type"] == "page")
+            .map(|t| format!("{} <{}>", t["title"].as_str().unwrap_or(""), t["url"]))
+            .collect()
+    }
+
+    #[track_caller]
+    fn wait_for_title(&self, wanted: &str) {
+        let started = Instant::now();
+        loop {
+            let titles = self.titles();
+            if titles.iter().any(|t| t.contains(wanted)) {
+                return;
+            }
+            assert!(
+                started.elapsed() < TIMEOUT,
+                "the browser never showed the title {wanted:?}; it shows {titles:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Chromium starts helper processes in its group; end them all.
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether the browser tests can run: without chromium they are skipped
+/// with a note, except in CI (`CI` set), where that is a failure.
+fn chromium_available() -> bool {
+    let installed = Command::new("chromium")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but chromium is not installed (.ci/run installs it)"
+        );
+        eprintln!("note: chromium is not installed; skipping the browser test");
+    }
+    installed
+}
+
+#[test]
+fn a_real_browser_reloads_by_itself() {
+    if !chromium_available() {
+        return;
+    }
+    let repo = site();
+    let server = Server::start(repo.path());
+    let browser = Browser::open(&server.url("/privacy/"));
+    browser.wait_for_title("Privacy Policy —");
+
+    // The title only changes in the browser if the page reloads by itself.
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Notice", "We collect your email address."),
+    );
+    browser.wait_for_title("Privacy Notice —");
+}
+
+#[test]
+fn polling_sees_edits_without_file_system_events() {
+    let repo = site();
+    let server = Server::start_with(repo.path(), &["--poll"]);
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Policy", "We collect your fax number."),
+    );
+    server.wait_for("/privacy/", "the polled edit", |r| {
+        r.body.contains("We collect your fax number.")
+    });
+}
+
+#[test]
+fn the_browser_reconnects_after_a_server_restart() {
+    if !chromium_available() {
+        return;
+    }
+    let repo = site();
+    let server = Server::start(repo.path());
+    let port = server
+        .address
+        .rsplit(':')
+        .next()
+        .expect("a port")
+        .to_string();
+    let browser = Browser::open(&server.url("/privacy/"));
+    browser.wait_for_title("Privacy Policy —");
+
+    drop(server);
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Statement", "We collect your email address."),
+    );
+    // The same port, so the page's event stream finds the new server.
+    let _server = Server::start_with(repo.path(), &["--port", &port]);
+    browser.wait_for_title("Privacy Statement —");
+}
