@@ -5,12 +5,12 @@
 //! changed blobs. Prints the times, the ratio and peak memory, then the time
 //! of the full build of the same repository (every version and redline).
 
+mod measure;
 mod synth;
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use measure::{git_plumbing, median, peak_rss_kib};
 use redline::config::{Config, Overrides};
 
 fn main() {
@@ -81,73 +81,4 @@ fn main() {
         site.files.len()
     );
     println!("  peak RSS of this process   {:>8} KiB", peak_rss_kib());
-}
-
-/// The same walk with git's plumbing: first-parent log with rename detection,
-/// then every changed Markdown blob through `cat-file --batch`.
-fn git_plumbing(repo: &std::path::Path) -> Duration {
-    let started = Instant::now();
-    let log = Command::new("git")
-        .current_dir(repo)
-        .args([
-            "log",
-            "--first-parent",
-            "--raw",
-            "-M",
-            "--no-abbrev",
-            "--format=%H %ct",
-            "main",
-        ])
-        .output()
-        .expect("git log");
-    let text = String::from_utf8_lossy(&log.stdout);
-    let mut ids = String::new();
-    for line in text.lines().filter(|l| l.starts_with(':')) {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() >= 6
-            && line.ends_with(".md")
-            && fields[3] != "0000000000000000000000000000000000000000"
-        {
-            ids.push_str(fields[3]);
-            ids.push('\n');
-            ids.push_str(fields[2]);
-            ids.push('\n');
-        }
-    }
-    let mut cat = Command::new("git")
-        .current_dir(repo)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("git cat-file");
-    let mut stdin = cat.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
-    let mut sink = Vec::new();
-    cat.stdout
-        .take()
-        .expect("stdout")
-        .read_to_end(&mut sink)
-        .expect("read");
-    let _ = writer.join();
-    let _ = cat.wait();
-    started.elapsed()
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.to_string())
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
 }

@@ -1,0 +1,144 @@
+//! Measuring helpers shared by the benchmarks: a median with its spread, peak
+//! memory of this process or of a child (through `/usr/bin/time -v`, so no
+//! unsafe `wait4`), and git's own plumbing over the work redline's history
+//! pass does — the reference the history figure is a ratio to.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The median of repeated measurements and their range.
+#[derive(Debug, Clone, Copy)]
+pub struct Spread {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// Summarises `values`; panics on an empty slice (a bench with no runs is a bug).
+    pub fn of(values: &[f64]) -> Spread {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Spread {
+            median: sorted[sorted.len() / 2],
+            min: sorted[0],
+            max: sorted[sorted.len() - 1],
+        }
+    }
+}
+
+pub fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Peak resident memory of this process so far, in KiB.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_string())
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// One run of a child process: wall time and peak RSS.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    pub seconds: f64,
+    pub peak_rss_kib: u64,
+}
+
+/// Runs `program args` in `dir` under `/usr/bin/time -v`; panics with the
+/// child's stderr when it fails, so a broken build is never timed.
+pub fn run_measured(dir: &Path, program: &Path, args: &[&str]) -> Run {
+    let report = tempfile::NamedTempFile::new().expect("time report file");
+    let started = Instant::now();
+    let output = Command::new("/usr/bin/time")
+        .current_dir(dir)
+        .arg("-v")
+        .arg("-o")
+        .arg(report.path())
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run /usr/bin/time");
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(
+        output.status.success(),
+        "{} {args:?} failed:\n{}",
+        program.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = std::fs::read_to_string(report.path()).expect("read time report");
+    let peak_rss_kib = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("time -v reports the maximum resident set size");
+    Run {
+        seconds,
+        peak_rss_kib,
+    }
+}
+
+/// The same walk as redline's history pass, with git's plumbing: first-parent
+/// log with rename detection, then every changed Markdown blob through
+/// `cat-file --batch`.
+pub fn git_plumbing(repo: &Path) -> Duration {
+    let started = Instant::now();
+    let log = Command::new("git")
+        .current_dir(repo)
+        .args([
+            "log",
+            "--first-parent",
+            "--raw",
+            "-M",
+            "--no-abbrev",
+            "--format=%H %ct",
+            "main",
+        ])
+        .output()
+        .expect("git log");
+    let text = String::from_utf8_lossy(&log.stdout);
+    let mut ids = String::new();
+    for line in text.lines().filter(|l| l.starts_with(':')) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() >= 6
+            && line.ends_with(".md")
+            && fields[3] != "0000000000000000000000000000000000000000"
+        {
+            ids.push_str(fields[3]);
+            ids.push('\n');
+            ids.push_str(fields[2]);
+            ids.push('\n');
+        }
+    }
+    let mut cat = Command::new("git")
+        .current_dir(repo)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("git cat-file");
+    let mut stdin = cat.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
+    let mut sink = Vec::new();
+    cat.stdout
+        .take()
+        .expect("stdout")
+        .read_to_end(&mut sink)
+        .expect("read");
+    let _ = writer.join();
+    let _ = cat.wait();
+    started.elapsed()
+}
