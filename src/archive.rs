@@ -84,7 +84,7 @@ pub struct ArchiveInput<'a> {
     pub config: &'a Config,
     /// None: work out the versions and changes but render no pages.
     pub renderer: Option<&'a Renderer>,
-    /// The context every page shares (site, documents, generator).
+    /// The context every page shares (site, navigation, generator).
     pub base: &'a tera::Context,
     pub document: &'a DocSummary,
     pub history: &'a DocHistory,

@@ -45,6 +45,7 @@ struct ConfigFile {
     date_source: DateSource,
     trust_front_matter_dates: bool,
     notice_days: u32,
+    nav_limit: usize,
     email: EmailFile,
     extra: BTreeMap<String, toml::Value>,
 }
@@ -97,6 +98,7 @@ impl Default for ConfigFile {
             date_source: DateSource::Committer,
             trust_front_matter_dates: false,
             notice_days: 30,
+            nav_limit: 12,
             email: EmailFile::default(),
             extra: BTreeMap::new(),
         }
@@ -159,6 +161,9 @@ pub struct Config {
     pub trust_front_matter_dates: bool,
     /// How many days a material change is announced at the top of its page.
     pub notice_days: u32,
+    /// The header lists every document when there are at most this many;
+    /// a larger site's header links the index instead.
+    pub nav_limit: usize,
     /// The build's day in the site's zone: notices and effective dates are
     /// judged against it. `SOURCE_DATE_EPOCH` (reproducible builds) sets it.
     pub today: jiff::civil::Date,
@@ -245,6 +250,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         date_source: file.date_source,
         trust_front_matter_dates: file.trust_front_matter_dates,
         notice_days: file.notice_days,
+        nav_limit: file.nav_limit,
         today,
         email,
         extra,

@@ -184,7 +184,14 @@ pub fn render_site(
     };
     let mut base = tera::Context::new();
     base.insert("site", &site);
-    base.insert("documents", &summaries);
+    // Every page gets the header's list; only the index gets every document,
+    // so a page's context does not grow with the size of the site.
+    let navigation: &[DocSummary] = if summaries.len() <= config.nav_limit {
+        &summaries
+    } else {
+        &[]
+    };
+    base.insert("navigation", navigation);
     base.insert("generator", crate::GENERATOR);
     base.insert("current_url", "");
     base.insert("description", &config.description);
@@ -256,6 +263,7 @@ pub fn render_site(
     let mut context = base.clone();
     context.insert("root", "");
     context.insert("canonical", &canonical(config, "/"));
+    context.insert("documents", &summaries);
     let section_title = content
         .home
         .as_ref()

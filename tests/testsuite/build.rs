@@ -400,3 +400,33 @@ fn symlinks_out_of_the_site_are_left_out() {
     );
     assert_eq!(repo.read("public/logo.svg"), "<svg/>");
 }
+
+#[test]
+fn the_header_lists_documents_up_to_nav_limit() {
+    // A handful of policies sit in every page's header; past `nav_limit` the
+    // header stops listing them and the index is the list.
+    let repo = site(&[
+        ("redline.toml", "nav_limit = 2\n"),
+        ("content/privacy.md", "# Privacy\n\nText.\n"),
+        ("content/terms.md", "# Terms\n\nText.\n"),
+    ]);
+    repo.build();
+    let privacy = repo.read("public/privacy/index.html");
+    assert!(privacy.contains("class=\"site-nav\""), "{privacy}");
+    assert!(
+        privacy.contains("href=\"../terms/\">Terms</a>"),
+        "{privacy}"
+    );
+    assert!(privacy.contains("href=\"../privacy/\" aria-current=\"page\">Privacy</a>"));
+
+    repo.write("content/cookies.md", "# Cookies\n\nText.\n");
+    repo.commit("Add the cookie policy", DATE);
+    repo.build();
+    let privacy = repo.read("public/privacy/index.html");
+    assert!(!privacy.contains("class=\"site-nav\""), "{privacy}");
+    assert!(!privacy.contains("href=\"../terms/\""), "{privacy}");
+    let index = repo.read("public/index.html");
+    for url in ["privacy/", "terms/", "cookies/"] {
+        assert!(index.contains(&format!("href=\"{url}\"")), "{url}: {index}");
+    }
+}
