@@ -13,6 +13,10 @@ use std::time::Instant;
 use measure::{git_plumbing, median, peak_rss_kib};
 use redline::config::{Config, Overrides};
 
+/// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let commits: usize = std::env::var("REDLINE_BENCH_COMMITS")
         .ok()
