@@ -29,9 +29,24 @@ use super::Block;
 use super::words::{is_word, tokens};
 
 /// Whether the change from `old` to `new` is editorial by the default rule.
+///
+/// Blocks the versions share at either end give both word sequences the same
+/// start and end, which each test of the rule cancels, so only the blocks in
+/// between are read as words: a one-paragraph edit of a long policy reads one
+/// paragraph. (The joined test cancels them too: the separator next to a
+/// shared word depends only on the first or last character of the middle,
+/// which is the same on both sides when the middles join the same.)
 pub(super) fn is_editorial(old: &[&Block], new: &[&Block]) -> bool {
-    let old_words = words(old);
-    let new_words = words(new);
+    let same = |(a, b): &(&&Block, &&Block)| a.text == b.text;
+    let prefix = old.iter().zip(new).take_while(same).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(same)
+        .count();
+    let old_words = words(&old[prefix..old.len() - suffix]);
+    let new_words = words(&new[prefix..new.len() - suffix]);
     old_words == new_words
         || joined(&old_words) == joined(&new_words)
         || (old_words.len() == new_words.len()
@@ -115,6 +130,8 @@ fn is_inner_insertion(short: &[char], long: &[char]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::diff::BlockKind;
 
@@ -168,6 +185,55 @@ mod tests {
             ("a  b", "a b"),
         ] {
             assert!(is_editorial_text(old, new), "{old} → {new}");
+        }
+    }
+
+    /// The rule applied to every word of both versions, as the module doc
+    /// states it: what [`is_editorial`] must agree with.
+    fn is_editorial_whole(old: &[&Block], new: &[&Block]) -> bool {
+        let old_words = words(old);
+        let new_words = words(new);
+        old_words == new_words
+            || joined(&old_words) == joined(&new_words)
+            || (old_words.len() == new_words.len()
+                && old_words
+                    .iter()
+                    .zip(&new_words)
+                    .all(|(a, b)| a == b || is_typo_fix(a, b)))
+    }
+
+    /// Block texts from words that meet the rule's edge cases: numbers that
+    /// join, hyphenation, typos, case and punctuation.
+    fn block_text() -> impl Strategy<Value = String> {
+        const WORDS: &[&str] = &[
+            "1", "000", "1000", "30", "e-mail", "email", "e", "mail", "recieve", "receive", "We",
+            "we", "data.", "data", "--", "don't", "dont", "partner", "partners",
+        ];
+        proptest::collection::vec(proptest::sample::select(WORDS), 0..4)
+            .prop_map(|words| words.join(" "))
+    }
+
+    proptest! {
+        #[test]
+        fn trimming_shared_blocks_never_changes_the_verdict(
+            shared_start in proptest::collection::vec(block_text(), 0..4),
+            old_middle in proptest::collection::vec(block_text(), 0..3),
+            new_middle in proptest::collection::vec(block_text(), 0..3),
+            shared_end in proptest::collection::vec(block_text(), 0..4),
+        ) {
+            let block = |text: &String| Block {
+                kind: BlockKind::Paragraph,
+                text: text.clone(),
+                cells: Vec::new(),
+                anchor: None,
+            };
+            let side = |middle: &[String]| -> Vec<Block> {
+                shared_start.iter().chain(middle).chain(&shared_end).map(block).collect()
+            };
+            let (old, new) = (side(&old_middle), side(&new_middle));
+            let old: Vec<&Block> = old.iter().collect();
+            let new: Vec<&Block> = new.iter().collect();
+            prop_assert_eq!(is_editorial(&old, &new), is_editorial_whole(&old, &new));
         }
     }
 
