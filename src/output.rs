@@ -1,13 +1,16 @@
-//! The output folder: the whole site is built in memory, written to a staging
-//! folder beside the output, and swapped in. A failed build never touches the
-//! previous site; a build never writes where it could destroy sources.
+//! The output folder. A build's files go straight into a staging folder
+//! beside the output as they are rendered (the whole site is never held in
+//! memory), and the staging folder is swapped in at the end: a failed build
+//! never touches the previous site, and a build never writes where it could
+//! destroy sources. The preview server keeps its files in memory instead.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
+use tempfile::TempDir;
 
 /// The file redline always writes; its presence marks a folder as ours to replace.
 pub const MARKER: &str = "versions.json";
@@ -20,27 +23,21 @@ pub struct OutputSet {
 
 #[derive(Debug)]
 struct OutputFile {
-    bytes: Vec<u8>,
+    /// None once written to disk.
+    bytes: Option<Vec<u8>>,
     origin: String,
 }
 
 impl OutputSet {
-    /// Adds a file; two sources writing the same path is an error naming both.
+    /// Adds a file kept in memory; two sources writing the same path is an
+    /// error naming both.
     pub fn insert(
         &mut self,
         path: String,
         bytes: Vec<u8>,
         origin: impl Into<String>,
     ) -> Result<()> {
-        let origin = origin.into();
-        if let Some(existing) = self.files.get(&path) {
-            bail!(
-                "{} and {origin} would both be written to /{path}; rename or remove one of them",
-                existing.origin
-            );
-        }
-        self.files.insert(path, OutputFile { bytes, origin });
-        Ok(())
+        claim(&mut self.files, &path, origin.into(), Some(bytes))
     }
 
     pub fn len(&self) -> usize {
@@ -51,12 +48,83 @@ impl OutputSet {
         self.files.is_empty()
     }
 
+    /// A file's bytes; None when there is no such file or it was written
+    /// to disk rather than kept.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(|f| f.bytes.as_slice())
+        self.files.get(path).and_then(|f| f.bytes.as_deref())
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
+    }
+}
+
+/// Records `path` as written by `origin`, unless another source has it.
+fn claim(
+    files: &mut BTreeMap<String, OutputFile>,
+    path: &str,
+    origin: String,
+    bytes: Option<Vec<u8>>,
+) -> Result<()> {
+    if let Some(existing) = files.get(path) {
+        bail!(
+            "{} and {origin} would both be written to /{path}; rename or remove one of them",
+            existing.origin
+        );
+    }
+    files.insert(path.to_string(), OutputFile { bytes, origin });
+    Ok(())
+}
+
+/// Where a site's files go while it is generated, from any thread: kept in
+/// memory, or written at once into a folder (a build's staging folder).
+#[derive(Debug)]
+pub struct Sink {
+    files: Mutex<OutputSet>,
+    folder: Option<PathBuf>,
+}
+
+impl Sink {
+    pub fn in_memory() -> Self {
+        Sink {
+            files: Mutex::new(OutputSet::default()),
+            folder: None,
+        }
+    }
+
+    pub fn writing_to(folder: &Path) -> Self {
+        Sink {
+            files: Mutex::new(OutputSet::default()),
+            folder: Some(folder.to_path_buf()),
+        }
+    }
+
+    /// Adds a file; two sources writing the same path is an error naming both.
+    pub fn insert(&self, path: String, bytes: Vec<u8>, origin: impl Into<String>) -> Result<()> {
+        let origin = origin.into();
+        let Some(folder) = &self.folder else {
+            return self.lock().insert(path, bytes, origin);
+        };
+        claim(&mut self.lock().files, &path, origin, None)?;
+        let target = folder.join(&path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+    }
+
+    /// Every file added, with the bytes of those kept in memory.
+    pub fn finish(self) -> OutputSet {
+        self.files
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, OutputSet> {
+        // A panic elsewhere cannot leave the map half-updated: claims are
+        // a lookup and an insert.
+        self.files.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -98,56 +166,65 @@ pub fn check_location(output: &Path, root: &Path, sources: &[&Path]) -> Result<(
     Ok(())
 }
 
-/// Writes `files` into a staging folder, then swaps it in for `output`.
-pub fn replace(output: &Path, files: &OutputSet) -> Result<()> {
-    let output = normalize(output);
-    let parent = output
-        .parent()
-        .context("the output folder has no parent folder")?;
-    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".redline-staging-")
-        .tempdir_in(parent)
-        .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
-    write_all(staging.path(), files)?;
-
-    let previous = output
-        .exists()
-        .then(|| parent.join(format!(".redline-previous-{}", std::process::id())));
-    if let Some(previous) = &previous {
-        if previous.exists() {
-            fs::remove_dir_all(previous)
-                .with_context(|| format!("cannot remove {}", previous.display()))?;
-        }
-        fs::rename(&output, previous)
-            .with_context(|| format!("cannot move the old {} aside", output.display()))?;
-    }
-    let staged = staging.keep();
-    if let Err(err) = fs::rename(&staged, &output) {
-        if let Some(previous) = &previous {
-            let _ = fs::rename(previous, &output);
-        }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(err)
-            .with_context(|| format!("cannot move the new site into {}", output.display()));
-    }
-    if let Some(previous) = previous {
-        fs::remove_dir_all(&previous)
-            .with_context(|| format!("cannot remove the old site at {}", previous.display()))?;
-    }
-    Ok(())
+/// A folder beside the output that a build writes into; swapped in for the
+/// output when the build succeeds, removed when it is dropped unused.
+pub struct Staging {
+    folder: TempDir,
+    output: PathBuf,
 }
 
-fn write_all(dir: &Path, files: &OutputSet) -> Result<()> {
-    files.files.par_iter().try_for_each(|(path, file)| {
-        let target = dir.join(path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+impl Staging {
+    pub fn beside(output: &Path) -> Result<Staging> {
+        let output = normalize(output);
+        let parent = output
+            .parent()
+            .context("the output folder has no parent folder")?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let folder = tempfile::Builder::new()
+            .prefix(".redline-staging-")
+            .tempdir_in(parent)
+            .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
+        Ok(Staging { folder, output })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.folder.path()
+    }
+
+    /// Moves the previous output aside, the staging folder into its place,
+    /// and deletes the previous output.
+    pub fn swap_in(self) -> Result<()> {
+        let Staging { folder, output } = self;
+        let parent = output
+            .parent()
+            .context("the output folder has no parent folder")?;
+        let previous = output
+            .exists()
+            .then(|| parent.join(format!(".redline-previous-{}", std::process::id())));
+        if let Some(previous) = &previous {
+            if previous.exists() {
+                fs::remove_dir_all(previous)
+                    .with_context(|| format!("cannot remove {}", previous.display()))?;
+            }
+            fs::rename(&output, previous)
+                .with_context(|| format!("cannot move the old {} aside", output.display()))?;
         }
-        fs::write(&target, &file.bytes)
-            .with_context(|| format!("cannot write {}", target.display()))
-    })
+        let staged = folder.keep();
+        if let Err(err) = fs::rename(&staged, &output) {
+            if let Some(previous) = &previous {
+                let _ = fs::rename(previous, &output);
+            }
+            let _ = fs::remove_dir_all(&staged);
+            return Err(err)
+                .with_context(|| format!("cannot move the new site into {}", output.display()));
+        }
+        if let Some(previous) = previous {
+            fs::remove_dir_all(&previous)
+                .with_context(|| format!("cannot remove the old site at {}", previous.display()))?;
+        }
+        Ok(())
+    }
 }
 
 /// Resolves `.` and `..` without touching the disk (the folder may not exist yet).

@@ -17,13 +17,15 @@ use crate::diff;
 use crate::feeds::{self, SiteChange};
 use crate::history::{self, History};
 use crate::markdown::{self, MarkdownOptions};
-use crate::output::{self, OutputSet};
+use crate::output::{self, OutputSet, Sink, Staging};
 use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
 use crate::sitefiles::{self, SitemapEntry};
 use crate::{manifest, theme};
 
-/// A site built in memory.
+/// A generated site. [`generate`] and [`preview`] keep every file's bytes
+/// in `files`; [`build`] writes them to its staging folder as they are made,
+/// so its `files` holds only their paths.
 pub struct Generated {
     pub files: OutputSet,
     pub documents: usize,
@@ -49,8 +51,9 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
         &config.root.join("themes"),
     ];
     output::check_location(&config.output_dir, &config.root, &sources)?;
-    let generated = generate(config)?;
-    output::replace(&config.output_dir, &generated.files)?;
+    let staging = Staging::beside(&config.output_dir)?;
+    let generated = generate_into(config, Mode::Publish, Sink::writing_to(staging.path()))?;
+    staging.swap_in()?;
     Ok(BuildSummary {
         documents: generated.documents,
         files: generated.files.len(),
@@ -71,19 +74,19 @@ pub enum Mode {
 
 /// Loads, reads history and renders: the whole site as files in memory.
 pub fn generate(config: &Config) -> Result<Generated> {
-    generate_for(config, Mode::Publish)
+    generate_into(config, Mode::Publish, Sink::in_memory())
 }
 
 /// The site as the preview server shows it: [`generate`] plus draft redlines.
 pub fn preview(config: &Config) -> Result<Generated> {
-    generate_for(config, Mode::Preview)
+    generate_into(config, Mode::Preview, Sink::in_memory())
 }
 
-fn generate_for(config: &Config, mode: Mode) -> Result<Generated> {
+fn generate_into(config: &Config, mode: Mode, sink: Sink) -> Result<Generated> {
     let content = content::load(&config.root, &config.content_dir, config.drafts)?;
     let history = history::read(config, &content.documents)?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
-    render_site(config, &content, &history, &renderer, mode)
+    render_site(config, &content, &history, &renderer, mode, sink)
 }
 
 /// Every version of every document with its change, newest first, without
@@ -94,15 +97,15 @@ pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
     let mut pages = current_pages(config, &content, &history);
     let summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
     let base = tera::Context::new();
-    let archives = build_archives(
+    let run = ArchiveRun {
         config,
-        &history,
-        None,
-        &base,
-        &mut pages,
-        &summaries,
-        Mode::Publish,
-    )?;
+        history: &history,
+        renderer: None,
+        base: &base,
+        mode: Mode::Publish,
+        sink: &Sink::in_memory(),
+    };
+    let archives = build_archives(&run, &mut pages, &summaries)?;
     let mut warnings = history.warnings.clone();
     warnings.extend(archives.into_iter().flat_map(|a| a.warnings));
     Ok((site_changes(&pages, &summaries), warnings))
@@ -150,6 +153,7 @@ pub fn render_site(
     history: &History,
     renderer: &Renderer,
     mode: Mode,
+    sink: Sink,
 ) -> Result<Generated> {
     let options = MarkdownOptions {
         unsafe_html: config.unsafe_html,
@@ -196,18 +200,17 @@ pub fn render_site(
     base.insert("current_url", "");
     base.insert("description", &config.description);
 
-    let mut files = OutputSet::default();
     base.insert("archive", &config.archive);
     let archives = if config.archive {
-        build_archives(
+        let run = ArchiveRun {
             config,
             history,
-            Some(renderer),
-            &base,
-            &mut pages,
-            &page_summaries,
+            renderer: Some(renderer),
+            base: &base,
             mode,
-        )?
+            sink: &sink,
+        };
+        build_archives(&run, &mut pages, &page_summaries)?
     } else {
         Vec::new()
     };
@@ -218,43 +221,30 @@ pub fn render_site(
                 .into_iter()
                 .map(|w| format!("{}: {w}", page.doc.display_path)),
         );
-        for (path, bytes) in archive.files {
-            files.insert(
-                path,
-                bytes,
-                format!("the archive of {}", page.doc.display_path),
-            )?;
-        }
     }
     if config.archive {
-        render_changes(config, renderer, &base, &pages, &page_summaries, &mut files)?;
+        render_changes(config, renderer, &base, &pages, &page_summaries, &sink)?;
     }
 
-    let rendered_pages: Vec<(String, Vec<u8>, String)> = pages
-        .par_iter()
-        .map(|page| {
-            let mut context = base.clone();
-            context.insert("root", &page.root());
-            context.insert("canonical", &canonical(config, &page.doc.url));
-            let page_context = page.context(config);
-            // Top-level copies so base.html never tests `page is defined`:
-            // tera clones the tested value, the whole page, on every test.
-            context.insert("current_url", &page_context.summary.url);
-            context.insert("description", &page_context.summary.description);
-            context.insert("page", &page_context);
-            let html = renderer
-                .render("page.html", &context)
-                .with_context(|| format!("cannot render {}", page.doc.display_path))?;
-            Ok((
-                format!("{}index.html", page.rel_url()),
-                html.into_bytes(),
-                page.doc.display_path.clone(),
-            ))
-        })
-        .collect::<Result<_>>()?;
-    for (path, bytes, origin) in rendered_pages {
-        files.insert(path, bytes, origin)?;
-    }
+    pages.par_iter().try_for_each(|page| -> Result<()> {
+        let mut context = base.clone();
+        context.insert("root", &page.root());
+        context.insert("canonical", &canonical(config, &page.doc.url));
+        let page_context = page.context(config);
+        // Top-level copies so base.html never tests `page is defined`:
+        // tera clones the tested value, the whole page, on every test.
+        context.insert("current_url", &page_context.summary.url);
+        context.insert("description", &page_context.summary.description);
+        context.insert("page", &page_context);
+        let html = renderer
+            .render("page.html", &context)
+            .with_context(|| format!("cannot render {}", page.doc.display_path))?;
+        sink.insert(
+            format!("{}index.html", page.rel_url()),
+            html.into_bytes(),
+            page.doc.display_path.clone(),
+        )
+    })?;
 
     let home = content
         .home
@@ -281,7 +271,7 @@ pub fn render_site(
         .home
         .as_ref()
         .map_or("the home page".to_string(), |d| d.display_path.clone());
-    files.insert(
+    sink.insert(
         "index.html".into(),
         renderer.render("index.html", &context)?.into_bytes(),
         origin,
@@ -291,19 +281,19 @@ pub fn render_site(
     let absolute_root = config.base_url.clone().unwrap_or_else(|| "/".into());
     context.insert("root", &absolute_root);
     context.insert("canonical", "");
-    files.insert(
+    sink.insert(
         "404.html".into(),
         renderer.render("404.html", &context)?.into_bytes(),
         "the 404 page",
     )?;
 
     for file in &renderer.theme().static_files {
-        files.insert(file.output.clone(), file.bytes.clone(), file.origin.clone())?;
+        sink.insert(file.output.clone(), file.bytes.clone(), file.origin.clone())?;
     }
     for asset in &content.assets {
         let bytes = std::fs::read(&asset.path)
             .with_context(|| format!("cannot read {}", asset.path.display()))?;
-        files.insert(
+        sink.insert(
             asset.output.clone(),
             bytes,
             content::display(&config.root, &asset.path),
@@ -322,12 +312,12 @@ pub fn render_site(
         path: p.doc.url.clone(),
         lastmod: p.last_updated.as_ref().map(|d| d.iso.clone()),
     }));
-    files.insert(
+    sink.insert(
         "sitemap.xml".into(),
         sitefiles::sitemap(base_url, &entries).into_bytes(),
         "the sitemap",
     )?;
-    files.insert(
+    sink.insert(
         "robots.txt".into(),
         sitefiles::robots(base_url).into_bytes(),
         "robots.txt",
@@ -336,26 +326,42 @@ pub fn render_site(
     let hashes: Vec<String> = pages.iter().map(current_sha256).collect();
     let manifest = manifest::manifest(&pages, &hashes, history.approximate);
     let json = serde_json::to_vec_pretty(&manifest).context("cannot write versions.json")?;
-    files.insert(output::MARKER.into(), json, "versions.json")?;
+    sink.insert(output::MARKER.into(), json, "versions.json")?;
 
     Ok(Generated {
-        files,
+        files: sink.finish(),
         documents: pages.len(),
         warnings,
     })
 }
 
+/// What every document's archive is built with.
+struct ArchiveRun<'a> {
+    config: &'a Config,
+    history: &'a History,
+    /// None: the versions and their changes only, no pages (for notify).
+    renderer: Option<&'a Renderer>,
+    base: &'a tera::Context,
+    mode: Mode,
+    sink: &'a Sink,
+}
+
 /// Reads every document's versions back from git and renders its archive,
-/// one document per task; each task opens its own handle on the repository.
+/// one document per task; each task opens its own handle on the repository
+/// and hands its pages to `sink` as soon as they are rendered.
 fn build_archives(
-    config: &Config,
-    history: &History,
-    renderer: Option<&Renderer>,
-    base: &tera::Context,
+    run: &ArchiveRun<'_>,
     pages: &mut [Page<'_>],
     summaries: &[DocSummary],
-    mode: Mode,
 ) -> Result<Vec<DocArchive>> {
+    let ArchiveRun {
+        config,
+        history,
+        renderer,
+        base,
+        mode,
+        sink,
+    } = *run;
     let Some(git_dir) = &history.repository else {
         return Ok(pages.iter().map(|_| DocArchive::default()).collect());
     };
@@ -393,6 +399,13 @@ fn build_archives(
                     page.draft_url = pages::draft_url(&page.doc.url);
                     archive.files.push(draft);
                 }
+                for (path, bytes) in std::mem::take(&mut archive.files) {
+                    sink.insert(
+                        path,
+                        bytes,
+                        format!("the archive of {}", page.doc.display_path),
+                    )?;
+                }
                 page.versions = std::mem::take(&mut archive.versions);
                 page.standing = archive.standing;
                 Ok(archive)
@@ -408,21 +421,21 @@ fn render_changes(
     base: &tera::Context,
     pages: &[Page<'_>],
     summaries: &[DocSummary],
-    files: &mut OutputSet,
+    sink: &Sink,
 ) -> Result<()> {
     let changes = site_changes(pages, summaries);
     let mut context = base.clone();
     context.insert("root", "../");
     context.insert("canonical", &canonical(config, "/changes/"));
     context.insert("changes", &changes);
-    files.insert(
+    sink.insert(
         "changes/index.html".into(),
         renderer.render("changes.html", &context)?.into_bytes(),
         "the changes page",
     )?;
     let mut context = base.clone();
     context.insert("feed", &feeds::site_feed(config, &changes));
-    files.insert(
+    sink.insert(
         "feed.xml".into(),
         renderer.render("atom.xml", &context)?.into_bytes(),
         "the site feed",

@@ -294,6 +294,35 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 }
 
 #[test]
+fn a_build_that_fails_half_way_through_writing_leaves_nothing_behind() {
+    // A build writes pages into its staging folder as it renders them; one
+    // that fails after the archive is written must still change nothing.
+    let repo = site(&[
+        ("content/privacy.md", &policy("Privacy", "First text.")),
+        ("content/terms.md", &policy("Terms", "Terms text.")),
+    ]);
+    repo.build();
+    let before = repo.read("public/privacy/index.html");
+    repo.write(
+        "templates/page.html",
+        "{% if page.title == \"Terms\" %}{{ no_such_variable }}{% endif %}{{ page.title }}",
+    );
+    let run = repo.redline(&["build"]).failure();
+    assert!(run.stderr.contains("no_such_variable"), "{}", run.stderr);
+    assert_eq!(repo.read("public/privacy/index.html"), before);
+    let leftovers: Vec<_> = std::fs::read_dir(repo.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".redline"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folder removed: {leftovers:?}"
+    );
+}
+
+#[test]
 fn a_rebuild_replaces_the_output_and_drops_stale_pages() {
     // A removed policy disappears from the published site.
     let repo = site(&[
