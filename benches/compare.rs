@@ -21,6 +21,10 @@ use std::time::Instant;
 use measure::{Run, Spread, git_plumbing, run_measured};
 use redline::config::{Config, Overrides};
 
+/// The binary's allocator, so the in-process history figure is the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Built by cargo with the bench profile (release settings) before this runs.
 const REDLINE: &str = env!("CARGO_BIN_EXE_redline");
 
