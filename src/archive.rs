@@ -20,7 +20,7 @@ use crate::sitefiles;
 use crate::timeline::{self, Standing, VersionText};
 
 /// What the archive of one document adds to the site.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct DocArchive {
     /// Newest first.
     pub versions: Vec<VersionContext>,

@@ -24,6 +24,7 @@ pub mod pages;
 pub mod render;
 pub mod repo;
 pub mod report;
+pub mod reuse;
 pub mod serve;
 pub mod site;
 pub mod sitefiles;

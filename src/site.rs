@@ -20,6 +20,7 @@ use crate::markdown::{self, MarkdownOptions};
 use crate::output::{self, OutputSet, Sink, Staging};
 use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
+use crate::reuse::{self, ArchiveCache};
 use crate::sitefiles::{self, SitemapEntry};
 use crate::{manifest, theme};
 
@@ -52,7 +53,8 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
     ];
     output::check_location(&config.output_dir, &config.root, &sources)?;
     let staging = Staging::beside(&config.output_dir)?;
-    let generated = generate_into(config, Mode::Publish, Sink::writing_to(staging.path()))?;
+    let sink = Sink::writing_to(staging.path());
+    let generated = generate_into(config, Mode::Publish, sink, None)?;
     staging.swap_in()?;
     Ok(BuildSummary {
         documents: generated.documents,
@@ -74,19 +76,26 @@ pub enum Mode {
 
 /// Loads, reads history and renders: the whole site as files in memory.
 pub fn generate(config: &Config) -> Result<Generated> {
-    generate_into(config, Mode::Publish, Sink::in_memory())
+    generate_into(config, Mode::Publish, Sink::in_memory(), None)
 }
 
 /// The site as the preview server shows it: [`generate`] plus draft redlines.
-pub fn preview(config: &Config) -> Result<Generated> {
-    generate_into(config, Mode::Preview, Sink::in_memory())
+/// Archives whose inputs have not changed since the last preview with the
+/// same `cache` are taken from it instead of rendered again.
+pub fn preview(config: &Config, cache: &ArchiveCache) -> Result<Generated> {
+    generate_into(config, Mode::Preview, Sink::in_memory(), Some(cache))
 }
 
-fn generate_into(config: &Config, mode: Mode, sink: Sink) -> Result<Generated> {
+fn generate_into(
+    config: &Config,
+    mode: Mode,
+    sink: Sink,
+    cache: Option<&ArchiveCache>,
+) -> Result<Generated> {
     let content = content::load(&config.root, &config.content_dir, config.drafts)?;
     let history = history::read(config, &content.documents)?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
-    render_site(config, &content, &history, &renderer, mode, sink)
+    render_site(config, &content, &history, &renderer, mode, sink, cache)
 }
 
 /// Every version of every document with its change, newest first, without
@@ -104,6 +113,7 @@ pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
         base: &base,
         mode: Mode::Publish,
         sink: &Sink::in_memory(),
+        cache: None,
     };
     let archives = build_archives(&run, &mut pages, &summaries)?;
     let mut warnings = history.warnings.clone();
@@ -154,6 +164,7 @@ pub fn render_site(
     renderer: &Renderer,
     mode: Mode,
     sink: Sink,
+    cache: Option<&ArchiveCache>,
 ) -> Result<Generated> {
     let options = MarkdownOptions {
         unsafe_html: config.unsafe_html,
@@ -209,6 +220,7 @@ pub fn render_site(
             base: &base,
             mode,
             sink: &sink,
+            cache,
         };
         build_archives(&run, &mut pages, &page_summaries)?
     } else {
@@ -344,6 +356,8 @@ struct ArchiveRun<'a> {
     base: &'a tera::Context,
     mode: Mode,
     sink: &'a Sink,
+    /// Archives from the last preview, reused when their inputs match.
+    cache: Option<&'a ArchiveCache>,
 }
 
 /// Reads every document's versions back from git and renders its archive,
@@ -361,10 +375,17 @@ fn build_archives(
         base,
         mode,
         sink,
+        cache,
     } = *run;
     let Some(git_dir) = &history.repository else {
         return Ok(pages.iter().map(|_| DocArchive::default()).collect());
     };
+    if let Some(cache) = cache {
+        cache.keep_only(pages.iter().map(|p| p.doc.display_path.as_str()));
+    }
+    // What every archive depends on besides its own document.
+    let templates = renderer.map(|r| &r.theme().templates);
+    let shared_key = cache.map(|_| reuse::key(&[config, base, &templates, &mode]));
     let options = MarkdownOptions {
         unsafe_html: config.unsafe_html,
     };
@@ -380,7 +401,6 @@ fn build_archives(
                 let repo = repo.as_ref().map_err(|err| {
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
-                let texts = archive::read_texts(repo, &doc_history.versions, options)?;
                 let input = ArchiveInput {
                     config,
                     renderer,
@@ -388,14 +408,36 @@ fn build_archives(
                     document: summary,
                     history: doc_history,
                 };
-                let mut archive = archive::build(&input, &texts)?;
-                let newest = archive.versions.first().zip(texts.first());
-                if let (Mode::Preview, true, Some((newest, newest_text)), Some(_)) =
+                let key = shared_key
+                    .as_ref()
+                    .map(|shared| reuse::key(&[shared, summary, doc_history]));
+                let document = page.doc.display_path.as_str();
+                let reused = cache
+                    .zip(key.as_ref())
+                    .and_then(|(cache, key)| cache.get(document, key));
+                let (mut archive, newest_text) = match reused {
+                    Some(archive) => (archive, None),
+                    None => {
+                        let texts = archive::read_texts(repo, &doc_history.versions, options)?;
+                        let archive = archive::build(&input, &texts)?;
+                        if let (Some(cache), Some(key)) = (cache, key) {
+                            cache.put(document, key, archive.clone());
+                        }
+                        (archive, texts.into_iter().next())
+                    }
+                };
+                let newest = archive.versions.first();
+                if let (Mode::Preview, true, Some(newest), Some(_)) =
                     (mode, page.unpublished(), newest, renderer)
                 {
                     // The rust-version predates let chains, hence the tuple.
+                    let newest_text = match newest_text {
+                        Some(text) => text,
+                        None => archive::read_texts(repo, &doc_history.versions[..1], options)?
+                            .remove(0),
+                    };
                     let current = diff::blocks(&page.title, &page.doc.body, options);
-                    let draft = archive::draft_page(&input, newest, newest_text, &current)?;
+                    let draft = archive::draft_page(&input, newest, &newest_text, &current)?;
                     page.draft_url = pages::draft_url(&page.doc.url);
                     archive.files.push(draft);
                 }

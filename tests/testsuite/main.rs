@@ -1,5 +1,6 @@
 //! The one integration-test binary: builds real sites in temporary folders,
-//! in real git repositories, by running the real `redline` binary.
+//! in real git repositories, by running the real `redline` binary (and its
+//! library, where a test must see inside the preview server's rebuilds).
 
 mod harness;
 

@@ -692,3 +692,97 @@ fn the_browser_reconnects_after_a_server_restart() {
     let _server = Server::start_with(repo.path(), &["--port", &port]);
     browser.wait_for_title("Privacy Statement —");
 }
+
+/// Every file of a preview, as path → bytes.
+fn preview_files(
+    root: &Path,
+    cache: &redline::reuse::ArchiveCache,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let config = redline::config::Config::load(&redline::config::Overrides {
+        root: root.to_path_buf(),
+        ..Default::default()
+    })
+    .expect("config loads");
+    let site = redline::site::preview(&config, cache).expect("preview builds");
+    site.files
+        .paths()
+        .map(|path| {
+            (
+                path.to_string(),
+                site.files.get(path).expect("in memory").to_vec(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rebuilds_reuse_only_archives_whose_inputs_are_unchanged() {
+    // The preview server keeps archives between builds; whatever it reuses,
+    // each build must equal a build from nothing.
+    let repo = TestRepo::committed(
+        &[
+            ("content/privacy.md", policy("Privacy", "We keep data.")),
+            ("content/terms.md", policy("Terms", "Be nice.")),
+        ],
+        DATE,
+    );
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy", "We keep data for 30 days."),
+    );
+    repo.commit("Privacy: retention", "2026-04-01T10:00:00+00:00");
+    let cache = redline::reuse::ArchiveCache::default();
+    let fresh = || preview_files(repo.path(), &redline::reuse::ArchiveCache::default());
+
+    assert_eq!(preview_files(repo.path(), &cache), fresh());
+    assert_eq!(cache.reused(), 0);
+
+    // An uncommitted edit: the draft redline changes, the archives do not
+    // (once the document's "unpublished" state has been seen).
+    repo.write("content/terms.md", policy("Terms", "Be very nice."));
+    assert_eq!(preview_files(repo.path(), &cache), fresh());
+    let before = cache.reused();
+    repo.write("content/terms.md", policy("Terms", "Be extremely nice."));
+    let files = preview_files(repo.path(), &cache);
+    assert_eq!(files, fresh());
+    assert_eq!(cache.reused(), before + 2, "both archives reused");
+    let draft = String::from_utf8(files["terms/changes/draft/index.html"].clone()).unwrap();
+    assert!(draft.contains("extremely"), "{draft}");
+
+    // A template edit renders every archive again.
+    repo.write(
+        "templates/version.html",
+        "{% extends \"base.html\" %}{% block content %}Old version {{ version.date }}{% endblock content %}",
+    );
+    let before = cache.reused();
+    let files = preview_files(repo.path(), &cache);
+    assert_eq!(files, fresh());
+    assert_eq!(
+        cache.reused(),
+        before,
+        "nothing reused after a template edit"
+    );
+    assert!(
+        files.values().any(|f| f.starts_with(b"<!DOCTYPE html>")
+            && String::from_utf8_lossy(f).contains("Old version"))
+    );
+
+    // A commit changes the header's list (every page shows it), so every
+    // archive renders again.
+    repo.commit("Terms: tone", "2026-05-01T10:00:00+00:00");
+    assert_eq!(preview_files(repo.path(), &cache), fresh());
+    let before = cache.reused();
+    repo.write("content/terms.md", policy("Terms", "Be kind."));
+    repo.commit("Terms: kinder", "2026-05-02T10:00:00+00:00");
+    assert_eq!(preview_files(repo.path(), &cache), fresh());
+    assert_eq!(cache.reused(), before, "the header changed: nothing reused");
+
+    // Without a header list, a commit renders only its document's archive.
+    repo.write("redline.toml", "nav_limit = 1\n");
+    assert_eq!(preview_files(repo.path(), &cache), fresh());
+    let before = cache.reused();
+    repo.write("content/terms.md", policy("Terms", "Be kinder still."));
+    repo.commit("Terms: kinder still", "2026-05-03T10:00:00+00:00");
+    assert_eq!(preview_files(repo.path(), &cache), fresh());
+    assert_eq!(cache.reused(), before + 1, "privacy reused, terms rebuilt");
+}
