@@ -21,6 +21,7 @@ use crate::config::{Config, DateSource};
 use crate::content::{Document, title_stem as stem};
 use crate::markdown::{self, MarkdownOptions};
 use crate::repo::{self, Opened};
+use crate::reuse::{self, HistoryCache};
 
 /// One version of a document as readers saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub struct DocHistory {
 }
 
 /// The history of every document, in the order of the documents given.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct History {
     pub docs: Vec<DocHistory>,
     pub warnings: Vec<String>,
@@ -66,6 +67,17 @@ pub struct History {
 
 /// Reads history for `documents` (in order) from the repository holding the site.
 pub fn read(config: &Config, documents: &[Document]) -> Result<History> {
+    read_kept(config, documents, None)
+}
+
+/// [`read`], reusing the history `kept` holds when it was read at the same
+/// commit for the same documents and settings: then only which documents
+/// have uncommitted changes is read again.
+pub fn read_kept(
+    config: &Config,
+    documents: &[Document],
+    kept: Option<&HistoryCache>,
+) -> Result<History> {
     let opened = repo::open(
         &config.root,
         config.git_ref.as_deref(),
@@ -117,6 +129,18 @@ pub fn read(config: &Config, documents: &[Document]) -> Result<History> {
         return Ok(history);
     };
     let ignored = read_ignore_revs(&config.ignore_revs_file)?;
+    let key = kept.map(|_| {
+        let mut ignored: Vec<&Oid> = ignored.iter().collect();
+        ignored.sort();
+        reuse::key(&[config, &tip, &sources, &ignored])
+    });
+    if let Some(mut history) = kept.zip(key.as_ref()).and_then(|(kept, key)| kept.get(key)) {
+        let tip_tree = repo.repo.find_commit(tip)?.tree()?;
+        for (doc, document) in history.docs.iter_mut().zip(documents) {
+            doc.unpublished = differs_from_tree(&tip_tree, &doc.source, &document.path);
+        }
+        return Ok(history);
+    }
     let options = MarkdownOptions {
         unsafe_html: config.unsafe_html,
     };
@@ -136,6 +160,9 @@ pub fn read(config: &Config, documents: &[Document]) -> Result<History> {
             versions,
             unpublished,
         });
+    }
+    if let (Some(kept), Some(key)) = (kept, key) {
+        kept.put(key, history.clone());
     }
     Ok(history)
 }

@@ -1,5 +1,6 @@
-//! Archives kept between preview builds, so a save in `redline serve`
-//! renders again only the archives that could have changed.
+//! What the preview server keeps between builds, so a save renders again
+//! only what could have changed: the history, until the commit, the
+//! documents or the settings change; and each document's archive.
 //!
 //! A document's archive (every version's page, every redline, its feed) is a
 //! function of its history, its summary, the site's config, the context
@@ -15,6 +16,49 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use sha2::{Digest, Sha256};
 
 use crate::archive::DocArchive;
+use crate::history::History;
+
+/// Everything kept from one preview build for the next.
+#[derive(Debug, Default)]
+pub struct PreviewCache {
+    pub history: HistoryCache,
+    pub archives: ArchiveCache,
+}
+
+/// The last history read, under the key of what it was read for.
+#[derive(Debug, Default)]
+pub struct HistoryCache {
+    last: Mutex<Option<(String, History)>>,
+    reused: AtomicUsize,
+}
+
+impl HistoryCache {
+    /// The history last read, if it was read under `key`.
+    pub fn get(&self, key: &str) -> Option<History> {
+        let hit = self
+            .lock()
+            .as_ref()
+            .filter(|(stored, _)| stored == key)
+            .map(|(_, history)| history.clone());
+        if hit.is_some() {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+        }
+        hit
+    }
+
+    pub fn put(&self, key: String, history: History) {
+        *self.lock() = Some((key, history));
+    }
+
+    /// How many times the history was handed back instead of read, in all.
+    pub fn reused(&self) -> usize {
+        self.reused.load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<(String, History)>> {
+        self.last.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 /// Each document's last archive, under the key of the inputs it was built from.
 #[derive(Debug, Default)]

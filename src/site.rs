@@ -20,7 +20,7 @@ use crate::markdown::{self, MarkdownOptions};
 use crate::output::{self, OutputSet, Sink, Staging};
 use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
-use crate::reuse::{self, ArchiveCache};
+use crate::reuse::{self, ArchiveCache, PreviewCache};
 use crate::sitefiles::{self, SitemapEntry};
 use crate::{manifest, theme};
 
@@ -80,9 +80,9 @@ pub fn generate(config: &Config) -> Result<Generated> {
 }
 
 /// The site as the preview server shows it: [`generate`] plus draft redlines.
-/// Archives whose inputs have not changed since the last preview with the
-/// same `cache` are taken from it instead of rendered again.
-pub fn preview(config: &Config, cache: &ArchiveCache) -> Result<Generated> {
+/// The history and the archives whose inputs have not changed since the last
+/// preview with the same `cache` are taken from it instead of made again.
+pub fn preview(config: &Config, cache: &PreviewCache) -> Result<Generated> {
     generate_into(config, Mode::Preview, Sink::in_memory(), Some(cache))
 }
 
@@ -90,12 +90,13 @@ fn generate_into(
     config: &Config,
     mode: Mode,
     sink: Sink,
-    cache: Option<&ArchiveCache>,
+    cache: Option<&PreviewCache>,
 ) -> Result<Generated> {
     let content = content::load(&config.root, &config.content_dir, config.drafts)?;
-    let history = history::read(config, &content.documents)?;
+    let history = history::read_kept(config, &content.documents, cache.map(|c| &c.history))?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
-    render_site(config, &content, &history, &renderer, mode, sink, cache)
+    let archives = cache.map(|c| &c.archives);
+    render_site(config, &content, &history, &renderer, mode, sink, archives)
 }
 
 /// Every version of every document with its change, newest first, without

@@ -22,7 +22,7 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::config::{Config, Overrides};
 use crate::report::{Reporter, error_chain};
-use crate::reuse::ArchiveCache;
+use crate::reuse::PreviewCache;
 use crate::site;
 use reload::Shared;
 use watch::{SourceWatcher, Watched};
@@ -69,7 +69,7 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         },
         reporter,
         last_warnings: Vec::new(),
-        archives: ArchiveCache::default(),
+        kept: PreviewCache::default(),
     };
     let shared = Arc::new(Shared::new());
     let watched = Watched {
@@ -125,9 +125,9 @@ struct Builder {
     overrides: Overrides,
     reporter: Reporter,
     last_warnings: Vec<String>,
-    /// Each document's archive from the last build, reused while its
-    /// inputs are unchanged: "rebuild only what changed".
-    archives: ArchiveCache,
+    /// The history and each document's archive from the last build, reused
+    /// while their inputs are unchanged: only what changed is rebuilt.
+    kept: PreviewCache,
 }
 
 impl Builder {
@@ -139,7 +139,7 @@ impl Builder {
             Ok(config) => config,
             Err(err) => return (None, Err(self.report_error(&err))),
         };
-        match site::preview(&config, &self.archives) {
+        match site::preview(&config, &self.kept) {
             Ok(generated) => {
                 if generated.warnings != self.last_warnings {
                     for warning in &generated.warnings {

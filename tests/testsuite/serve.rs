@@ -696,7 +696,7 @@ fn the_browser_reconnects_after_a_server_restart() {
 /// Every file of a preview, as path → bytes.
 fn preview_files(
     root: &Path,
-    cache: &redline::reuse::ArchiveCache,
+    cache: &redline::reuse::PreviewCache,
 ) -> std::collections::BTreeMap<String, Vec<u8>> {
     let config = redline::config::Config::load(&redline::config::Overrides {
         root: root.to_path_buf(),
@@ -716,9 +716,9 @@ fn preview_files(
 }
 
 #[test]
-fn rebuilds_reuse_only_archives_whose_inputs_are_unchanged() {
-    // The preview server keeps archives between builds; whatever it reuses,
-    // each build must equal a build from nothing.
+fn rebuilds_reuse_only_what_is_unchanged() {
+    // The preview server keeps the history and the archives between builds;
+    // whatever it reuses, each build must equal a build from nothing.
     let repo = TestRepo::committed(
         &[
             ("content/privacy.md", policy("Privacy", "We keep data.")),
@@ -731,21 +731,23 @@ fn rebuilds_reuse_only_archives_whose_inputs_are_unchanged() {
         policy("Privacy", "We keep data for 30 days."),
     );
     repo.commit("Privacy: retention", "2026-04-01T10:00:00+00:00");
-    let cache = redline::reuse::ArchiveCache::default();
-    let fresh = || preview_files(repo.path(), &redline::reuse::ArchiveCache::default());
+    let cache = redline::reuse::PreviewCache::default();
+    let fresh = || preview_files(repo.path(), &redline::reuse::PreviewCache::default());
 
     assert_eq!(preview_files(repo.path(), &cache), fresh());
-    assert_eq!(cache.reused(), 0);
+    assert_eq!(cache.archives.reused(), 0);
 
     // An uncommitted edit: the draft redline changes, the archives do not
     // (once the document's "unpublished" state has been seen).
     repo.write("content/terms.md", policy("Terms", "Be very nice."));
     assert_eq!(preview_files(repo.path(), &cache), fresh());
-    let before = cache.reused();
+    let before = cache.archives.reused();
+    let history_before = cache.history.reused();
     repo.write("content/terms.md", policy("Terms", "Be extremely nice."));
     let files = preview_files(repo.path(), &cache);
     assert_eq!(files, fresh());
-    assert_eq!(cache.reused(), before + 2, "both archives reused");
+    assert_eq!(cache.archives.reused(), before + 2, "both archives reused");
+    assert_eq!(cache.history.reused(), history_before + 1, "history reused");
     let draft = String::from_utf8(files["terms/changes/draft/index.html"].clone()).unwrap();
     assert!(draft.contains("extremely"), "{draft}");
 
@@ -754,11 +756,11 @@ fn rebuilds_reuse_only_archives_whose_inputs_are_unchanged() {
         "templates/version.html",
         "{% extends \"base.html\" %}{% block content %}Old version {{ version.date }}{% endblock content %}",
     );
-    let before = cache.reused();
+    let before = cache.archives.reused();
     let files = preview_files(repo.path(), &cache);
     assert_eq!(files, fresh());
     assert_eq!(
-        cache.reused(),
+        cache.archives.reused(),
         before,
         "nothing reused after a template edit"
     );
@@ -771,18 +773,32 @@ fn rebuilds_reuse_only_archives_whose_inputs_are_unchanged() {
     // archive renders again.
     repo.commit("Terms: tone", "2026-05-01T10:00:00+00:00");
     assert_eq!(preview_files(repo.path(), &cache), fresh());
-    let before = cache.reused();
+    let before = cache.archives.reused();
     repo.write("content/terms.md", policy("Terms", "Be kind."));
     repo.commit("Terms: kinder", "2026-05-02T10:00:00+00:00");
+    let history_before = cache.history.reused();
     assert_eq!(preview_files(repo.path(), &cache), fresh());
-    assert_eq!(cache.reused(), before, "the header changed: nothing reused");
+    assert_eq!(
+        cache.history.reused(),
+        history_before,
+        "a commit: history read again"
+    );
+    assert_eq!(
+        cache.archives.reused(),
+        before,
+        "the header changed: nothing reused"
+    );
 
     // Without a header list, a commit renders only its document's archive.
     repo.write("redline.toml", "nav_limit = 1\n");
     assert_eq!(preview_files(repo.path(), &cache), fresh());
-    let before = cache.reused();
+    let before = cache.archives.reused();
     repo.write("content/terms.md", policy("Terms", "Be kinder still."));
     repo.commit("Terms: kinder still", "2026-05-03T10:00:00+00:00");
     assert_eq!(preview_files(repo.path(), &cache), fresh());
-    assert_eq!(cache.reused(), before + 1, "privacy reused, terms rebuilt");
+    assert_eq!(
+        cache.archives.reused(),
+        before + 1,
+        "privacy reused, terms rebuilt"
+    );
 }
