@@ -132,7 +132,8 @@ pub fn read_kept(
     let key = kept.map(|_| {
         let mut ignored: Vec<&Oid> = ignored.iter().collect();
         ignored.sort();
-        reuse::key(&[config, &tip, &sources, &ignored])
+        // A clone deepened (`git fetch --unshallow`) keeps its tip.
+        reuse::key(&[config, &tip, &repo.shallow, &sources, &ignored])
     });
     if let Some(mut history) = kept.zip(key.as_ref()).and_then(|(kept, key)| kept.get(key)) {
         let tip_tree = repo.repo.find_commit(tip)?.tree()?;

@@ -427,16 +427,20 @@ fn build_archives(
                         (archive, texts.into_iter().next())
                     }
                 };
+                let wants_draft = mode == Mode::Preview && page.unpublished() && renderer.is_some();
+                let newest_text = match newest_text {
+                    None if wants_draft => {
+                        let newest = doc_history.versions.get(..1).unwrap_or_default();
+                        archive::read_texts(repo, newest, options)?
+                            .into_iter()
+                            .next()
+                    }
+                    text => text,
+                };
                 let newest = archive.versions.first();
-                if let (Mode::Preview, true, Some(newest), Some(_)) =
-                    (mode, page.unpublished(), newest, renderer)
+                if let (true, Some(newest), Some(newest_text)) = (wants_draft, newest, newest_text)
                 {
                     // The rust-version predates let chains, hence the tuple.
-                    let newest_text = match newest_text {
-                        Some(text) => text,
-                        None => archive::read_texts(repo, &doc_history.versions[..1], options)?
-                            .remove(0),
-                    };
                     let current = diff::blocks(&page.title, &page.doc.body, options);
                     let draft = archive::draft_page(&input, newest, &newest_text, &current)?;
                     page.draft_url = pages::draft_url(&page.doc.url);
