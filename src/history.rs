@@ -6,7 +6,7 @@
 //! The pass has three steps, so the expensive one runs in parallel and memory
 //! stays bounded: (1) walk the first-parent line once, diffing each commit
 //! against its first parent and noting which tracked documents' blobs changed;
-//! (2) fingerprint every distinct blob (render + hash) in parallel chunks;
+//! (2) fingerprint every distinct blob (render + hash) on every core;
 //! (3) keep the changes whose fingerprints differ.
 
 use std::collections::{HashMap, HashSet};
@@ -275,16 +275,17 @@ fn body_text(bytes: &[u8]) -> String {
 /// when the document has none.
 type BlobKey = (Oid, String);
 
-/// Step 2: fingerprint every distinct blob, in parallel chunks so memory holds
-/// one chunk of texts at a time.
+/// Step 2: fingerprint every distinct blob, on every core: each task reads
+/// its own blobs through its own handle on the repository and renders them.
 fn fingerprint_blobs(
     repo: &Repository,
     changes: &[Vec<Change>],
     options: MarkdownOptions,
 ) -> Result<HashMap<BlobKey, String>> {
-    // Blobs are read in history order, one document after another: packs
-    // store a document's versions as delta chains, and reading them in order
-    // keeps libgit2's delta-base cache warm (sorting by id made it thrash).
+    // Blobs are read in history order, one document after another, and
+    // each task takes a contiguous run of them: packs store a document's
+    // versions as delta chains, and reading them in order keeps libgit2's
+    // delta-base cache warm (sorting by id made it thrash).
     let mut seen = HashSet::new();
     let keys: Vec<BlobKey> = changes
         .iter()
@@ -296,22 +297,20 @@ fn fingerprint_blobs(
         })
         .filter(|key| seen.insert(key.clone()))
         .collect();
-    let mut fingerprints = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(256) {
-        let texts: Vec<(BlobKey, Vec<u8>)> = chunk
-            .iter()
-            .map(|key| Ok((key.clone(), repo.find_blob(key.0)?.content().to_vec())))
-            .collect::<Result<_, git2::Error>>()?;
-        let hashed: Vec<(BlobKey, String)> = texts
-            .into_par_iter()
-            .map(|(key, bytes)| {
-                let fingerprint = fingerprint(&bytes, &key.1, options);
-                (key, fingerprint)
-            })
-            .collect();
-        fingerprints.extend(hashed);
-    }
-    Ok(fingerprints)
+    let git_dir = repo.path();
+    keys.into_par_iter()
+        .map_init(
+            || Repository::open(git_dir),
+            |task_repo, key| {
+                let task_repo = task_repo.as_ref().map_err(|err| {
+                    anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
+                })?;
+                let blob = task_repo.find_blob(key.0)?;
+                let fingerprint = fingerprint(blob.content(), &key.1, options);
+                Ok((key, fingerprint))
+            },
+        )
+        .collect()
 }
 
 /// SHA-256 of what a reader sees: the title and the rendered body. Text that
