@@ -88,7 +88,7 @@ fn section(rng: &mut Rng, heading: &str, index: usize) -> String {
         let _ = writeln!(md, "{}- {}", "  ".repeat(depth), rng.words(12));
     }
     md.push('\n');
-    if index % 4 == 0 {
+    if index.is_multiple_of(4) {
         md.push_str("| Data | Purpose | Kept for |\n|---|---|---|\n");
         for _ in 0..5 {
             let _ = writeln!(

@@ -437,10 +437,10 @@ fn build_archives(
                     }
                     text => text,
                 };
-                let newest = archive.versions.first();
-                if let (true, Some(newest), Some(newest_text)) = (wants_draft, newest, newest_text)
+                if wants_draft
+                    && let Some(newest) = archive.versions.first()
+                    && let Some(newest_text) = newest_text
                 {
-                    // The rust-version predates let chains, hence the tuple.
                     let current = diff::blocks(&page.title, &page.doc.body, options);
                     let draft = archive::draft_page(&input, newest, &newest_text, &current)?;
                     page.draft_url = pages::draft_url(&page.doc.url);

@@ -189,10 +189,10 @@ fn apply(doc: &mut Vec<Gen>, edit: Edit) {
             }
         }
         Edit::DeleteWord(b, w) => {
-            if let Some(words) = words_of(&mut doc[b % len], w) {
-                if words.len() > 1 {
-                    words.remove(w % words.len());
-                }
+            if let Some(words) = words_of(&mut doc[b % len], w)
+                && words.len() > 1
+            {
+                words.remove(w % words.len());
             }
         }
         Edit::ReplaceWord(b, w, word) => {

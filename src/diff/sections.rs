@@ -222,11 +222,12 @@ fn match_sections(
         let (Step::Same(i, j) | Step::Changed(i, j)) = *step else {
             continue;
         };
-        if let (Some(a), Some(b)) = (old_of[i], new_of[j]) {
-            if old_match[a].is_none() && new_match[b].is_none() {
-                old_match[a] = Some(b);
-                new_match[b] = Some(a);
-            }
+        if let (Some(a), Some(b)) = (old_of[i], new_of[j])
+            && old_match[a].is_none()
+            && new_match[b].is_none()
+        {
+            old_match[a] = Some(b);
+            new_match[b] = Some(a);
         }
     }
     let mut unmatched_by_text: HashMap<&str, VecDeque<usize>> = HashMap::new();

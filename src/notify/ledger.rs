@@ -2,7 +2,8 @@
 //! (`.redline/notify-ledger.json`) and is rewritten after every message,
 //! through a temporary file and a rename, so a run that dies — crash, dropped
 //! connection, Ctrl-C — leaves either the old ledger or the new one, never
-//! half of one, and a rerun sends exactly what is missing.
+//! half of one, and a rerun sends exactly what is missing. A sending run
+//! holds a lock on it, so two runs at once cannot both send a notice.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
@@ -128,6 +129,38 @@ impl Ledger {
     }
 }
 
+/// An exclusive hold on the ledger for one sending run. The operating system
+/// lets go when the process ends, however it ends (crash, Ctrl-C), so a
+/// rerun is never locked out by a run that died.
+#[derive(Debug)]
+pub struct LedgerLock {
+    _file: fs::File,
+}
+
+/// Takes the ledger's lock (`<ledger>.lock`), or says that another run has it.
+pub fn lock(ledger: &Path) -> Result<LedgerLock> {
+    let path = ledger.with_extension("lock");
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(LedgerLock { _file: file }),
+        Err(fs::TryLockError::WouldBlock) => bail!(
+            "another `redline notify --send` is sending this site's notices ({} is locked); let it finish, then run again: the ledger sends each notice exactly once",
+            path.display()
+        ),
+        Err(fs::TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
 /// `<root>/.redline/notify-ledger.json`.
 pub fn path(root: &Path) -> PathBuf {
     root.join(LEDGER_FILE)
@@ -155,6 +188,17 @@ mod tests {
         assert_eq!(Ledger::load(&path).unwrap(), ledger);
         let files = fs::read_dir(path.parent().unwrap()).unwrap().count();
         assert_eq!(files, 1);
+    }
+
+    #[test]
+    fn one_sending_run_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path(dir.path());
+        let held = lock(&path).unwrap();
+        let err = lock(&path).unwrap_err().to_string();
+        assert!(err.contains("another `redline notify --send`"), "{err}");
+        drop(held);
+        lock(&path).expect("free again once the first run ends");
     }
 
     #[test]

@@ -88,6 +88,11 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
     report.warnings.extend(warnings);
 
     let ledger_path = ledger::path(&config.root);
+    // Held to the end of the run: the ledger read here is the one written.
+    let _sending = match options.send {
+        Some(_) if !options.dry_run => Some(ledger::lock(&ledger_path)?),
+        _ => None,
+    };
     let mut ledger = Ledger::load(&ledger_path)?;
     let since = resolve_since(config, options.since.as_deref(), &ledger)?;
     let selected = select::select(

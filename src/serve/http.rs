@@ -82,12 +82,12 @@ pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
         }
     }
     let is_html = content_type(&resolved).starts_with("text/html");
-    if let Some(error) = site.error {
-        if is_html || found.is_none() {
-            let mut reply = html(500, error_page(error, site.build_id).into_bytes());
-            reply.headers.push(("Cache-Control", "no-store".into()));
-            return reply;
-        }
+    if let Some(error) = site.error
+        && (is_html || found.is_none())
+    {
+        let mut reply = html(500, error_page(error, site.build_id).into_bytes());
+        reply.headers.push(("Cache-Control", "no-store".into()));
+        return reply;
     }
     match found {
         Some(bytes) if is_html => html(200, inject_reload(bytes, site.build_id)),

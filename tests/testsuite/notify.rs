@@ -665,3 +665,38 @@ fn smtp_credentials_never_come_from_the_command_line() {
     assert!(run.stderr.contains("REDLINE_SMTP_USER"), "{}", run.stderr);
     assert!(!repo.exists(".redline/notify-ledger.json"));
 }
+
+#[test]
+fn a_second_sending_run_at_the_same_time_sends_nothing() {
+    // Two `--send` runs at once would both read the same ledger and send the
+    // same notices; the second one stops before it sends anything.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    let args = [
+        "--outbox",
+        "out",
+        "--recipients",
+        "people.csv",
+        "--send",
+        "--smtp",
+        &url,
+    ];
+    std::fs::create_dir_all(repo.path().join(".redline")).unwrap();
+    let other_run = std::fs::File::create(repo.path().join(".redline/notify-ledger.lock")).unwrap();
+    other_run.try_lock().unwrap();
+    let run = notify(&repo, &args).failure();
+    assert!(
+        run.stderr.contains("another `redline notify --send`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.exists(".redline/notify-ledger.json"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(room.lock().expect("lock").received.len(), 0);
+
+    drop(other_run);
+    let run = notify(&repo, &args).success();
+    assert!(run.stderr.contains("sent 8 messages"), "{}", run.stderr);
+    assert_eq!(recipients_of(&wait_for(&room, 8)).len(), 4);
+}

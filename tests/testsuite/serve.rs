@@ -143,10 +143,10 @@ impl Server {
         let (sender, ids) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if let Some(id) = line.strip_prefix("data: ") {
-                    if sender.send(id.to_string()).is_err() {
-                        return;
-                    }
+                if let Some(id) = line.strip_prefix("data: ")
+                    && sender.send(id.to_string()).is_err()
+                {
+                    return;
                 }
             }
         });
