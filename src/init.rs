@@ -44,7 +44,9 @@ You can ask for a copy of your data, correct it, or have it deleted.
 Write to privacy@example.com.
 "#;
 
-const GITIGNORE: &str = "/public/\n";
+/// The built site and the notify lock are not sources; the notify ledger is
+/// (keep it with the site).
+const GITIGNORE: &str = "/public/\n/.redline/*.lock\n";
 
 /// Creates the site in `dir` (which may exist but must be empty).
 pub fn init(dir: &Path) -> Result<()> {
