@@ -66,7 +66,7 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
                 let _ = writeln!(out, "working tree  -------  unpublished changes");
             }
             // Each version's class and summary, as the site shows them.
-            let (changes, _) = crate::site::changes(config)?;
+            let (changes, _) = crate::site::changes_of(config, &content, &history)?;
             let url = doc.url.trim_start_matches('/');
             let change_of = |commit: &str| {
                 changes

@@ -104,12 +104,21 @@ fn generate_into(
 pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
     let content = content::load(&config.root, &config.content_dir, config.drafts)?;
     let history = history::read(config, &content.documents)?;
-    let mut pages = current_pages(config, &content, &history);
+    changes_of(config, &content, &history)
+}
+
+/// [`changes`] for content and history already read.
+pub fn changes_of(
+    config: &Config,
+    content: &Content,
+    history: &History,
+) -> Result<(Vec<SiteChange>, Vec<String>)> {
+    let mut pages = current_pages(config, content, history);
     let summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
     let base = tera::Context::new();
     let run = ArchiveRun {
         config,
-        history: &history,
+        history,
         renderer: None,
         base: &base,
         mode: Mode::Publish,
