@@ -45,14 +45,20 @@ pub(super) fn is_editorial(old: &[&Block], new: &[&Block]) -> bool {
         .zip(new[prefix..].iter().rev())
         .take_while(same)
         .count();
-    let old_words = words(&old[prefix..old.len() - suffix]);
-    let new_words = words(&new[prefix..new.len() - suffix]);
+    rule_holds(
+        &words(&old[prefix..old.len() - suffix]),
+        &words(&new[prefix..new.len() - suffix]),
+    )
+}
+
+/// The rule's three tests (see the module doc) on two word sequences.
+fn rule_holds(old_words: &[String], new_words: &[String]) -> bool {
     old_words == new_words
-        || joined(&old_words) == joined(&new_words)
+        || joined(old_words) == joined(new_words)
         || (old_words.len() == new_words.len()
             && old_words
                 .iter()
-                .zip(&new_words)
+                .zip(new_words)
                 .all(|(a, b)| a == b || is_typo_fix(a, b)))
 }
 
@@ -191,15 +197,7 @@ mod tests {
     /// The rule applied to every word of both versions, as the module doc
     /// states it: what [`is_editorial`] must agree with.
     fn is_editorial_whole(old: &[&Block], new: &[&Block]) -> bool {
-        let old_words = words(old);
-        let new_words = words(new);
-        old_words == new_words
-            || joined(&old_words) == joined(&new_words)
-            || (old_words.len() == new_words.len()
-                && old_words
-                    .iter()
-                    .zip(&new_words)
-                    .all(|(a, b)| a == b || is_typo_fix(a, b)))
+        rule_holds(&words(old), &words(new))
     }
 
     /// Block texts from words that meet the rule's edge cases: numbers that

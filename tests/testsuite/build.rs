@@ -265,6 +265,17 @@ fn empty_content_folder_builds_a_site_that_says_so() {
     );
 }
 
+/// Folders a build left beside the output (`.redline-staging-*`,
+/// `.redline-previous-*`).
+fn staging_leftovers(repo: &TestRepo) -> Vec<String> {
+    std::fs::read_dir(repo.path())
+        .expect("site root")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".redline"))
+        .collect()
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     // The live site must never be half-replaced by a broken build.
@@ -281,12 +292,7 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     assert_eq!(repo.read("public/privacy/index.html"), before);
     assert_eq!(repo.read("public/versions.json"), manifest_before);
     assert!(!repo.exists("public/new/index.html"));
-    let leftovers: Vec<_> = std::fs::read_dir(repo.path())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".redline"))
-        .collect();
+    let leftovers = staging_leftovers(&repo);
     assert!(
         leftovers.is_empty(),
         "no staging folders left behind: {leftovers:?}"
@@ -310,12 +316,7 @@ fn a_build_that_fails_half_way_through_writing_leaves_nothing_behind() {
     let run = repo.redline(&["build"]).failure();
     assert!(run.stderr.contains("no_such_variable"), "{}", run.stderr);
     assert_eq!(repo.read("public/privacy/index.html"), before);
-    let leftovers: Vec<_> = std::fs::read_dir(repo.path())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".redline"))
-        .collect();
+    let leftovers = staging_leftovers(&repo);
     assert!(
         leftovers.is_empty(),
         "staging folder removed: {leftovers:?}"

@@ -533,6 +533,20 @@ fn recipients_of(received: &[Received]) -> BTreeMap<String, usize> {
     counts
 }
 
+/// Arguments that send one message per person in `people.csv`, one per
+/// changed document, through `smtp`.
+fn send_to_people(smtp: &str) -> [&str; 7] {
+    [
+        "--outbox",
+        "out",
+        "--recipients",
+        "people.csv",
+        "--send",
+        "--smtp",
+        smtp,
+    ]
+}
+
 const PEOPLE: &str = "email,name\nalice@example.com,Alice\nbob@example.com,Bob\ncarol@example.com,Carol\ndan@example.com,Dan\n";
 
 #[test]
@@ -588,15 +602,7 @@ fn a_dropped_connection_then_a_rerun_delivers_each_message_exactly_once() {
     let (url, room) = smtp_server(Some(3));
     // Not grouped: 2 documents × 4 people = 8 messages; the server drops the
     // connection when the 4th begins.
-    let args = [
-        "--outbox",
-        "out",
-        "--recipients",
-        "people.csv",
-        "--send",
-        "--smtp",
-        &url,
-    ];
+    let args = send_to_people(&url);
     let run = notify(&repo, &args).failure();
     assert!(
         run.stderr.contains("after 3 of 8 messages"),
@@ -649,19 +655,7 @@ fn a_dropped_connection_then_a_rerun_delivers_each_message_exactly_once() {
 fn smtp_credentials_never_come_from_the_command_line() {
     let repo = site();
     repo.write("people.csv", PEOPLE);
-    let run = notify(
-        &repo,
-        &[
-            "--outbox",
-            "out",
-            "--recipients",
-            "people.csv",
-            "--send",
-            "--smtp",
-            "smtps://me:pw@mail.example.com",
-        ],
-    )
-    .failure();
+    let run = notify(&repo, &send_to_people("smtps://me:pw@mail.example.com")).failure();
     assert!(run.stderr.contains("REDLINE_SMTP_USER"), "{}", run.stderr);
     assert!(!repo.exists(".redline/notify-ledger.json"));
 }
@@ -673,15 +667,7 @@ fn a_second_sending_run_at_the_same_time_sends_nothing() {
     let repo = site();
     repo.write("people.csv", PEOPLE);
     let (url, room) = smtp_server(None);
-    let args = [
-        "--outbox",
-        "out",
-        "--recipients",
-        "people.csv",
-        "--send",
-        "--smtp",
-        &url,
-    ];
+    let args = send_to_people(&url);
     std::fs::create_dir_all(repo.path().join(".redline")).unwrap();
     let other_run = std::fs::File::create(repo.path().join(".redline/notify-ledger.lock")).unwrap();
     other_run.try_lock().unwrap();
