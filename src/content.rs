@@ -1,12 +1,14 @@
 //! Documents: find every Markdown file under the content folder, read its
 //! front matter, and give it a URL. Other files there are assets, copied as
-//! they are. This is the "load" step; it reads files and nothing else.
+//! they are. This is the "load" step; it reads files (in parallel) and
+//! nothing else.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 use crate::frontmatter::{self, FrontMatter};
 
@@ -56,6 +58,7 @@ pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Con
         );
     }
     let mut content = Content::default();
+    let mut markdown = Vec::new();
     let walker = walkdir::WalkDir::new(content_dir)
         .sort_by_file_name()
         .into_iter()
@@ -78,20 +81,29 @@ pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Con
             .strip_prefix(content_dir)
             .unwrap_or(entry.path());
         if is_markdown(entry.path()) {
-            let document = read_document(root, entry.path(), rel)?;
-            if document.front.draft && !include_drafts {
-                continue;
-            }
-            if document.url == "/" {
-                content.home = Some(document);
-            } else {
-                content.documents.push(document);
-            }
+            markdown.push((entry.path().to_path_buf(), rel.to_path_buf()));
         } else {
             content.assets.push(Asset {
                 path: entry.path().to_path_buf(),
                 output: asset_output(rel),
             });
+        }
+    }
+    // Read and split in parallel; the first error in walk order is reported,
+    // so the message does not depend on which thread finished first.
+    let read: Vec<Result<Document>> = markdown
+        .par_iter()
+        .map(|(path, rel)| read_document(root, path, rel))
+        .collect();
+    for document in read {
+        let document = document?;
+        if document.front.draft && !include_drafts {
+            continue;
+        }
+        if document.url == "/" {
+            content.home = Some(document);
+        } else {
+            content.documents.push(document);
         }
     }
     check_unique_urls(&content.documents)?;
