@@ -345,7 +345,7 @@ pub fn render_site(
         "robots.txt",
     )?;
 
-    let hashes: Vec<String> = pages.iter().map(current_sha256).collect();
+    let hashes: Vec<String> = pages.par_iter().map(current_sha256).collect();
     let manifest = manifest::manifest(&pages, &hashes, history.approximate);
     let json = serde_json::to_vec_pretty(&manifest).context("cannot write versions.json")?;
     sink.insert(output::MARKER.into(), json, "versions.json")?;
