@@ -6,7 +6,7 @@
 //! not change the HTML: soft line breaks become spaces (re-wrapping a paragraph
 //! changes nothing) and HTML comments are dropped.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::{Arc, Mutex};
 
 use comrak::adapters::{HeadingAdapter, HeadingMeta};
@@ -106,17 +106,29 @@ fn comrak_options(options: MarkdownOptions) -> Options<'static> {
 /// Browsers ignore tabs and newlines inside URLs and leading control
 /// characters, so the scheme is read the way a browser would read it.
 pub fn safe_url(url: &str) -> String {
+    // Most links: no control characters to read past, so the scheme is read
+    // from the URL itself, without a cleaned copy.
+    if !url.bytes().any(|b| b <= b' ') {
+        return match scheme(url) {
+            Some(scheme) if !is_safe_scheme(scheme) => String::new(),
+            _ => url.to_string(),
+        };
+    }
     let cleaned: String = url
         .trim_start_matches(|c: char| c <= ' ')
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
     match scheme(&cleaned) {
-        Some(scheme) if !SAFE_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) => {
-            String::new()
-        }
+        Some(scheme) if !is_safe_scheme(scheme) => String::new(),
         _ => url.to_string(),
     }
+}
+
+fn is_safe_scheme(scheme: &str) -> bool {
+    SAFE_SCHEMES
+        .iter()
+        .any(|safe| safe.eq_ignore_ascii_case(scheme))
 }
 
 fn scheme(url: &str) -> Option<&str> {
@@ -181,14 +193,16 @@ fn merge_text<'a>(root: &'a AstNode<'a>) {
             }
             next.detach();
         }
-        let in_block = node.parent().is_some_and(|p| {
-            matches!(
-                p.data.borrow().value,
-                NodeValue::Paragraph | NodeValue::Heading(_) | NodeValue::TableCell
-            )
-        });
-        let trim_start = in_block && node.previous_sibling().is_none();
-        let trim_end = in_block && node.next_sibling().is_none();
+        let in_block = || {
+            node.parent().is_some_and(|p| {
+                matches!(
+                    p.data.borrow().value,
+                    NodeValue::Paragraph | NodeValue::Heading(_) | NodeValue::TableCell
+                )
+            })
+        };
+        let trim_start = node.previous_sibling().is_none() && in_block();
+        let trim_end = node.next_sibling().is_none() && in_block();
         let mut data = node.data.borrow_mut();
         let NodeValue::Text(current) = &mut data.value else {
             continue;
@@ -210,12 +224,9 @@ fn is_text<'a>(node: &'a AstNode<'a>) -> bool {
 fn normalise_spaces(text: &str, trim_start: bool, trim_end: bool) -> Option<String> {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let bytes = text.as_bytes();
-    let changes = bytes.iter().any(|b| matches!(b, b'\t' | b'\n' | b'\r'))
-        || bytes
-            .windows(2)
-            .any(|pair| pair[0] == b' ' && pair[1] == b' ')
-        || (trim_start && bytes.first().is_some_and(is_space))
-        || (trim_end && bytes.last().is_some_and(is_space));
+    let changes = (trim_start && bytes.first().is_some_and(is_space))
+        || (trim_end && bytes.last().is_some_and(is_space))
+        || needs_collapsing(bytes);
     if !changes {
         return None;
     }
@@ -228,6 +239,19 @@ fn normalise_spaces(text: &str, trim_start: bool, trim_end: bool) -> Option<Stri
         normalised = normalised.trim_end_matches(' ');
     }
     Some(normalised.to_string())
+}
+
+/// Whether the text has a tab, a line break or two spaces in a row.
+fn needs_collapsing(bytes: &[u8]) -> bool {
+    let mut after_space = false;
+    for &b in bytes {
+        match b {
+            b'\t' | b'\n' | b'\r' => return true,
+            b' ' if after_space => return true,
+            _ => after_space = b == b' ',
+        }
+    }
+    false
 }
 
 fn collapse_spaces(text: &str) -> String {
@@ -281,6 +305,19 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
             _ => {}
         }
     }
+    single_spaced(text)
+}
+
+/// The words of `text` joined by single spaces; `text` itself, uncopied,
+/// when it is that already (most headings).
+fn single_spaced(text: String) -> String {
+    let tidy = !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace)
+        && !needs_collapsing(text.as_bytes())
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ');
+    if tidy {
+        return text;
+    }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -313,7 +350,9 @@ impl HeadingAdapter for HeadingIds {
             .ok()
             .and_then(|mut ids| ids.next())
             .unwrap_or_else(|| Anchorizer::new().anchorize(&heading.content));
-        write!(out, "<h{} id=\"{}\">", heading.level, escape_attr(&id))?;
+        write!(out, "<h{} id=\"", heading.level)?;
+        write_escaped_attr(out, &id)?;
+        out.write_str("\">")?;
         if let Ok(mut current) = self.current.lock() {
             *current = id;
         }
@@ -321,29 +360,63 @@ impl HeadingAdapter for HeadingIds {
     }
 
     fn exit(&self, out: &mut dyn fmt::Write, heading: &HeadingMeta) -> fmt::Result {
-        let id = self.current.lock().map(|c| c.clone()).unwrap_or_default();
+        out.write_str(" <a class=\"anchor\" href=\"#")?;
+        if let Ok(current) = self.current.lock() {
+            write_escaped_attr(out, &current)?;
+        }
         writeln!(
             out,
-            " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a></h{}>",
-            escape_attr(&id),
+            "\" aria-label=\"Link to this section\">#</a></h{}>",
             heading.level
         )
     }
 }
 
+/// The level 2 and 3 entries of a table of contents as an HTML list, or
+/// nothing when there are fewer than two headings to list.
+pub fn toc_html(toc: &[TocEntry]) -> String {
+    let listed: Vec<&TocEntry> = toc.iter().filter(|e| e.level <= 3).collect();
+    if listed.len() < 2 {
+        return String::new();
+    }
+    let mut html = String::from("<ul>\n");
+    for entry in listed {
+        let _ = writeln!(
+            html,
+            "<li class=\"toc-l{}\"><a href=\"#{}\">{}</a></li>",
+            entry.level,
+            escape_attr(&entry.id),
+            escape_attr(&entry.title)
+        );
+    }
+    html.push_str("</ul>");
+    html
+}
+
 /// Escapes text for a double-quoted HTML attribute.
 pub fn escape_attr(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
+    // Writing into a String cannot fail.
+    let _ = write_escaped_attr(&mut out, text);
     out
+}
+
+/// [`escape_attr`] straight into `out`, a run of plain text at a time.
+fn write_escaped_attr(out: &mut dyn fmt::Write, text: &str) -> fmt::Result {
+    let mut plain = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => continue,
+        };
+        out.write_str(&text[plain..i])?;
+        out.write_str(escaped)?;
+        plain = i + 1;
+    }
+    out.write_str(&text[plain..])
 }
 
 #[cfg(test)]
@@ -374,6 +447,56 @@ mod tests {
             // None only when nothing would change.
             proptest::prop_assert_eq!(normalised.is_none(), text == expected);
         }
+
+        #[test]
+        fn single_spacing_joins_the_words_as_split_whitespace_would(
+            text in "[ \t\n\u{a0}\u{2003}a\u{e9}]{0,12}",
+        ) {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(single_spaced(text), expected);
+        }
+
+        #[test]
+        fn safe_urls_read_the_scheme_as_a_browser_would(
+            url in "[ \t\n\x01]{0,2}[jJhH][a-zA-Z:\t]{0,12}[:/]{0,3}x",
+        ) {
+            // The same rule, always through the cleaned copy.
+            let cleaned: String = url
+                .trim_start_matches(|c: char| c <= ' ')
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect();
+            let live = scheme(&cleaned).is_none_or(is_safe_scheme);
+            let expected = if live { url.clone() } else { String::new() };
+            proptest::prop_assert_eq!(safe_url(&url), expected);
+        }
+    }
+
+    #[test]
+    fn escaping_an_attribute_keeps_the_text_between_escapes() {
+        assert_eq!(
+            escape_attr(r#"a&b "c" <d> é"#),
+            "a&amp;b &quot;c&quot; &lt;d&gt; é"
+        );
+        assert_eq!(escape_attr("&"), "&amp;");
+        assert_eq!(escape_attr(""), "");
+    }
+
+    #[test]
+    fn the_table_of_contents_lists_levels_two_and_three_escaped() {
+        let toc = render(
+            "# Title\n\n## A & B\n\n### 1 < \"2\"\n\n#### Deep\n",
+            MarkdownOptions::default(),
+        )
+        .toc;
+        assert_eq!(
+            toc_html(&toc),
+            "<ul>\n<li class=\"toc-l2\"><a href=\"#a--b\">A &amp; B</a></li>\n\
+             <li class=\"toc-l3\"><a href=\"#1--2\">1 &lt; &quot;2&quot;</a></li>\n</ul>"
+        );
+        // One heading is not worth a table of contents.
+        let single = render("## Only\n", MarkdownOptions::default()).toc;
+        assert_eq!(toc_html(&single), "");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::dates::{self, Day};
 use crate::diff::SectionChange;
 use crate::frontmatter::FrontMatter;
 use crate::history::{DocHistory, Version};
-use crate::markdown::{Rendered, TocEntry};
+use crate::markdown::{self, Rendered, TocEntry};
 use crate::timeline::{Entry, Standing};
 
 /// A document with everything known about it, ready for templates.
@@ -107,16 +107,17 @@ impl<'a> Page<'a> {
         }
     }
 
-    pub fn context(&self, config: &Config) -> PageContext {
+    pub fn context(&self, config: &Config) -> PageContext<'_> {
         let summary = self.summary(config);
         let pick = |index: Option<usize>| index.and_then(|i| self.versions.get(i)).cloned();
         let has_versions = !self.versions.is_empty();
         PageContext {
-            content: self.rendered.html.clone(),
-            toc: self.rendered.toc.clone(),
-            source: self.doc.display_path.clone(),
-            meta: self.doc.front.meta.clone(),
-            versions: self.versions.clone(),
+            content: &self.rendered.html,
+            toc: &self.rendered.toc,
+            toc_html: markdown::toc_html(&self.rendered.toc),
+            source: &self.doc.display_path,
+            meta: &self.doc.front.meta,
+            versions: &self.versions,
             notice: pick(self.standing.notice),
             editorial: pick(self.standing.editorial),
             pending: self.standing.pending,
@@ -178,14 +179,18 @@ pub struct DocSummary {
 
 /// The `page` variable of `page.html`.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageContext {
+pub struct PageContext<'a> {
     #[serde(flatten)]
     pub summary: DocSummary,
-    pub content: String,
-    pub toc: Vec<TocEntry>,
-    pub source: String,
-    pub meta: Map<String, Value>,
-    pub versions: Vec<VersionContext>,
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    /// `toc` as a ready-made list of the level 2 and 3 headings: what the
+    /// default theme prints. Looping over `toc` in a template costs more
+    /// than rendering the rest of the page on long documents.
+    pub toc_html: String,
+    pub source: &'a str,
+    pub meta: &'a Map<String, Value>,
+    pub versions: &'a [VersionContext],
     /// The material change still announced at the top of the page.
     pub notice: Option<VersionContext>,
     /// The newest version, when it is an editorial change.
