@@ -7,12 +7,13 @@
 //! changes nothing) and HTML comments are dropped.
 
 use std::fmt::{self, Write as _};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use comrak::adapters::{HeadingAdapter, HeadingMeta};
 use comrak::nodes::{AstNode, NodeValue, Sourcepos};
 use comrak::options::Plugins;
 use comrak::{Anchorizer, Arena, Options};
+use memchr::memmem;
 use serde::Serialize;
 
 /// Link schemes that may become live links; anything else with a scheme
@@ -157,10 +158,15 @@ fn take_leading_h1<'a>(root: &'a AstNode<'a>) -> Option<String> {
 /// Makes reader-invisible edits render identically.
 fn normalise<'a>(root: &'a AstNode<'a>) {
     let mut comments = Vec::new();
+    let mut texts = Vec::new();
     for node in root.descendants() {
         let mut data = node.data.borrow_mut();
         match &data.value {
-            NodeValue::SoftBreak => data.value = NodeValue::Text(" ".into()),
+            NodeValue::Text(_) => texts.push(node),
+            NodeValue::SoftBreak => {
+                data.value = NodeValue::Text(" ".into());
+                texts.push(node);
+            }
             NodeValue::HtmlBlock(block) if is_comment(&block.literal) => comments.push(node),
             NodeValue::HtmlInline(html) if is_comment(html) => comments.push(node),
             _ => {}
@@ -169,15 +175,15 @@ fn normalise<'a>(root: &'a AstNode<'a>) {
     for node in comments {
         node.detach();
     }
-    merge_text(root);
+    merge_text(texts);
 }
 
 /// Joins neighbouring text nodes (split by a removed comment or a soft break)
 /// and collapses white space as a browser would, so `data <!-- x --> for`
 /// renders exactly like `data for`. Text that needs neither is left as it is,
-/// without copying: most of a document's text.
-fn merge_text<'a>(root: &'a AstNode<'a>) {
-    let texts: Vec<_> = root.descendants().filter(|n| is_text(n)).collect();
+/// without copying: most of a document's text. `texts` are the tree's text
+/// nodes in document order.
+fn merge_text<'a>(texts: Vec<&'a AstNode<'a>>) {
     for node in texts {
         if node.parent().is_none() {
             continue; // already merged into the text before it
@@ -243,15 +249,9 @@ fn normalise_spaces(text: &str, trim_start: bool, trim_end: bool) -> Option<Stri
 
 /// Whether the text has a tab, a line break or two spaces in a row.
 fn needs_collapsing(bytes: &[u8]) -> bool {
-    let mut after_space = false;
-    for &b in bytes {
-        match b {
-            b'\t' | b'\n' | b'\r' => return true,
-            b' ' if after_space => return true,
-            _ => after_space = b == b' ',
-        }
-    }
-    false
+    static DOUBLE_SPACE: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"  "));
+    memchr::memchr3(b'\t', b'\n', b'\r', bytes).is_some() || DOUBLE_SPACE.find(bytes).is_some()
 }
 
 fn collapse_spaces(text: &str) -> String {
