@@ -10,6 +10,7 @@ use jiff::tz::TimeZone;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
+use crate::exclude::Exclude;
 use crate::location::line_col;
 
 /// The config file's name in the site root.
@@ -40,6 +41,7 @@ struct ConfigFile {
     theme: String,
     content_dir: PathBuf,
     output_dir: PathBuf,
+    exclude: Vec<String>,
     unsafe_html: bool,
     ignore_revs_file: PathBuf,
     date_source: DateSource,
@@ -93,6 +95,7 @@ impl Default for ConfigFile {
             theme: "default".into(),
             content_dir: "content".into(),
             output_dir: "public".into(),
+            exclude: Vec::new(),
             unsafe_html: false,
             ignore_revs_file: ".git-blame-ignore-revs".into(),
             date_source: DateSource::Committer,
@@ -144,6 +147,8 @@ pub struct Config {
     pub content_dir: PathBuf,
     /// The output folder, absolute.
     pub output_dir: PathBuf,
+    /// Files and folders under the content folder left out of the site.
+    pub exclude: Exclude,
     pub title: String,
     pub description: String,
     /// Absolute base URL ending in `/`, when the site knows where it lives.
@@ -234,11 +239,13 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
     let today = build_day(timezone.as_ref())?;
     let extra = serde_json::to_value(&file.extra).context("the [extra] table")?;
     let email = resolve_email(file.email)?;
+    let exclude = Exclude::new(file.exclude, CONFIG_FILE)?;
     Ok(Config {
         ignore_revs_file: root.join(&file.ignore_revs_file),
         root,
         content_dir,
         output_dir,
+        exclude,
         title: file.title,
         description: file.description,
         base_url,

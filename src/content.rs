@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
+use crate::exclude::Exclude;
 use crate::frontmatter::{self, FrontMatter};
 
 /// A Markdown file, read and split, with its URL decided.
@@ -48,8 +49,14 @@ pub struct Content {
     pub warnings: Vec<String>,
 }
 
-/// Reads the content folder. `root` is the site root, for display paths.
-pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Content> {
+/// Reads the content folder, leaving out what `exclude` matches. `root` is
+/// the site root, for display paths.
+pub fn load(
+    root: &Path,
+    content_dir: &Path,
+    exclude: &Exclude,
+    include_drafts: bool,
+) -> Result<Content> {
     if !content_dir.is_dir() {
         bail!(
             "the content folder `{}` does not exist in {}; create it and put your policies in it as Markdown files, or pass --content DIR",
@@ -62,7 +69,14 @@ pub fn load(root: &Path, content_dir: &Path, include_drafts: bool) -> Result<Con
     let walker = walkdir::WalkDir::new(content_dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden_or_scratch(e.file_name()));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(is_hidden_or_scratch(e.file_name())
+                    || exclude.matches(
+                        e.path().strip_prefix(content_dir).unwrap_or(e.path()),
+                        e.file_type().is_dir(),
+                    ))
+        });
     for entry in walker {
         let entry = entry
             .with_context(|| format!("cannot read the content folder {}", content_dir.display()))?;

@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diff;
+pub mod exclude;
 pub mod feeds;
 pub mod frontmatter;
 pub mod history;

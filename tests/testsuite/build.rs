@@ -124,6 +124,48 @@ fn unknown_front_matter_keys_reach_templates() {
 }
 
 #[test]
+fn excluded_files_and_folders_are_not_published() {
+    // Real repos keep a README and a LICENSE beside the policies, and notes
+    // that are not policies; `exclude` leaves them out of the site.
+    let repo = site(&[
+        (
+            "content/privacy.md",
+            &policy("Privacy", "We collect little."),
+        ),
+        ("content/README.md", "# How to edit these policies\n"),
+        ("content/LICENSE.txt", "CC-BY-4.0"),
+        ("content/notes/plan.md", &policy("Plan", "Next quarter.")),
+        ("content/legal/README.md", "# Legal team notes\n"),
+        ("content/legal/terms.md", &policy("Terms", "Be kind.")),
+        (
+            "redline.toml",
+            "exclude = [\"README.md\", \"/LICENSE*\", \"notes/\"]\n",
+        ),
+    ]);
+    repo.build();
+    assert!(repo.exists("public/privacy/index.html"));
+    assert!(repo.exists("public/legal/terms/index.html"));
+    for left_out in [
+        "public/readme/index.html",
+        "public/legal/readme/index.html",
+        "public/LICENSE.txt",
+        "public/notes/plan/index.html",
+    ] {
+        assert!(!repo.exists(left_out), "{left_out} was published");
+    }
+    let documents = repo.versions()["documents"].clone();
+    let urls: Vec<&str> = documents
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls, ["/legal/terms/", "/privacy/"]);
+    let index = repo.read("public/index.html");
+    assert!(!index.contains("How to edit"), "{index}");
+}
+
+#[test]
 fn xss_in_markdown_stays_inert() {
     // A policy file is text from many hands; none of it may run in a reader's browser.
     let body = "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) [c](&#106;avascript:alert(3))\n\n\

@@ -59,6 +59,18 @@ fn invalid_toml_config() {
 }
 
 #[test]
+fn invalid_exclude_pattern() {
+    let repo = committed(&[
+        ("content/privacy.md", policy("Privacy", "x").as_bytes()),
+        (
+            "redline.toml",
+            b"exclude = [\"README.md\", \"drafts/[a\"]\n",
+        ),
+    ]);
+    insta::assert_snapshot!(build_error(&repo, &["build"]));
+}
+
+#[test]
 fn non_utf8_file() {
     let repo = committed(&[(
         "content/privacy.md",
