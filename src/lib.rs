@@ -29,6 +29,7 @@ pub mod reuse;
 pub mod serve;
 pub mod site;
 pub mod sitefiles;
+pub mod template_error;
 pub mod theme;
 pub mod timeline;
 

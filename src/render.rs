@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use tera::{Template, Tera};
 
+use crate::template_error;
 use crate::theme::Theme;
 
 /// A ready set of templates. `Tera` is `Sync`, so pages render in parallel.
@@ -15,40 +16,54 @@ pub struct Renderer {
 impl Renderer {
     /// Parses every template of the theme; the first bad one is the error.
     pub fn new(theme: Theme) -> Result<Renderer> {
-        for template in &theme.templates {
-            Template::new(&template.name, None, &template.text)
-                .map_err(anyhow::Error::new)
-                .with_context(|| format!("template {} cannot be parsed", template.origin))?;
-        }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-        tera.add_raw_templates(
+        let added = tera.add_raw_templates(
             theme
                 .templates
                 .iter()
                 .map(|t| (t.name.as_str(), t.text.as_str())),
-        )
-        .map_err(anyhow::Error::new)
-        .context(
-            "the templates do not fit together (check their {% extends %} and {% import %} names)",
-        )?;
+        );
+        if let Err(err) = added {
+            // Name the template that does not parse on its own, if one
+            // doesn't; templates are parsed one at a time only here.
+            for template in &theme.templates {
+                Template::new(&template.name, None, &template.text)
+                    .map_err(anyhow::Error::new)
+                    .with_context(|| format!("template {} cannot be parsed", template.origin))?;
+            }
+            return Err(anyhow::Error::new(err).context(
+                "the templates do not fit together (check their {% extends %} and {% import %} names)",
+            ));
+        }
         Ok(Renderer { tera, theme })
     }
 
     /// Renders template `name` with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
-        self.tera
-            .render(name, context)
-            .map_err(anyhow::Error::new)
-            .with_context(|| {
-                let origin = self
-                    .theme
-                    .templates
-                    .iter()
-                    .find(|t| t.name == name)
-                    .map_or(name, |t| &t.origin);
-                format!("template {origin} failed")
-            })
+        self.tera.render(name, context).map_err(|err| {
+            let mut chain = vec![err.to_string()];
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                chain.push(cause.to_string());
+                source = cause.source();
+            }
+            let templates = &self.theme.templates;
+            let what = match template_error::locate(&chain, name, templates) {
+                Some(at) => format!(
+                    "template {}:{} failed (the first line that uses `{}`)",
+                    at.origin, at.line, at.name
+                ),
+                None => {
+                    let origin = templates
+                        .iter()
+                        .find(|t| t.name == name)
+                        .map_or(name, |t| &t.origin);
+                    format!("template {origin} failed")
+                }
+            };
+            anyhow::Error::new(err).context(what)
+        })
     }
 
     pub fn theme(&self) -> &Theme {

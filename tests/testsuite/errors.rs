@@ -101,6 +101,18 @@ fn template_syntax_error() {
 }
 
 #[test]
+fn template_extends_a_missing_parent() {
+    let repo = committed(&[
+        ("content/privacy.md", policy("Privacy", "x").as_bytes()),
+        (
+            "templates/page.html",
+            b"{% extends \"layout.html\" %}\n{% block content %}x{% endblock content %}\n",
+        ),
+    ]);
+    insta::assert_snapshot!(build_error(&repo, &["build"]));
+}
+
+#[test]
 fn template_render_error() {
     let repo = committed(&[
         ("content/privacy.md", policy("Privacy", "x").as_bytes()),
