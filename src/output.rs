@@ -193,10 +193,18 @@ impl Staging {
         self.folder.path()
     }
 
-    /// Moves the previous output aside, the staging folder into its place,
-    /// and deletes the previous output.
+    /// Puts the staging folder in the output's place and deletes the
+    /// previous output. Where the system can, the two folders trade places
+    /// in one step, so a web server reading the output never finds it
+    /// missing; elsewhere the old output is moved aside first.
     pub fn swap_in(self) -> Result<()> {
         let Staging { folder, output } = self;
+        if output.is_dir() && exchange(folder.path(), &output).is_ok() {
+            // The staging folder's path now holds the previous site.
+            let previous = folder.keep();
+            return remove_tree(&previous)
+                .with_context(|| format!("cannot remove the old site at {}", previous.display()));
+        }
         let parent = output
             .parent()
             .context("the output folder has no parent folder")?;
@@ -226,6 +234,19 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Swaps two folders in one atomic step (`renameat2` with `RENAME_EXCHANGE`).
+/// Fails where the kernel or the file system cannot.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// Removes a folder and everything in it, many entries at a time: removing
@@ -270,6 +291,24 @@ pub fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn exchange_trades_two_folders_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("public"), dir.path().join("staging"));
+        fs::create_dir_all(old.join("a")).unwrap();
+        fs::write(old.join("a/old.html"), "old").unwrap();
+        fs::create_dir_all(&new).unwrap();
+        fs::write(new.join("new.html"), "new").unwrap();
+        exchange(&new, &old).unwrap();
+        assert_eq!(fs::read_to_string(old.join("new.html")).unwrap(), "new");
+        assert!(!old.join("a").exists());
+        assert_eq!(fs::read_to_string(new.join("a/old.html")).unwrap(), "old");
+        // Nothing to trade with: an error, and the folder stays where it is.
+        assert!(exchange(&new, &dir.path().join("missing")).is_err());
+        assert!(new.join("a/old.html").exists());
+    }
 
     #[test]
     fn collisions_name_both_sources() {
