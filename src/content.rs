@@ -128,17 +128,34 @@ pub fn load(
 /// Reads one Markdown file into a document.
 pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
     let display_path = display(root, path);
-    let bytes = fs::read(path).with_context(|| format!("cannot read {display_path}"))?;
-    let text = decode(&bytes).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
-    let split = frontmatter::split(text).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
-    let url = document_url(rel, split.front.slug.as_deref())
+    let mut text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::InvalidData => {
+            // Read again as bytes, to say where the first bad byte is.
+            let bytes = fs::read(path).with_context(|| format!("cannot read {display_path}"))?;
+            let err = decode(&bytes).err().map_or_else(
+                || "the file changed while it was read; build again".to_string(),
+                |err| err.to_string(),
+            );
+            bail!("{display_path}:{err}");
+        }
+        Err(err) => return Err(err).with_context(|| format!("cannot read {display_path}")),
+    };
+    let unmarked = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let split =
+        frontmatter::split(unmarked).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
+    let body_start = text.len() - split.body.len();
+    let front = split.front;
+    let url = document_url(rel, front.slug.as_deref())
         .with_context(|| format!("{display_path}: cannot make a URL from this file name"))?;
+    // The body is the end of the text: keep it in the buffer it was read into.
+    text.drain(..body_start);
     Ok(Document {
         path: path.to_path_buf(),
         display_path,
         url,
-        front: split.front,
-        body: split.body.to_string(),
+        front,
+        body: text,
     })
 }
 

@@ -276,22 +276,38 @@ fn is_comment(html: &str) -> bool {
 /// order (the ids the rendered page uses).
 pub fn headings<'a>(root: &'a AstNode<'a>) -> Vec<TocEntry> {
     let mut anchorizer = Anchorizer::new();
-    root.descendants()
-        .filter_map(|node| {
-            match node.data.borrow().value {
-                NodeValue::Heading(ref h) => Some(h.level),
-                _ => None,
+    heading_nodes(root)
+        .into_iter()
+        .map(|(node, level)| {
+            let title = plain_text(node);
+            let mut id = anchorizer.anchorize(&title);
+            if id.is_empty() {
+                id = anchorizer.anchorize("section");
             }
-            .map(|level| {
-                let title = plain_text(node);
-                let mut id = anchorizer.anchorize(&title);
-                if id.is_empty() {
-                    id = anchorizer.anchorize("section");
-                }
-                TocEntry { level, id, title }
-            })
+            TocEntry { level, id, title }
         })
         .collect()
+}
+
+/// The heading nodes with their levels, in document order. Headings are
+/// blocks, so the walk goes into containers (quotes, lists, footnotes) and
+/// never into paragraphs or tables, where most of a tree's nodes are.
+fn heading_nodes<'a>(root: &'a AstNode<'a>) -> Vec<(&'a AstNode<'a>, u8)> {
+    let mut found = Vec::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        match node.data.borrow().value {
+            NodeValue::Heading(ref h) => found.push((node, h.level)),
+            NodeValue::Paragraph
+            | NodeValue::Table(_)
+            | NodeValue::CodeBlock(_)
+            | NodeValue::HtmlBlock(_)
+            | NodeValue::ThematicBreak => {}
+            // Children pushed last first, so they are visited in order.
+            _ => pending.extend(node.reverse_children()),
+        }
+    }
+    found
 }
 
 /// The text of a node as a reader sees it, without markup.
@@ -469,6 +485,32 @@ mod tests {
             let live = scheme(&cleaned).is_none_or(is_safe_scheme);
             let expected = if live { url.clone() } else { String::new() };
             proptest::prop_assert_eq!(safe_url(&url), expected);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_block_walk_finds_every_heading_a_full_walk_finds(
+            blocks in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "# One", "## Two *em*", "para with # not a heading", "> ## Quoted",
+                    "> > ### Deeper", "- ## In a list\n  - #### nested", "1. item\n\n   ## In item",
+                    "| a | b |\n|---|---|\n| ## c | d |", "```\n## code\n```", "Setext\n---",
+                    "[^1]: ## In a footnote", "Text[^1]", "<div>\n## html\n</div>", "***",
+                ]),
+                0..12,
+            ),
+        ) {
+            let text = blocks.join("\n\n");
+            let arena = Arena::new();
+            let (root, _) = parse(&arena, &text, MarkdownOptions::default());
+            let full: Vec<_> = root
+                .descendants()
+                .filter(|n| matches!(n.data.borrow().value, NodeValue::Heading(_)))
+                .map(|n| n as *const _)
+                .collect();
+            let walked: Vec<_> = heading_nodes(root).into_iter().map(|(n, _)| n as *const _).collect();
+            proptest::prop_assert_eq!(walked, full);
         }
     }
 
