@@ -3,6 +3,7 @@
 //! modules follow the pipeline: config → content → history → markdown →
 //! pages → render → output.
 
+pub mod anchors;
 pub mod archive;
 pub mod changes;
 pub mod cli;

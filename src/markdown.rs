@@ -6,15 +6,17 @@
 //! not change the HTML: soft line breaks become spaces (re-wrapping a paragraph
 //! changes nothing) and HTML comments are dropped.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use comrak::adapters::{HeadingAdapter, HeadingMeta};
 use comrak::nodes::{AstNode, NodeValue, Sourcepos};
 use comrak::options::Plugins;
-use comrak::{Anchorizer, Arena, Options};
+use comrak::{Arena, Options};
 use memchr::memmem;
 use serde::Serialize;
+
+use crate::anchors::Anchors;
 
 /// Link schemes that may become live links; anything else with a scheme
 /// (`javascript:`, `vbscript:`, `data:`, `file:`, …) renders as an empty href.
@@ -275,14 +277,14 @@ fn is_comment(html: &str) -> bool {
 /// Every heading with its id, made unique the way GitHub does, in document
 /// order (the ids the rendered page uses).
 pub fn headings<'a>(root: &'a AstNode<'a>) -> Vec<TocEntry> {
-    let mut anchorizer = Anchorizer::new();
+    let mut anchors = Anchors::default();
     heading_nodes(root)
         .into_iter()
         .map(|(node, level)| {
             let title = plain_text(node);
-            let mut id = anchorizer.anchorize(&title);
+            let mut id = anchors.anchorize(&title);
             if id.is_empty() {
-                id = anchorizer.anchorize("section");
+                id = anchors.anchorize("section");
             }
             TocEntry { level, id, title }
         })
@@ -365,7 +367,7 @@ impl HeadingAdapter for HeadingIds {
             .lock()
             .ok()
             .and_then(|mut ids| ids.next())
-            .unwrap_or_else(|| Anchorizer::new().anchorize(&heading.content));
+            .unwrap_or_else(|| Anchors::default().anchorize(&heading.content));
         write!(out, "<h{} id=\"", heading.level)?;
         write_escaped_attr(out, &id)?;
         out.write_str("\">")?;
@@ -395,15 +397,17 @@ pub fn toc_html(toc: &[TocEntry]) -> String {
     if listed.len() < 2 {
         return String::new();
     }
-    let mut html = String::from("<ul>\n");
+    let mut html = String::with_capacity(64 * listed.len());
+    html.push_str("<ul>\n");
     for entry in listed {
-        let _ = writeln!(
-            html,
-            "<li class=\"toc-l{}\"><a href=\"#{}\">{}</a></li>",
-            entry.level,
-            escape_attr(&entry.id),
-            escape_attr(&entry.title)
-        );
+        html.push_str("<li class=\"toc-l");
+        html.push(char::from(b'0' + entry.level));
+        html.push_str("\"><a href=\"#");
+        // Writing into a String cannot fail.
+        let _ = write_escaped_attr(&mut html, &entry.id);
+        html.push_str("\">");
+        let _ = write_escaped_attr(&mut html, &entry.title);
+        html.push_str("</a></li>\n");
     }
     html.push_str("</ul>");
     html
