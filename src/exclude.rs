@@ -74,10 +74,6 @@ impl Exclude {
     pub fn matches(&self, rel: &Path, is_folder: bool) -> bool {
         self.any.is_match(rel) || (is_folder && self.folders.is_match(rel))
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
 }
 
 #[cfg(test)]
