@@ -49,7 +49,9 @@ pub struct SiteArgs {
     #[arg(long, value_name = "DIR")]
     pub content: Option<PathBuf>,
 
-    /// The git revision whose first-parent history is published (default: HEAD).
+    /// The git revision whose first-parent history dates the documents
+    /// (default: HEAD). The text is the working tree's: check REF out to
+    /// publish the site as it was there.
     #[arg(long = "ref", value_name = "REF")]
     pub git_ref: Option<String>,
 
