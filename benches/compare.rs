@@ -121,8 +121,7 @@ fn main() {
         ..Overrides::default()
     })
     .expect("config");
-    let content = redline::content::load(&config.root, &config.content_dir, &config.exclude, false)
-        .expect("content");
+    let content = redline::content::load(&config, false).expect("content");
     let (mut history, mut git) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let t = Instant::now();

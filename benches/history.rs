@@ -41,8 +41,7 @@ fn main() {
         ..Overrides::default()
     })
     .expect("config");
-    let content = redline::content::load(&config.root, &config.content_dir, &config.exclude, false)
-        .expect("content");
+    let content = redline::content::load(&config, false).expect("content");
 
     let runs = 3;
     let mut redline_times = Vec::new();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
-use crate::exclude::Exclude;
+use crate::config::Config;
 use crate::frontmatter::{self, FrontMatter};
 
 /// A Markdown file, read and split, with its URL decided.
@@ -49,14 +49,9 @@ pub struct Content {
     pub warnings: Vec<String>,
 }
 
-/// Reads the content folder, leaving out what `exclude` matches. `root` is
-/// the site root, for display paths.
-pub fn load(
-    root: &Path,
-    content_dir: &Path,
-    exclude: &Exclude,
-    include_drafts: bool,
-) -> Result<Content> {
+/// Reads the site's content folder, leaving out what its `exclude` matches.
+pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
+    let (root, content_dir, exclude) = (&config.root, &config.content_dir, &config.exclude);
     if !content_dir.is_dir() {
         bail!(
             "the content folder `{}` does not exist in {}; create it and put your policies in it as Markdown files, or pass --content DIR",

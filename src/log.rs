@@ -12,7 +12,7 @@ use crate::history;
 
 /// The text `redline log` prints.
 pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
-    let content = content::load(&config.root, &config.content_dir, &config.exclude, true)?;
+    let content = content::load(config, true)?;
     let history = history::read(config, &content.documents)?;
     let mut out = String::new();
     let date = |v: &history::Version| {

@@ -6,6 +6,7 @@
 //! not change the HTML: soft line breaks become spaces (re-wrapping a paragraph
 //! changes nothing) and HTML comments are dropped.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -109,19 +110,16 @@ fn comrak_options(options: MarkdownOptions) -> Options<'static> {
 /// Browsers ignore tabs and newlines inside URLs and leading control
 /// characters, so the scheme is read the way a browser would read it.
 pub fn safe_url(url: &str) -> String {
-    // Most links: no control characters to read past, so the scheme is read
-    // from the URL itself, without a cleaned copy.
-    if !url.bytes().any(|b| b <= b' ') {
-        return match scheme(url) {
-            Some(scheme) if !is_safe_scheme(scheme) => String::new(),
-            _ => url.to_string(),
-        };
-    }
-    let cleaned: String = url
-        .trim_start_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+    // Most links have no control characters to read past: no cleaned copy.
+    let cleaned: Cow<str> = if url.bytes().any(|b| b <= b' ') {
+        url.trim_start_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect::<String>()
+            .into()
+    } else {
+        url.into()
+    };
     match scheme(&cleaned) {
         Some(scheme) if !is_safe_scheme(scheme) => String::new(),
         _ => url.to_string(),

@@ -42,12 +42,8 @@ impl Renderer {
     /// Renders template `name` with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
         self.tera.render(name, context).map_err(|err| {
-            let mut chain = vec![err.to_string()];
-            let mut source = std::error::Error::source(&err);
-            while let Some(cause) = source {
-                chain.push(cause.to_string());
-                source = cause.source();
-            }
+            let err = anyhow::Error::new(err);
+            let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
             let templates = &self.theme.templates;
             let what = match template_error::locate(&chain, name, templates) {
                 Some(at) => format!(
@@ -62,7 +58,7 @@ impl Renderer {
                     format!("template {origin} failed")
                 }
             };
-            anyhow::Error::new(err).context(what)
+            err.context(what)
         })
     }
 

@@ -92,12 +92,7 @@ fn generate_into(
     sink: Sink,
     cache: Option<&PreviewCache>,
 ) -> Result<Generated> {
-    let content = content::load(
-        &config.root,
-        &config.content_dir,
-        &config.exclude,
-        config.drafts,
-    )?;
+    let content = content::load(config, config.drafts)?;
     let history = history::read_kept(config, &content.documents, cache.map(|c| &c.history))?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
     let archives = cache.map(|c| &c.archives);
@@ -107,12 +102,7 @@ fn generate_into(
 /// Every version of every document with its change, newest first, without
 /// rendering any page: what `redline notify` announces.
 pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
-    let content = content::load(
-        &config.root,
-        &config.content_dir,
-        &config.exclude,
-        config.drafts,
-    )?;
+    let content = content::load(config, config.drafts)?;
     let history = history::read(config, &content.documents)?;
     changes_of(config, &content, &history)
 }

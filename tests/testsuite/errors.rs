@@ -71,6 +71,24 @@ fn invalid_exclude_pattern() {
 }
 
 #[test]
+fn the_first_bad_file_in_folder_order_is_the_one_named() {
+    // Files are read in parallel; the message must not depend on which
+    // thread finished first.
+    let mut files: Vec<(String, &[u8])> = (0..40)
+        .map(|i| (format!("content/p{i:02}.md"), b"Fine.\n".as_slice()))
+        .collect();
+    files[7].1 = b"---\ntitle: [\n---\nx\n";
+    files[31].1 = b"---\ntitle: [\n---\ny\n";
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let repo = committed(&files);
+    for _ in 0..5 {
+        let error = build_error(&repo, &["build"]);
+        assert!(error.contains("content/p07.md:"), "{error}");
+        assert!(!error.contains("p31"), "{error}");
+    }
+}
+
+#[test]
 fn non_utf8_file() {
     let repo = committed(&[(
         "content/privacy.md",
