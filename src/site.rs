@@ -3,6 +3,7 @@
 //! [`preview`] is [`generate`] plus the draft redlines only the preview server
 //! shows, so a built site never carries them.
 
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -51,15 +52,25 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
         &config.root.join("static"),
         &config.root.join("themes"),
     ];
-    output::check_location(&config.output_dir, &config.root, &sources)?;
-    let staging = Staging::beside(&config.output_dir)?;
+    // An output that is a symbolic link keeps the link: its target is what
+    // gets replaced.
+    let output_dir = output::resolve(&config.output_dir)?;
+    output::check_location(&output_dir, &config.root, &sources)?;
+    let (staging, mut warnings) = Staging::beside(&output_dir)?;
     let sink = Sink::writing_to(staging.path());
     let generated = generate_into(config, Mode::Publish, sink, None)?;
-    staging.swap_in()?;
+    let new_paths: BTreeSet<&str> = generated.files.paths().collect();
+    output::record(staging.path(), new_paths.iter().copied())?;
+    if output_dir.is_dir() {
+        output::carry_foreign(&output_dir, staging.path(), &new_paths)?;
+    }
+    let mut all_warnings = generated.warnings;
+    all_warnings.append(&mut warnings);
+    all_warnings.extend(staging.swap_in()?);
     Ok(BuildSummary {
         documents: generated.documents,
         files: generated.files.len(),
-        warnings: generated.warnings,
+        warnings: all_warnings,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

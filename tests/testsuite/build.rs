@@ -307,64 +307,6 @@ fn empty_content_folder_builds_a_site_that_says_so() {
     );
 }
 
-/// Folders a build left beside the output (`.redline-staging-*`,
-/// `.redline-previous-*`).
-fn staging_leftovers(repo: &TestRepo) -> Vec<String> {
-    std::fs::read_dir(repo.path())
-        .expect("site root")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".redline"))
-        .collect()
-}
-
-#[test]
-fn a_failed_build_leaves_the_previous_site_untouched() {
-    // The live site must never be half-replaced by a broken build.
-    let repo = site(&[("content/privacy.md", &policy("Privacy", "First text."))]);
-    repo.build();
-    let before = repo.read("public/privacy/index.html");
-    let manifest_before = repo.read("public/versions.json");
-    repo.write(
-        "content/privacy.md",
-        "---\ntitle: [broken\n---\nSecond text.\n",
-    );
-    repo.write("content/new.md", "New.\n");
-    repo.redline(&["build"]).failure();
-    assert_eq!(repo.read("public/privacy/index.html"), before);
-    assert_eq!(repo.read("public/versions.json"), manifest_before);
-    assert!(!repo.exists("public/new/index.html"));
-    let leftovers = staging_leftovers(&repo);
-    assert!(
-        leftovers.is_empty(),
-        "no staging folders left behind: {leftovers:?}"
-    );
-}
-
-#[test]
-fn a_build_that_fails_half_way_through_writing_leaves_nothing_behind() {
-    // A build writes pages into its staging folder as it renders them; one
-    // that fails after the archive is written must still change nothing.
-    let repo = site(&[
-        ("content/privacy.md", &policy("Privacy", "First text.")),
-        ("content/terms.md", &policy("Terms", "Terms text.")),
-    ]);
-    repo.build();
-    let before = repo.read("public/privacy/index.html");
-    repo.write(
-        "templates/page.html",
-        "{% if page.title == \"Terms\" %}{{ no_such_variable }}{% endif %}{{ page.title }}",
-    );
-    let run = repo.redline(&["build"]).failure();
-    assert!(run.stderr.contains("no_such_variable"), "{}", run.stderr);
-    assert_eq!(repo.read("public/privacy/index.html"), before);
-    let leftovers = staging_leftovers(&repo);
-    assert!(
-        leftovers.is_empty(),
-        "staging folder removed: {leftovers:?}"
-    );
-}
-
 #[test]
 fn a_rebuild_replaces_the_output_and_drops_stale_pages() {
     // A removed policy disappears from the published site.

@@ -9,4 +9,5 @@ mod build;
 mod errors;
 mod history;
 mod notify;
+mod output;
 mod serve;

@@ -1,0 +1,160 @@
+//! The output folder. A build's files go straight into a staging folder
+//! beside the output as they are rendered (the whole site is never held in
+//! memory), and the staging folder is swapped in at the end: a failed build
+//! never touches the previous site, and a build never writes where it could
+//! destroy sources. The preview server keeps its files in memory instead.
+
+mod ownership;
+mod place;
+mod staging;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use anyhow::{Context, Result, bail};
+
+pub use ownership::{WRITTEN, carry_foreign, record};
+pub use place::{check_location, normalize, resolve};
+pub use staging::{PREVIOUS_PREFIX, STAGING_PREFIX, Staging, remove_leftovers};
+
+/// The file redline always writes; its presence marks a folder as ours to replace.
+pub const MARKER: &str = "versions.json";
+
+/// The site's files, keyed by output path (relative, `/` separators).
+#[derive(Debug, Default)]
+pub struct OutputSet {
+    files: BTreeMap<String, OutputFile>,
+}
+
+#[derive(Debug)]
+struct OutputFile {
+    /// None once written to disk.
+    bytes: Option<Vec<u8>>,
+    origin: String,
+}
+
+impl OutputSet {
+    /// Adds a file kept in memory; two sources writing the same path is an
+    /// error naming both.
+    pub fn insert(
+        &mut self,
+        path: String,
+        bytes: Vec<u8>,
+        origin: impl Into<String>,
+    ) -> Result<()> {
+        claim(&mut self.files, &path, origin.into(), Some(bytes))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// A file's bytes; None when there is no such file or it was written
+    /// to disk rather than kept.
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).and_then(|f| f.bytes.as_deref())
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+}
+
+/// Records `path` as written by `origin`, unless another source has it.
+fn claim(
+    files: &mut BTreeMap<String, OutputFile>,
+    path: &str,
+    origin: String,
+    bytes: Option<Vec<u8>>,
+) -> Result<()> {
+    if let Some(existing) = files.get(path) {
+        bail!(
+            "{} and {origin} would both be written to /{path}; rename or remove one of them",
+            existing.origin
+        );
+    }
+    files.insert(path.to_string(), OutputFile { bytes, origin });
+    Ok(())
+}
+
+/// Where a site's files go while it is generated, from any thread: kept in
+/// memory, or written at once into a folder (a build's staging folder).
+#[derive(Debug)]
+pub struct Sink {
+    files: Mutex<OutputSet>,
+    folder: Option<PathBuf>,
+}
+
+impl Sink {
+    pub fn in_memory() -> Self {
+        Sink {
+            files: Mutex::new(OutputSet::default()),
+            folder: None,
+        }
+    }
+
+    pub fn writing_to(folder: &Path) -> Self {
+        Sink {
+            files: Mutex::new(OutputSet::default()),
+            folder: Some(folder.to_path_buf()),
+        }
+    }
+
+    /// Adds a file; two sources writing the same path is an error naming both.
+    pub fn insert(&self, path: String, bytes: Vec<u8>, origin: impl Into<String>) -> Result<()> {
+        let origin = origin.into();
+        let Some(folder) = &self.folder else {
+            return self.lock().insert(path, bytes, origin);
+        };
+        claim(&mut self.lock().files, &path, origin, None)?;
+        let target = folder.join(&path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+    }
+
+    /// Every file added, with the bytes of those kept in memory.
+    pub fn finish(self) -> OutputSet {
+        self.files
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, OutputSet> {
+        // A panic elsewhere cannot leave the map half-updated: claims are
+        // a lookup and an insert.
+        self.files.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collisions_name_both_sources() {
+        let mut set = OutputSet::default();
+        set.insert("privacy/index.html".into(), vec![], "content/privacy.md")
+            .unwrap();
+        let err = set
+            .insert(
+                "privacy/index.html".into(),
+                vec![],
+                "static/privacy/index.html",
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("content/privacy.md and static/privacy/index.html"),
+            "{err}"
+        );
+    }
+}
