@@ -11,3 +11,4 @@ mod history;
 mod notify;
 mod output;
 mod serve;
+mod untrusted;

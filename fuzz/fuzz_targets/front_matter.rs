@@ -1,0 +1,21 @@
+//! A content file's bytes: front matter split, Markdown rendered, and the
+//! fingerprint history compares versions by.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use redline::markdown::{self, MarkdownOptions};
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    if let Ok(split) = redline::frontmatter::split(text) {
+        assert!(text.ends_with(split.body), "the body is the end of the text");
+        for unsafe_html in [false, true] {
+            markdown::render(split.body, MarkdownOptions { unsafe_html });
+        }
+    }
+    let options = MarkdownOptions { unsafe_html: false };
+    let once = redline::history::fingerprint(bytes, "doc", options);
+    assert_eq!(once, redline::history::fingerprint(bytes, "doc", options));
+});

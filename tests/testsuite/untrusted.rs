@@ -1,0 +1,108 @@
+//! Property tests over the parsers of untrusted bytes — content files (front
+//! matter, Markdown, the fingerprint history compares), the recipients CSV,
+//! the diff and the preview server's request paths: on any input they
+//! answer without panicking, and what they accept keeps its promises. The
+//! same properties are the fuzz targets in `fuzz/`, run there for longer.
+
+use proptest::prelude::*;
+use redline::diff;
+use redline::frontmatter;
+use redline::history;
+use redline::markdown::{self, MarkdownOptions};
+use redline::notify::recipients;
+use redline::serve::http;
+
+const OPTIONS: MarkdownOptions = MarkdownOptions { unsafe_html: false };
+
+/// Text built from the pieces that make front matter and Markdown
+/// interesting, so short cases reach deep into the parsers.
+fn document() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "---\n", "+++\n", "title: T\n", "title = \"T\"\n", "effective: 2026-13-40\n",
+        "draft: [\n", "# Head\n", "## Sub {#id}\n", "- item\n", "1. one\n", "\n",
+        "| a | b |\n|---|---|\n", "<table><tr><td>x</td></tr></table>\n",
+        "<!-- note -->\n", "[link](javascript:alert(1))\n", "~~gone~~ ", "\u{a0} ",
+        "\r\n", "\u{feff}", "\u{0b}", "`code`", "> quote\n", "```\nfence\n", "word ",
+    ]);
+    prop::collection::vec(
+        prop_oneof![piece.prop_map(str::to_owned), "\\PC{0,6}"],
+        0..24,
+    )
+    .prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn content_files_split_render_and_fingerprint_without_panicking(text in document()) {
+        if let Ok(split) = frontmatter::split(&text) {
+            prop_assert!(text.ends_with(split.body));
+            prop_assert!(split.body_line >= 1);
+            let rendered = markdown::render(split.body, OPTIONS);
+            prop_assert!(!rendered.html.contains("<script"));
+        }
+        let once = history::fingerprint(text.as_bytes(), "doc", OPTIONS);
+        prop_assert_eq!(once, history::fingerprint(text.as_bytes(), "doc", OPTIONS));
+    }
+
+    #[test]
+    fn front_matter_errors_point_inside_the_file(text in document()) {
+        if let Err(err) = frontmatter::split(&text) {
+            prop_assert!(err.line >= 1 && err.line <= text.lines().count().max(1) + 1, "{}", err);
+            prop_assert!(!err.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_recipients_line_is_a_recipient_a_warning_or_skipped(
+        lines in prop::collection::vec(
+            prop_oneof![
+                Just("email,name".to_owned()),
+                Just("# comment".to_owned()),
+                "[a-z]{1,5}@[a-z]{1,5}\\.(com|de)(,\"[A-Za-z ,\"]{0,8}\"?)?",
+                "\\PC{0,12}",
+            ],
+            0..12,
+        )
+    ) {
+        let text = lines.join("\n");
+        let (people, warnings) = recipients::parse("recipients.csv", &text);
+        prop_assert!(people.len() + warnings.len() <= text.lines().count());
+        for warning in &warnings {
+            prop_assert!(warning.starts_with("recipients.csv:"), "{}", warning);
+        }
+        for person in &people {
+            if let Some(name) = &person.name {
+                prop_assert!(!name.is_empty() && !name.contains(['\r', '\n']));
+            }
+        }
+    }
+
+    #[test]
+    fn two_versions_compare_and_a_version_equals_itself(old in document(), new in document()) {
+        let old_blocks = diff::blocks("Old", &old, OPTIONS);
+        let new_blocks = diff::blocks("New", &new, OPTIONS);
+        let comparison = diff::compare(&old_blocks, &new_blocks);
+        diff::describe(&comparison.sections);
+        let same = diff::compare(&new_blocks, &new_blocks);
+        prop_assert_eq!(same.words_added + same.words_removed, 0);
+        prop_assert!(same.sections.is_empty(), "{:?}", same.sections);
+    }
+
+    #[test]
+    fn accepted_request_paths_stay_inside_the_site(
+        target in prop_oneof![
+            "/[a-z./%0-9A-F\\\\?#]{0,16}",
+            "/(%2[eE]|%2[fF]|%5[cC]|\\.|/|%00|%0[dD]|a){0,8}",
+            "\\PC{0,12}",
+        ]
+    ) {
+        http::classify("GET", &target);
+        if let Ok(path) = http::site_path(&target) {
+            prop_assert!(!path.starts_with('/'), "{}", path);
+            prop_assert!(!path.contains('\\') && !path.chars().any(char::is_control), "{}", path);
+            prop_assert!(path.split('/').all(|s| s != ".." && s != "."), "{}", path);
+        }
+    }
+}
