@@ -318,6 +318,45 @@ fn byte_order_mark_is_not_a_version() {
     assert_eq!(doc["last_updated"], "2026-01-01", "{doc:#}");
 }
 
+#[test]
+fn no_break_space_beside_a_space_is_not_a_version() {
+    // Regression: a paste from a word processor left `location.\u{a0} ` in the
+    // text; removing it was recorded as an editorial version though the
+    // page looked the same.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We store your data in one location.\u{a0} We delete it after a year.\n\nWe keep backups in one location.\u{a0} ",
+        ),
+        "Add the privacy policy",
+        JAN,
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We store your data in one location. We delete it after a year.\n\nWe keep backups in one location.",
+        ),
+        "Remove stray no-break spaces",
+        FEB,
+    );
+    let v3 = repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We store your data in one location. We delete it after a year.\n\nWe keep backups in\u{a0}two locations.",
+        ),
+        "Keep backups in two places",
+        MAR,
+    );
+    repo.build();
+    let doc = repo.document("/privacy/");
+    assert_eq!(commits(&repo, "/privacy/"), [v3, v1], "{doc:#}");
+    assert_eq!(doc["versions"][0]["change"], "material", "{doc:#}");
+}
+
 // ---------------------------------------------------------------------------
 // Edits a reader can see
 
