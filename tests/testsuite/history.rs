@@ -357,6 +357,78 @@ fn no_break_space_beside_a_space_is_not_a_version() {
     assert_eq!(doc["versions"][0]["change"], "material", "{doc:#}");
 }
 
+#[test]
+fn commit_whose_front_matter_does_not_parse_is_not_a_version() {
+    // Regression: a commit broke the YAML header; it became a "material"
+    // version showing the YAML as an <h2>, though no build of it could succeed.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep your data for thirty days."),
+        "Add the privacy policy",
+        JAN,
+    );
+    let broken = repo.commit_file(
+        "content/privacy.md",
+        "---\ntitle: [Privacy Policy\n---\n\nWe keep your data for sixty days.\n",
+        "Keep data longer",
+        FEB,
+    );
+    let fixed = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep your data for sixty days."),
+        "Fix the front matter",
+        MAR,
+    );
+    let run = repo.build();
+    let doc = repo.document("/privacy/");
+    assert_eq!(commits(&repo, "/privacy/"), [fixed.clone(), v1], "{doc:#}");
+    // The fix is compared with the last good state: a material change.
+    assert_eq!(doc["versions"][0]["change"], "material", "{doc:#}");
+    let diff = repo.read("public/privacy/changes/2026-03-03/index.html");
+    assert!(diff.contains("thirty"), "{diff}");
+    assert!(!diff.contains("title: [Privacy"), "{diff}");
+    for out in [
+        run.stderr,
+        repo.redline(&["log", "content/privacy.md"])
+            .success()
+            .stdout,
+    ] {
+        let warning = out
+            .lines()
+            .find(|l| l.contains(&broken[..7]))
+            .unwrap_or_else(|| panic!("no warning names {}:\n{out}", &broken[..7]));
+        assert!(warning.contains("content/privacy.md:3:"), "{warning}");
+        assert!(warning.contains("invalid YAML front matter"), "{warning}");
+    }
+}
+
+#[test]
+fn broken_state_fixed_back_to_the_old_text_is_no_version_at_all() {
+    // A bad header is committed and then repaired with the text unchanged.
+    let repo = TestRepo::new();
+    let text = policy("Privacy Policy", "We keep your data for thirty days.");
+    let v1 = repo.commit_file("content/privacy.md", &text, "Add the privacy policy", JAN);
+    repo.commit_file(
+        "content/privacy.md",
+        &text.replace(
+            "title: Privacy Policy",
+            "title: Privacy Policy\ndraft: maybe",
+        ),
+        "Mark as draft",
+        FEB,
+    );
+    repo.commit_file("content/privacy.md", &text, "Revert", MAR);
+    let run = repo.build();
+    assert!(
+        run.stderr.contains("`draft` must be true or false"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(commits(&repo, "/privacy/"), [v1]);
+    assert_eq!(repo.document("/privacy/")["last_updated"], "2026-01-01");
+}
+
 // ---------------------------------------------------------------------------
 // Edits a reader can see
 
@@ -616,6 +688,39 @@ fn commit_listed_in_blame_ignore_revs_is_not_a_version() {
     let doc = repo.document("/privacy/");
     assert_eq!(commits(&repo, "/privacy/"), [v1], "{doc:#}");
     assert_eq!(doc["last_updated"], "2026-01-01", "{doc:#}");
+}
+
+#[test]
+fn ignored_commit_that_readers_can_see_is_named_in_a_warning() {
+    // Regression: a real wording change was listed in .git-blame-ignore-revs
+    // and silently hidden; the live page's sha256 then matched no version.
+    let (repo, v1, ignored) = company_rename();
+    let reformat = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "Acme Corp. collects\nyour email address."),
+        "Re-wrap",
+        MAR,
+    );
+    repo.commit_file(
+        ".git-blame-ignore-revs",
+        &format!("{ignored}\n{reformat}\n"),
+        "Ignore the rename and the re-wrap",
+        APR,
+    );
+    let run = repo.build();
+    assert_eq!(commits(&repo, "/privacy/"), [v1]);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(".git-blame-ignore-revs"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains(&ignored[..7]), "{}", run.stderr);
+    assert!(warnings[0].contains("content/privacy.md"), "{}", run.stderr);
+    // The re-wrap changes nothing a reader sees: ignoring it is fine.
+    assert!(!run.stderr.contains(&reformat[..7]), "{}", run.stderr);
+    let log = repo.redline(&["log", "/privacy/"]).success();
+    assert!(log.stdout.contains(&ignored[..7]), "{}", log.stdout);
 }
 
 #[test]
