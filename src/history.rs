@@ -26,6 +26,7 @@ use crate::content::{Document, title_stem as stem};
 use crate::markdown::{self, MarkdownOptions};
 use crate::repo::{self, Opened};
 use crate::reuse::{self, HistoryCache};
+use crate::worktree::{self, WorkTree};
 
 /// One version of a document as readers saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +105,8 @@ pub fn read_kept(
             repository: None,
         });
     };
+    let paths: Vec<_> = documents.iter().map(|d| d.path.clone()).collect();
+    worktree::check_no_submodules(&repo.repo, &repo.workdir, &paths)?;
     let sources: Vec<String> = documents
         .iter()
         .map(|d| repo_path(&repo.workdir, &d.path))
@@ -140,9 +143,9 @@ pub fn read_kept(
         reuse::key(&[config, &tip, &repo.shallow, &sources, &ignored])
     });
     if let Some(mut history) = kept.zip(key.as_ref()).and_then(|(kept, key)| kept.get(key)) {
-        let tip_tree = repo.repo.find_commit(tip)?.tree()?;
+        let work_tree = WorkTree::new(&repo.repo, tip)?;
         for (doc, document) in history.docs.iter_mut().zip(documents) {
-            doc.unpublished = differs_from_tree(&tip_tree, &doc.source, &document.path);
+            doc.unpublished = work_tree.differs(&doc.source, &document.path);
         }
         return Ok(history);
     }
@@ -151,7 +154,7 @@ pub fn read_kept(
     };
     let changes = walk(&repo.repo, tip, &sources, &ignored)?;
     let fingerprints = fingerprint_blobs(&repo.repo, &changes, options)?;
-    let tip_tree = repo.repo.find_commit(tip)?.tree()?;
+    let work_tree = WorkTree::new(&repo.repo, tip)?;
     let ignore_revs_file = crate::content::display(&config.root, &config.ignore_revs_file);
     for (index, source) in sources.into_iter().enumerate() {
         let (versions, warnings) = versions_of(
@@ -162,7 +165,7 @@ pub fn read_kept(
             &ignore_revs_file,
         )?;
         history.warnings.extend(warnings);
-        let unpublished = differs_from_tree(&tip_tree, &source, &documents[index].path);
+        let unpublished = work_tree.differs(&source, &documents[index].path);
         history.docs.push(DocHistory {
             source,
             versions,
@@ -429,19 +432,6 @@ fn trailers(message: &str) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// True when the working-tree file is not the blob the published tree holds.
-fn differs_from_tree(tree: &git2::Tree, source: &str, path: &Path) -> bool {
-    let Ok(entry) = tree.get_path(Path::new(source)) else {
-        return true;
-    };
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            Oid::hash_object(git2::ObjectType::Blob, &bytes).map_or(true, |oid| oid != entry.id())
-        }
-        Err(_) => true,
-    }
 }
 
 /// The `.git-blame-ignore-revs` format: one full commit id a line, `#` comments.

@@ -1109,6 +1109,75 @@ fn clean_checkout_is_published_without_warning() {
     assert_eq!(repo.document("/privacy/")["unpublished"], false);
 }
 
+/// A repository whose work tree git checked out with CRLF line endings
+/// (as Git for Windows does), set up by `configure`; returns it and the
+/// commit that added the policy.
+fn crlf_checkout(configure: impl Fn(&TestRepo)) -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    configure(&repo);
+    repo.write("content/terms.md", policy("Terms", "Be nice.\n\nBe fair."));
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We collect your email address.\n\nWe never sell it.",
+        ),
+        "Add the policies",
+        JAN,
+    );
+    std::fs::remove_dir_all(repo.path().join("content")).expect("remove content");
+    repo.git(&["checkout", "--", "content"]);
+    assert!(
+        repo.read("content/privacy.md").contains("\r\n"),
+        "git checked the file out with CRLF"
+    );
+    (repo, v1)
+}
+
+/// A CRLF checkout is published as it is; a real local edit still is not.
+fn assert_crlf_checkout_is_clean(repo: &TestRepo, v1: &str) {
+    let run = repo.redline(&["build", "--strict"]).success();
+    assert!(!run.stderr.contains("unpublished"), "{}", run.stderr);
+    let doc = repo.document("/privacy/");
+    assert_eq!(doc["unpublished"], false, "{doc:#}");
+    assert_eq!(commits(repo, "/privacy/"), [v1], "{doc:#}");
+    // The live page is the version readers were given.
+    assert_eq!(doc["sha256"], doc["versions"][0]["sha256"], "{doc:#}");
+    let log = repo.redline(&["log"]).success();
+    assert!(!log.stdout.contains("unpublished"), "{}", log.stdout);
+
+    repo.write(
+        "content/privacy.md",
+        policy(
+            "Privacy Policy",
+            "We collect your email address.\r\n\r\nWe sell it.",
+        )
+        .replace('\n', "\r\n"),
+    );
+    let run = repo.redline(&["build", "--strict"]).failure();
+    assert!(run.stderr.contains("content/privacy.md"), "{}", run.stderr);
+    assert!(!run.stderr.contains("content/terms.md"), "{}", run.stderr);
+}
+
+#[test]
+fn autocrlf_checkout_is_published_not_uncommitted() {
+    // Regression: with core.autocrlf=true (Git for Windows' default) every
+    // document showed as unpublished and --strict failed on a clean tree.
+    let (repo, v1) = crlf_checkout(|repo| {
+        repo.git(&["config", "core.autocrlf", "true"]);
+    });
+    assert_crlf_checkout_is_clean(&repo, &v1);
+}
+
+#[test]
+fn eol_crlf_attribute_checkout_is_published_not_uncommitted() {
+    // The same, with line endings set by `.gitattributes` instead.
+    let (repo, v1) = crlf_checkout(|repo| {
+        repo.write(".gitattributes", "* text eol=crlf\n");
+    });
+    assert_crlf_checkout_is_clean(&repo, &v1);
+}
+
 #[test]
 fn folder_outside_git_uses_front_matter_dates() {
     // Someone builds a downloaded zip of the policies, with no .git folder.
@@ -1188,6 +1257,37 @@ fn submodule_in_the_repository_does_not_break_the_build() {
     let doc = repo.document("/privacy/");
     assert_eq!(commits(&repo, "/privacy/"), [v2, v1], "{doc:#}");
     assert_eq!(doc["unpublished"], false, "{doc:#}");
+}
+
+#[test]
+fn content_folder_that_is_a_submodule_fails_naming_it() {
+    // Regression: the policies live in their own repository, mounted as the
+    // site's content folder; every document showed as unpublished, with no
+    // versions and no error.
+    let policies = TestRepo::new();
+    policies.commit_file("privacy.md", &policy("Privacy Policy", "One."), "v1", JAN);
+    let repo = TestRepo::new();
+    repo.commit_file("README.md", "The site.\n", "Init", JAN);
+    let policies_path = policies.path().display().to_string();
+    repo.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        &policies_path,
+        "content",
+    ]);
+    repo.commit("Add the policies as a submodule", FEB);
+    for command in ["build", "log"] {
+        let run = repo.redline(&[command]).failure();
+        assert!(
+            run.stderr.contains("content is a git submodule"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("content/privacy.md"), "{}", run.stderr);
+    }
+    assert!(!repo.exists("public/versions.json"));
 }
 
 // ---------------------------------------------------------------------------
