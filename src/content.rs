@@ -53,6 +53,9 @@ pub struct Content {
 pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
     let (root, content_dir, exclude) = (&config.root, &config.content_dir, &config.exclude);
     if !content_dir.is_dir() {
+        if let Some(git_dir) = bare_repository(root) {
+            return Err(no_work_tree(&git_dir));
+        }
         bail!(
             "the content folder `{}` does not exist in {}; create it and put your policies in it as Markdown files, or pass --content DIR",
             display(root, content_dir),
@@ -118,6 +121,24 @@ pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
     check_unique_urls(&content.documents)?;
     content.documents.sort_by(|a, b| a.url.cmp(&b.url));
     Ok(content)
+}
+
+/// The bare repository `root` is in, if it is in one: it has no files to
+/// build, which is why the content folder is missing.
+fn bare_repository(root: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::discover(root).ok()?;
+    repo.is_bare().then(|| repo.path().to_path_buf())
+}
+
+/// The error for a site root in a bare repository, with how to fix it.
+pub fn no_work_tree(git_dir: &Path) -> anyhow::Error {
+    let git_dir = git_dir.display().to_string();
+    let git_dir = git_dir.trim_end_matches('/');
+    anyhow::anyhow!(
+        "{git_dir} is a bare git repository: it has no work tree, so there are no policy files to build.\n\
+         Build from a checkout of it: git clone {git_dir} site && redline build --root site\n\
+         (or add a work tree to it: git -C {git_dir} worktree add ../site)"
+    )
 }
 
 /// Reads one Markdown file into a document.

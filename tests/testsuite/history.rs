@@ -994,6 +994,38 @@ fn repository_without_commits_builds_with_everything_unpublished() {
 }
 
 #[test]
+fn bare_repository_fails_saying_it_has_no_work_tree() {
+    // Regression: a build run in a bare repository (a server's copy) said
+    // "the content folder does not exist", which sent people looking for it.
+    let repo = TestRepo::committed(
+        &[("content/privacy.md", policy("Privacy Policy", "One."))],
+        JAN,
+    );
+    let bare = TestRepo::folder();
+    let bare_dir = bare.path().join("policies.git");
+    repo.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        ".",
+        &bare_dir.display().to_string(),
+    ]);
+    for args in [&["build"][..], &["log"], &["build", "--ref", "main"]] {
+        let run = run_redline(&bare_dir, args).failure();
+        let stderr = bare.redact(&run.stderr);
+        assert!(
+            stderr.contains("[ROOT]/policies.git is a bare git repository: it has no work tree"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("git clone [ROOT]/policies.git site"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("content folder"), "{stderr}");
+    }
+}
+
+#[test]
 fn detached_head_builds_the_checked_out_commit() {
     // CI checks out a commit, not a branch (detached HEAD), one behind main.
     let repo = TestRepo::new();
