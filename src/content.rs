@@ -95,6 +95,7 @@ pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
         if is_markdown(entry.path()) {
             markdown.push((entry.path().to_path_buf(), rel.to_path_buf()));
         } else {
+            check_small_file_is_not_lfs_pointer(root, entry.path())?;
             content.assets.push(Asset {
                 path: entry.path().to_path_buf(),
                 output: asset_output(rel),
@@ -157,6 +158,7 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
         }
         Err(err) => return Err(err).with_context(|| format!("cannot read {display_path}")),
     };
+    check_not_lfs_pointer(&display_path, text.as_bytes())?;
     let unmarked = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let split =
         frontmatter::split(unmarked).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
@@ -173,6 +175,34 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
         front,
         body: text,
     })
+}
+
+/// Fails when `bytes` are a Git LFS pointer: a checkout without `git lfs`
+/// holds these small text files instead of the pages and images they
+/// stand for, and publishing them would publish the pointers.
+pub fn check_not_lfs_pointer(display_path: &str, bytes: &[u8]) -> Result<()> {
+    if bytes.starts_with(b"version https://git-lfs.github.com/spec/v1") {
+        bail!(
+            "{display_path} is a Git LFS pointer, not the file itself: its content was never fetched.\n\
+             Run `git lfs pull` (in CI: actions/checkout with `lfs: true`), then build again."
+        );
+    }
+    Ok(())
+}
+
+/// [`check_not_lfs_pointer`] for a file on disk; pointers are under 1 KiB,
+/// so larger files are not read.
+fn check_small_file_is_not_lfs_pointer(root: &Path, path: &Path) -> Result<()> {
+    const POINTER_MAX: u64 = 1024;
+    let display_path = display(root, path);
+    let size = fs::metadata(path)
+        .with_context(|| format!("cannot read {display_path}"))?
+        .len();
+    if size < POINTER_MAX {
+        let bytes = fs::read(path).with_context(|| format!("cannot read {display_path}"))?;
+        check_not_lfs_pointer(&display_path, &bytes)?;
+    }
+    Ok(())
 }
 
 /// A file that is not UTF-8: where the first bad byte is, so the author can find it.

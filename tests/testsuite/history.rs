@@ -1322,6 +1322,34 @@ fn content_folder_that_is_a_submodule_fails_naming_it() {
     assert!(!repo.exists("public/versions.json"));
 }
 
+/// The text Git LFS leaves in a checkout that did not fetch the file.
+const LFS_POINTER: &str = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n";
+
+#[test]
+fn git_lfs_pointers_stop_the_build_naming_the_file() {
+    // Regression: a checkout without `git lfs pull` published the pointer
+    // files as a policy page and as images.
+    for pointer in ["content/privacy.md", "content/logo.png", "static/logo.png"] {
+        let repo = TestRepo::new();
+        repo.write("content/terms.md", policy("Terms", "Be nice."));
+        repo.write(
+            ".gitattributes",
+            "*.png filter=lfs diff=lfs merge=lfs -text\n",
+        );
+        repo.commit_file(pointer, LFS_POINTER, "Add files", JAN);
+        let run = repo.redline(&["build"]).failure();
+        assert!(
+            run.stderr.contains(&format!(
+                "{pointer} is a Git LFS pointer, not the file itself"
+            )),
+            "{pointer}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("git lfs pull"), "{}", run.stderr);
+        assert!(!repo.exists("public/versions.json"), "{pointer}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // redline log
 
