@@ -377,7 +377,7 @@ fn versions_of(
             Ok(new) => new,
             Err(err) => {
                 warnings.push(format!(
-                    "commit {short}: {}:{err}; no build of that state could succeed, so it is not a version, and the next good state is compared with the one before it",
+                    "commit {short}: {}:{err}; no build of that commit could succeed, so it is not a version (the next good state is compared with the last good one)",
                     change.path
                 ));
                 before_broken.get_or_insert(old);
