@@ -288,7 +288,7 @@ type BlobKey = (Oid, String);
 
 /// What a reader saw of a blob: the SHA-256 of it, or why no build of it
 /// could have succeeded (`line:column: message`).
-type Fingerprint = Result<String, String>;
+pub type Fingerprint = Result<String, String>;
 
 /// Step 2: fingerprint every distinct blob, on every core: each task reads
 /// its own blobs through its own handle on the repository and renders them.
