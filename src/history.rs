@@ -8,6 +8,10 @@
 //! against its first parent and noting which tracked documents' blobs changed;
 //! (2) fingerprint every distinct blob (render + hash) on every core;
 //! (3) keep the changes whose fingerprints differ.
+//!
+//! A state no build could have made (front matter that does not parse, text
+//! that is not UTF-8) is not a version: the next good state is compared with
+//! the last good one, and a warning names the commit and the error.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -22,6 +26,7 @@ use crate::content::{Document, title_stem as stem};
 use crate::markdown::{self, MarkdownOptions};
 use crate::repo::{self, Opened};
 use crate::reuse::{self, HistoryCache};
+use crate::worktree::{self, WorkTree};
 
 /// One version of a document as readers saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +105,8 @@ pub fn read_kept(
             repository: None,
         });
     };
+    let paths: Vec<_> = documents.iter().map(|d| d.path.clone()).collect();
+    worktree::check_no_submodules(&repo.repo, &repo.workdir, &paths)?;
     let sources: Vec<String> = documents
         .iter()
         .map(|d| repo_path(&repo.workdir, &d.path))
@@ -136,9 +143,9 @@ pub fn read_kept(
         reuse::key(&[config, &tip, &repo.shallow, &sources, &ignored])
     });
     if let Some(mut history) = kept.zip(key.as_ref()).and_then(|(kept, key)| kept.get(key)) {
-        let tip_tree = repo.repo.find_commit(tip)?.tree()?;
+        let work_tree = WorkTree::new(&repo.repo, tip)?;
         for (doc, document) in history.docs.iter_mut().zip(documents) {
-            doc.unpublished = differs_from_tree(&tip_tree, &doc.source, &document.path);
+            doc.unpublished = work_tree.differs(&doc.source, &document.path);
         }
         return Ok(history);
     }
@@ -147,15 +154,18 @@ pub fn read_kept(
     };
     let changes = walk(&repo.repo, tip, &sources, &ignored)?;
     let fingerprints = fingerprint_blobs(&repo.repo, &changes, options)?;
-    let tip_tree = repo.repo.find_commit(tip)?.tree()?;
+    let work_tree = WorkTree::new(&repo.repo, tip)?;
+    let ignore_revs_file = crate::content::display(&config.root, &config.ignore_revs_file);
     for (index, source) in sources.into_iter().enumerate() {
-        let versions = versions_of(
+        let (versions, warnings) = versions_of(
             &repo.repo,
             &changes[index],
             &fingerprints,
             config.date_source,
+            &ignore_revs_file,
         )?;
-        let unpublished = differs_from_tree(&tip_tree, &source, &documents[index].path);
+        history.warnings.extend(warnings);
+        let unpublished = work_tree.differs(&source, &documents[index].path);
         history.docs.push(DocHistory {
             source,
             versions,
@@ -175,6 +185,8 @@ struct Change {
     path: String,
     old: Option<(Oid, String)>,
     new: Oid,
+    /// The commit is in the ignore-revs file: never a version.
+    ignored: bool,
 }
 
 /// Step 1: one walk; per document, its blob changes newest first.
@@ -234,14 +246,13 @@ fn walk(
             if let (Delta::Renamed, Some((_, old_path))) = (delta.status(), &old) {
                 renames.push((new_path.clone(), old_path.clone(), doc));
             }
-            if !ignored.contains(&oid) {
-                changes[doc].push(Change {
-                    commit: oid,
-                    path: new_path,
-                    old,
-                    new: delta.new_file().id(),
-                });
-            }
+            changes[doc].push(Change {
+                commit: oid,
+                path: new_path,
+                old,
+                new: delta.new_file().id(),
+                ignored: ignored.contains(&oid),
+            });
         }
         // Older commits know the document by its old name.
         for (new_path, old_path, doc) in renames {
@@ -275,13 +286,17 @@ fn body_text(bytes: &[u8]) -> String {
 /// when the document has none.
 type BlobKey = (Oid, String);
 
+/// What a reader saw of a blob: the SHA-256 of it, or why no build of it
+/// could have succeeded (`line:column: message`).
+pub type Fingerprint = Result<String, String>;
+
 /// Step 2: fingerprint every distinct blob, on every core: each task reads
 /// its own blobs through its own handle on the repository and renders them.
 fn fingerprint_blobs(
     repo: &Repository,
     changes: &[Vec<Change>],
     options: MarkdownOptions,
-) -> Result<HashMap<BlobKey, String>> {
+) -> Result<HashMap<BlobKey, Fingerprint>> {
     // Blobs are read in history order, one document after another, and
     // each task takes a contiguous run of them: packs store a document's
     // versions as delta chains, and reading them in order keeps libgit2's
@@ -313,22 +328,16 @@ fn fingerprint_blobs(
         .collect()
 }
 
-/// SHA-256 of what a reader sees: the title and the rendered body. Text that
-/// cannot be read as a document hashes as raw bytes, so any edit to it counts.
-pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> String {
-    let parsed = crate::content::decode(bytes)
-        .ok()
-        .and_then(|text| crate::frontmatter::split(text).ok());
+/// SHA-256 of what a reader sees: the title and the rendered body; or, for
+/// text that cannot be read as a document, why not.
+pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Fingerprint {
+    let text = crate::content::decode(bytes).map_err(|err| err.to_string())?;
+    let split = crate::frontmatter::split(text).map_err(|err| err.to_string())?;
+    let rendered = markdown::render(split.body, options);
+    let title = crate::pages::resolve_title(&split.front, &rendered, stem);
     let mut hasher = Sha256::new();
-    match parsed {
-        Some(split) => {
-            let rendered = markdown::render(split.body, options);
-            let title = crate::pages::resolve_title(&split.front, &rendered, stem);
-            visible_hash(&mut hasher, &title, &rendered.html);
-        }
-        None => hasher.update(bytes),
-    }
-    hex::encode(hasher.finalize())
+    visible_hash(&mut hasher, &title, &rendered.html);
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// The hash input for a rendered document, shared with the current pages so
@@ -339,21 +348,51 @@ pub fn visible_hash(hasher: &mut Sha256, title: &str, html: &str) {
     hasher.update(html.as_bytes());
 }
 
-/// Step 3: a change is a version when the reader-visible fingerprint differs.
+/// Step 3: a change is a version when the reader-visible fingerprint
+/// differs. Changes are read oldest first, so a state that does not load is
+/// passed over and the next good state is compared with the last good one.
+/// Returns the versions newest first, and warnings for the states passed
+/// over and for ignored commits that readers could see.
 fn versions_of(
     repo: &Repository,
     changes: &[Change],
-    fingerprints: &HashMap<BlobKey, String>,
+    fingerprints: &HashMap<BlobKey, Fingerprint>,
     date_source: DateSource,
-) -> Result<Vec<Version>> {
+    ignore_revs_file: &str,
+) -> Result<(Vec<Version>, Vec<String>)> {
     let mut versions = Vec::new();
-    for change in changes {
-        let new = &fingerprints[&(change.new, stem(&change.path))];
-        let old = change
-            .old
-            .as_ref()
-            .map(|(oid, path)| &fingerprints[&(*oid, stem(path))]);
+    let mut warnings = Vec::new();
+    // While the document does not load: what it last was before that.
+    let mut before_broken: Option<Option<&String>> = None;
+    for change in changes.iter().rev() {
+        let short = &change.commit.to_string()[..7];
+        let old = match &change.old {
+            None => None,
+            Some((oid, path)) => match &fingerprints[&(*oid, stem(path))] {
+                Ok(old) => Some(old),
+                Err(_) => before_broken.flatten(),
+            },
+        };
+        let new = match &fingerprints[&(change.new, stem(&change.path))] {
+            Ok(new) => new,
+            Err(err) => {
+                warnings.push(format!(
+                    "commit {short}: {}:{err}; no build of that commit could succeed, so it is not a version (the next good state is compared with the last good one)",
+                    change.path
+                ));
+                before_broken.get_or_insert(old);
+                continue;
+            }
+        };
+        before_broken = None;
         if old == Some(new) {
+            continue;
+        }
+        if change.ignored {
+            warnings.push(format!(
+                "commit {short} is listed in {ignore_revs_file} but changes what readers see in {}: it is not a version, so the text it published matches no version (nor its sha256); take it out of {ignore_revs_file} if the change is real",
+                change.path
+            ));
             continue;
         }
         let commit = repo.find_commit(change.commit)?;
@@ -381,7 +420,8 @@ fn versions_of(
             sha256: new.clone(),
         });
     }
-    Ok(versions)
+    versions.reverse();
+    Ok((versions, warnings))
 }
 
 fn trailers(message: &str) -> Vec<(String, String)> {
@@ -392,19 +432,6 @@ fn trailers(message: &str) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// True when the working-tree file is not the blob the published tree holds.
-fn differs_from_tree(tree: &git2::Tree, source: &str, path: &Path) -> bool {
-    let Ok(entry) = tree.get_path(Path::new(source)) else {
-        return true;
-    };
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            Oid::hash_object(git2::ObjectType::Blob, &bytes).map_or(true, |oid| oid != entry.id())
-        }
-        Err(_) => true,
-    }
 }
 
 /// The `.git-blame-ignore-revs` format: one full commit id a line, `#` comments.

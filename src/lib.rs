@@ -33,6 +33,7 @@ pub mod sitefiles;
 pub mod template_error;
 pub mod theme;
 pub mod timeline;
+pub mod worktree;
 
 use anyhow::Result;
 

@@ -227,12 +227,15 @@ fn is_text<'a>(node: &'a AstNode<'a>) -> bool {
 
 /// `text` with each run of white space made one space and, where asked, the
 /// spaces at either end removed; None when that would change nothing.
+/// No-break spaces beside ordinary white space fold into its run (a stray
+/// `.\u{a0} ` reads as `. `), and those ending a block are trimmed, being
+/// invisible there; elsewhere they are kept, since they hold words together
+/// or indent a line.
 fn normalise_spaces(text: &str, trim_start: bool, trim_end: bool) -> Option<String> {
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let bytes = text.as_bytes();
-    let changes = (trim_start && bytes.first().is_some_and(is_space))
-        || (trim_end && bytes.last().is_some_and(is_space))
-        || needs_collapsing(bytes);
+    let trims_no_break = |s: &str| s.ends_with(NBSP) && !s.trim_matches(is_space).is_empty();
+    let changes = (trim_start && text.starts_with(is_collapsible))
+        || (trim_end && (text.ends_with(is_collapsible) || trims_no_break(text)))
+        || needs_collapsing(text.as_bytes());
     if !changes {
         return None;
     }
@@ -242,28 +245,62 @@ fn normalise_spaces(text: &str, trim_start: bool, trim_end: bool) -> Option<Stri
         normalised = normalised.trim_start_matches(' ');
     }
     if trim_end {
-        normalised = normalised.trim_end_matches(' ');
+        normalised = if trims_no_break(normalised) {
+            normalised.trim_end_matches(is_space)
+        } else {
+            normalised.trim_end_matches(' ')
+        };
     }
     Some(normalised.to_string())
 }
 
-/// Whether the text has a tab, a line break or two spaces in a row.
+const NBSP: char = '\u{a0}';
+
+fn is_collapsible(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+fn is_space(c: char) -> bool {
+    is_collapsible(c) || c == NBSP
+}
+
+/// Whether the text has a tab, a line break, two spaces in a row or a
+/// no-break space beside another white space.
 fn needs_collapsing(bytes: &[u8]) -> bool {
     static DOUBLE_SPACE: LazyLock<memmem::Finder<'static>> =
         LazyLock::new(|| memmem::Finder::new(b"  "));
-    memchr::memchr3(b'\t', b'\n', b'\r', bytes).is_some() || DOUBLE_SPACE.find(bytes).is_some()
+    static NO_BREAK: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("\u{a0}".as_bytes()));
+    let is_space = |b: Option<&u8>| b.is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    memchr::memchr3(b'\t', b'\n', b'\r', bytes).is_some()
+        || DOUBLE_SPACE.find(bytes).is_some()
+        || NO_BREAK
+            .find_iter(bytes)
+            .any(|at| is_space(bytes.get(at.wrapping_sub(1))) || is_space(bytes.get(at + 2)))
 }
 
+/// Each run of white space as one space; a run of only no-break spaces is
+/// kept as it is.
 fn collapse_spaces(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut last_space = false;
-    for c in text.chars() {
-        let space = matches!(c, ' ' | '\t' | '\n' | '\r');
-        if !(space && last_space) {
-            out.push(if space { ' ' } else { c });
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().any(is_collapsible) {
+            out.push(' ');
+        } else {
+            out.push_str(run);
         }
-        last_space = space;
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_space(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
     }
+    flush(&mut run, &mut out);
     out
 }
 
@@ -448,7 +485,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn spaces_normalise_as_collapsing_and_trimming_would(
-            text in "[ \t\na\u{e9}]{0,12}",
+            text in "[ \t\na\u{e9}\u{a0}]{0,12}",
             trim_start: bool,
             trim_end: bool,
         ) {
@@ -457,7 +494,9 @@ mod tests {
             if trim_start {
                 expected = expected.trim_start_matches(' ');
             }
-            if trim_end {
+            if trim_end && expected.chars().any(|c| !is_space(c)) {
+                expected = expected.trim_end_matches(is_space);
+            } else if trim_end {
                 expected = expected.trim_end_matches(' ');
             }
             let normalised = normalise_spaces(&text, trim_start, trim_end);
@@ -588,6 +627,28 @@ mod tests {
                 "<!-- reviewed by legal -->\nSome words here and <!-- x --> there.\n\n+ one\n+ two\n"
             )
         );
+    }
+
+    #[test]
+    fn no_break_spaces_beside_spaces_fold_as_a_reader_sees_them() {
+        // A stray no-break space after a full stop, then a space or a line
+        // end, looks the same as the plain text.
+        let base = html("We keep it at one location. Then we delete it.\n");
+        assert_eq!(
+            base,
+            html("We keep it at one location.\u{a0} Then we delete it.\n")
+        );
+        assert_eq!(
+            base,
+            html("We keep it at one location.\u{a0}\nThen we delete it.\u{a0} \n")
+        );
+        // Alone between words it holds them together, and it stays.
+        assert_ne!(
+            html("Section\u{a0}5 applies.\n"),
+            html("Section 5 applies.\n")
+        );
+        assert_eq!(normalise_spaces("a\u{a0}b", true, true), None);
+        assert_eq!(normalise_spaces("\u{a0}", true, true), None);
     }
 
     #[test]

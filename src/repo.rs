@@ -49,10 +49,7 @@ pub fn open(root: &Path, git_ref: Option<&str>, allow_shallow: bool) -> Result<O
         ),
     };
     let Some(workdir) = repo.workdir() else {
-        bail!(
-            "{} is a bare git repository; build from a checkout (a work tree) instead",
-            repo.path().display()
-        );
+        return Err(crate::content::no_work_tree(repo.path()));
     };
     let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
     let shallow = repo.is_shallow();

@@ -318,6 +318,117 @@ fn byte_order_mark_is_not_a_version() {
     assert_eq!(doc["last_updated"], "2026-01-01", "{doc:#}");
 }
 
+#[test]
+fn no_break_space_beside_a_space_is_not_a_version() {
+    // Regression: a paste from a word processor left `location.\u{a0} ` in the
+    // text; removing it was recorded as an editorial version though the
+    // page looked the same.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We store your data in one location.\u{a0} We delete it after a year.\n\nWe keep backups in one location.\u{a0} ",
+        ),
+        "Add the privacy policy",
+        JAN,
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We store your data in one location. We delete it after a year.\n\nWe keep backups in one location.",
+        ),
+        "Remove stray no-break spaces",
+        FEB,
+    );
+    let v3 = repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We store your data in one location. We delete it after a year.\n\nWe keep backups in\u{a0}two locations.",
+        ),
+        "Keep backups in two places",
+        MAR,
+    );
+    repo.build();
+    let doc = repo.document("/privacy/");
+    assert_eq!(commits(&repo, "/privacy/"), [v3, v1], "{doc:#}");
+    assert_eq!(doc["versions"][0]["change"], "material", "{doc:#}");
+}
+
+#[test]
+fn commit_whose_front_matter_does_not_parse_is_not_a_version() {
+    // Regression: a commit broke the YAML header; it became a "material"
+    // version showing the YAML as an <h2>, though no build of it could succeed.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep your data for thirty days."),
+        "Add the privacy policy",
+        JAN,
+    );
+    let broken = repo.commit_file(
+        "content/privacy.md",
+        "---\ntitle: [Privacy Policy\n---\n\nWe keep your data for sixty days.\n",
+        "Keep data longer",
+        FEB,
+    );
+    let fixed = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep your data for sixty days."),
+        "Fix the front matter",
+        MAR,
+    );
+    let run = repo.build();
+    let doc = repo.document("/privacy/");
+    assert_eq!(commits(&repo, "/privacy/"), [fixed.clone(), v1], "{doc:#}");
+    // The fix is compared with the last good state: a material change.
+    assert_eq!(doc["versions"][0]["change"], "material", "{doc:#}");
+    let diff = repo.read("public/privacy/changes/2026-03-03/index.html");
+    assert!(diff.contains("thirty"), "{diff}");
+    assert!(!diff.contains("title: [Privacy"), "{diff}");
+    for out in [
+        run.stderr,
+        repo.redline(&["log", "content/privacy.md"])
+            .success()
+            .stdout,
+    ] {
+        let warning = out
+            .lines()
+            .find(|l| l.contains(&broken[..7]))
+            .unwrap_or_else(|| panic!("no warning names {}:\n{out}", &broken[..7]));
+        assert!(warning.contains("content/privacy.md:3:"), "{warning}");
+        assert!(warning.contains("invalid YAML front matter"), "{warning}");
+    }
+}
+
+#[test]
+fn broken_state_fixed_back_to_the_old_text_is_no_version_at_all() {
+    // A bad header is committed and then repaired with the text unchanged.
+    let repo = TestRepo::new();
+    let text = policy("Privacy Policy", "We keep your data for thirty days.");
+    let v1 = repo.commit_file("content/privacy.md", &text, "Add the privacy policy", JAN);
+    repo.commit_file(
+        "content/privacy.md",
+        &text.replace(
+            "title: Privacy Policy",
+            "title: Privacy Policy\ndraft: maybe",
+        ),
+        "Mark as draft",
+        FEB,
+    );
+    repo.commit_file("content/privacy.md", &text, "Revert", MAR);
+    let run = repo.build();
+    assert!(
+        run.stderr.contains("`draft` must be true or false"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(commits(&repo, "/privacy/"), [v1]);
+    assert_eq!(repo.document("/privacy/")["last_updated"], "2026-01-01");
+}
+
 // ---------------------------------------------------------------------------
 // Edits a reader can see
 
@@ -577,6 +688,39 @@ fn commit_listed_in_blame_ignore_revs_is_not_a_version() {
     let doc = repo.document("/privacy/");
     assert_eq!(commits(&repo, "/privacy/"), [v1], "{doc:#}");
     assert_eq!(doc["last_updated"], "2026-01-01", "{doc:#}");
+}
+
+#[test]
+fn ignored_commit_that_readers_can_see_is_named_in_a_warning() {
+    // Regression: a real wording change was listed in .git-blame-ignore-revs
+    // and silently hidden; the live page's sha256 then matched no version.
+    let (repo, v1, ignored) = company_rename();
+    let reformat = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "Acme Corp. collects\nyour email address."),
+        "Re-wrap",
+        MAR,
+    );
+    repo.commit_file(
+        ".git-blame-ignore-revs",
+        &format!("{ignored}\n{reformat}\n"),
+        "Ignore the rename and the re-wrap",
+        APR,
+    );
+    let run = repo.build();
+    assert_eq!(commits(&repo, "/privacy/"), [v1]);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(".git-blame-ignore-revs"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains(&ignored[..7]), "{}", run.stderr);
+    assert!(warnings[0].contains("content/privacy.md"), "{}", run.stderr);
+    // The re-wrap changes nothing a reader sees: ignoring it is fine.
+    assert!(!run.stderr.contains(&reformat[..7]), "{}", run.stderr);
+    let log = repo.redline(&["log", "/privacy/"]).success();
+    assert!(log.stdout.contains(&ignored[..7]), "{}", log.stdout);
 }
 
 #[test]
@@ -850,6 +994,38 @@ fn repository_without_commits_builds_with_everything_unpublished() {
 }
 
 #[test]
+fn bare_repository_fails_saying_it_has_no_work_tree() {
+    // Regression: a build run in a bare repository (a server's copy) said
+    // "the content folder does not exist", which sent people looking for it.
+    let repo = TestRepo::committed(
+        &[("content/privacy.md", policy("Privacy Policy", "One."))],
+        JAN,
+    );
+    let bare = TestRepo::folder();
+    let bare_dir = bare.path().join("policies.git");
+    repo.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        ".",
+        &bare_dir.display().to_string(),
+    ]);
+    for args in [&["build"][..], &["log"], &["build", "--ref", "main"]] {
+        let run = run_redline(&bare_dir, args).failure();
+        let stderr = bare.redact(&run.stderr);
+        assert!(
+            stderr.contains("[ROOT]/policies.git is a bare git repository: it has no work tree"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("git clone [ROOT]/policies.git site"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("content folder"), "{stderr}");
+    }
+}
+
+#[test]
 fn detached_head_builds_the_checked_out_commit() {
     // CI checks out a commit, not a branch (detached HEAD), one behind main.
     let repo = TestRepo::new();
@@ -965,6 +1141,75 @@ fn clean_checkout_is_published_without_warning() {
     assert_eq!(repo.document("/privacy/")["unpublished"], false);
 }
 
+/// A repository whose work tree git checked out with CRLF line endings
+/// (as Git for Windows does), set up by `configure`; returns it and the
+/// commit that added the policy.
+fn crlf_checkout(configure: impl Fn(&TestRepo)) -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    configure(&repo);
+    repo.write("content/terms.md", policy("Terms", "Be nice.\n\nBe fair."));
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy Policy",
+            "We collect your email address.\n\nWe never sell it.",
+        ),
+        "Add the policies",
+        JAN,
+    );
+    std::fs::remove_dir_all(repo.path().join("content")).expect("remove content");
+    repo.git(&["checkout", "--", "content"]);
+    assert!(
+        repo.read("content/privacy.md").contains("\r\n"),
+        "git checked the file out with CRLF"
+    );
+    (repo, v1)
+}
+
+/// A CRLF checkout is published as it is; a real local edit still is not.
+fn assert_crlf_checkout_is_clean(repo: &TestRepo, v1: &str) {
+    let run = repo.redline(&["build", "--strict"]).success();
+    assert!(!run.stderr.contains("unpublished"), "{}", run.stderr);
+    let doc = repo.document("/privacy/");
+    assert_eq!(doc["unpublished"], false, "{doc:#}");
+    assert_eq!(commits(repo, "/privacy/"), [v1], "{doc:#}");
+    // The live page is the version readers were given.
+    assert_eq!(doc["sha256"], doc["versions"][0]["sha256"], "{doc:#}");
+    let log = repo.redline(&["log"]).success();
+    assert!(!log.stdout.contains("unpublished"), "{}", log.stdout);
+
+    repo.write(
+        "content/privacy.md",
+        policy(
+            "Privacy Policy",
+            "We collect your email address.\r\n\r\nWe sell it.",
+        )
+        .replace('\n', "\r\n"),
+    );
+    let run = repo.redline(&["build", "--strict"]).failure();
+    assert!(run.stderr.contains("content/privacy.md"), "{}", run.stderr);
+    assert!(!run.stderr.contains("content/terms.md"), "{}", run.stderr);
+}
+
+#[test]
+fn autocrlf_checkout_is_published_not_uncommitted() {
+    // Regression: with core.autocrlf=true (Git for Windows' default) every
+    // document showed as unpublished and --strict failed on a clean tree.
+    let (repo, v1) = crlf_checkout(|repo| {
+        repo.git(&["config", "core.autocrlf", "true"]);
+    });
+    assert_crlf_checkout_is_clean(&repo, &v1);
+}
+
+#[test]
+fn eol_crlf_attribute_checkout_is_published_not_uncommitted() {
+    // The same, with line endings set by `.gitattributes` instead.
+    let (repo, v1) = crlf_checkout(|repo| {
+        repo.write(".gitattributes", "* text eol=crlf\n");
+    });
+    assert_crlf_checkout_is_clean(&repo, &v1);
+}
+
 #[test]
 fn folder_outside_git_uses_front_matter_dates() {
     // Someone builds a downloaded zip of the policies, with no .git folder.
@@ -1044,6 +1289,65 @@ fn submodule_in_the_repository_does_not_break_the_build() {
     let doc = repo.document("/privacy/");
     assert_eq!(commits(&repo, "/privacy/"), [v2, v1], "{doc:#}");
     assert_eq!(doc["unpublished"], false, "{doc:#}");
+}
+
+#[test]
+fn content_folder_that_is_a_submodule_fails_naming_it() {
+    // Regression: the policies live in their own repository, mounted as the
+    // site's content folder; every document showed as unpublished, with no
+    // versions and no error.
+    let policies = TestRepo::new();
+    policies.commit_file("privacy.md", &policy("Privacy Policy", "One."), "v1", JAN);
+    let repo = TestRepo::new();
+    repo.commit_file("README.md", "The site.\n", "Init", JAN);
+    let policies_path = policies.path().display().to_string();
+    repo.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        &policies_path,
+        "content",
+    ]);
+    repo.commit("Add the policies as a submodule", FEB);
+    for command in ["build", "log"] {
+        let run = repo.redline(&[command]).failure();
+        assert!(
+            run.stderr.contains("content is a git submodule"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("content/privacy.md"), "{}", run.stderr);
+    }
+    assert!(!repo.exists("public/versions.json"));
+}
+
+/// The text Git LFS leaves in a checkout that did not fetch the file.
+const LFS_POINTER: &str = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n";
+
+#[test]
+fn git_lfs_pointers_stop_the_build_naming_the_file() {
+    // Regression: a checkout without `git lfs pull` published the pointer
+    // files as a policy page and as images.
+    for pointer in ["content/privacy.md", "content/logo.png", "static/logo.png"] {
+        let repo = TestRepo::new();
+        repo.write("content/terms.md", policy("Terms", "Be nice."));
+        repo.write(
+            ".gitattributes",
+            "*.png filter=lfs diff=lfs merge=lfs -text\n",
+        );
+        repo.commit_file(pointer, LFS_POINTER, "Add files", JAN);
+        let run = repo.redline(&["build"]).failure();
+        assert!(
+            run.stderr.contains(&format!(
+                "{pointer} is a Git LFS pointer, not the file itself"
+            )),
+            "{pointer}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("git lfs pull"), "{}", run.stderr);
+        assert!(!repo.exists("public/versions.json"), "{pointer}");
+    }
 }
 
 // ---------------------------------------------------------------------------
