@@ -9,6 +9,7 @@ pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod control_chars;
 pub mod dates;
 pub mod diff;
 pub mod exclude;
