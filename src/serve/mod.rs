@@ -148,8 +148,8 @@ impl Builder {
                     self.last_warnings = generated.warnings;
                 }
                 self.reporter.info(&format!(
-                    "built {} documents in {} ms",
-                    generated.documents,
+                    "built {} in {} ms",
+                    crate::report::count(generated.documents, "document"),
                     started.elapsed().as_millis()
                 ));
                 (Some(config), Ok(generated.files))

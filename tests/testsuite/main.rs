@@ -8,5 +8,6 @@ mod archive;
 mod build;
 mod errors;
 mod history;
+mod log;
 mod notify;
 mod serve;
