@@ -179,7 +179,8 @@ pub fn render_site(
     let options = MarkdownOptions {
         unsafe_html: config.unsafe_html,
     };
-    let mut warnings = history.warnings.clone();
+    let mut warnings = config.warnings.clone();
+    warnings.extend(history.warnings.iter().cloned());
     warnings.extend(content.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
