@@ -547,8 +547,13 @@ fn check_unpublished(
     }
     let list = unpublished.join(", ");
     if config.strict {
+        let which = if unpublished.len() == 1 {
+            "this document has"
+        } else {
+            "these documents have"
+        };
         bail!(
-            "--strict: these documents have changes that are not committed: {list}; commit them or build without --strict"
+            "--strict: {which} changes that are not committed: {list}; commit them or build without --strict"
         );
     }
     warnings.push(format!(
