@@ -81,7 +81,7 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
         }
     }
     for warning in config.warnings.iter().chain(&history.warnings) {
-        let _ = writeln!(out, "warning: {}", safe(&warning));
+        let _ = writeln!(out, "warning: {}", safe(warning));
     }
     Ok(out)
 }
