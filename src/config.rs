@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use jiff::tz::TimeZone;
 use lettre::message::Mailbox;
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::exclude::Exclude;
 use crate::location::line_col;
@@ -49,8 +50,31 @@ struct ConfigFile {
     notice_days: u32,
     nav_limit: usize,
     email: EmailFile,
-    extra: BTreeMap<String, toml::Value>,
+    /// Keys keep their place in the file, to point at a misplaced setting.
+    extra: BTreeMap<Spanned<String>, toml::Value>,
 }
+
+/// The top-level settings of [`ConfigFile`] (the tables aside). Written under
+/// `[extra]` (a line appended at the end of the file lands there), one does
+/// nothing but hand a value to templates, so the build says where it is.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "timezone",
+    "date_format",
+    "theme",
+    "content_dir",
+    "output_dir",
+    "exclude",
+    "unsafe_html",
+    "ignore_revs_file",
+    "date_source",
+    "trust_front_matter_dates",
+    "notice_days",
+    "nav_limit",
+];
 
 /// The `[email]` table as written: who change notices come from.
 #[derive(Debug, Default, Deserialize)]
@@ -176,6 +200,8 @@ pub struct Config {
     pub email: EmailConfig,
     /// The `[extra]` table, handed to templates as `site.extra`.
     pub extra: serde_json::Value,
+    /// What is legal in `redline.toml` but likely not meant.
+    pub warnings: Vec<String>,
     /// The git revision to publish (default HEAD).
     pub git_ref: Option<String>,
     pub drafts: bool,
@@ -194,26 +220,48 @@ impl Config {
         if !root.is_dir() {
             bail!("the site root {} is not a folder", root.display());
         }
-        let file = read_config_file(&root.join(CONFIG_FILE))?;
-        resolve(root, file, overrides)
+        let (file, text) = read_config_file(&root.join(CONFIG_FILE))?;
+        let warnings = misplaced_settings(&file, &text);
+        let mut config = resolve(root, file, overrides)?;
+        config.warnings = warnings;
+        Ok(config)
     }
 }
 
-fn read_config_file(path: &Path) -> Result<ConfigFile> {
+/// The file as parsed, and its text (empty when there is no file).
+fn read_config_file(path: &Path) -> Result<(ConfigFile, String)> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((ConfigFile::default(), String::new()));
+        }
         Err(err) => {
             return Err(err).with_context(|| format!("cannot read {}", path.display()));
         }
     };
-    toml::from_str(&text).map_err(|err| {
+    let file = toml::from_str(&text).map_err(|err| {
         let (line, col) = err
             .span()
             .map(|span| line_col(&text, span.start))
             .unwrap_or((1, 1));
         anyhow::anyhow!("{CONFIG_FILE}:{line}:{col}: {}", err.message().trim_end())
-    })
+    })?;
+    Ok((file, text))
+}
+
+/// A warning for each top-level setting written inside `[extra]`.
+fn misplaced_settings(file: &ConfigFile, text: &str) -> Vec<String> {
+    file.extra
+        .keys()
+        .filter(|key| TOP_LEVEL_KEYS.contains(&key.get_ref().as_str()))
+        .map(|key| {
+            let (line, _) = line_col(text, key.span().start);
+            format!(
+                "`{name}` is inside [extra] in {CONFIG_FILE} (line {line}), so it only reaches templates as site.extra.{name}; move it above the [extra] table to set it",
+                name = key.get_ref()
+            )
+        })
+        .collect()
 }
 
 fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Config> {
@@ -237,7 +285,12 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         .transpose()?;
     check_date_format(&file.date_format)?;
     let today = build_day(timezone.as_ref())?;
-    let extra = serde_json::to_value(&file.extra).context("the [extra] table")?;
+    let extra: BTreeMap<&str, &toml::Value> = file
+        .extra
+        .iter()
+        .map(|(key, value)| (key.get_ref().as_str(), value))
+        .collect();
+    let extra = serde_json::to_value(extra).context("the [extra] table")?;
     let email = resolve_email(file.email)?;
     let exclude = Exclude::new(file.exclude, CONFIG_FILE)?;
     Ok(Config {
@@ -261,6 +314,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         today,
         email,
         extra,
+        warnings: Vec::new(),
         git_ref: overrides.git_ref.clone(),
         drafts: overrides.drafts,
         strict: overrides.strict,
@@ -373,6 +427,35 @@ fn check_date_format(format: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_level_keys_are_exactly_the_settings_besides_the_tables() {
+        // serde lists every field it expects when it meets an unknown one.
+        let err = toml::from_str::<ConfigFile>("no_such_key = 1\n")
+            .expect_err("an unknown key is an error");
+        let message = err.message();
+        let expected: Vec<&str> = message
+            .split('`')
+            .skip(3)
+            .step_by(2)
+            .filter(|name| !matches!(*name, "email" | "extra"))
+            .collect();
+        assert_eq!(expected, TOP_LEVEL_KEYS, "{message}");
+    }
+
+    #[test]
+    fn a_setting_written_under_extra_is_pointed_at_by_line() {
+        let text =
+            "title = \"Legal\"\n\n[extra]\nfooter = \"hi\"\nbase_url = \"https://example.com/\"\n";
+        let file: ConfigFile = toml::from_str(text).expect("valid TOML");
+        let warnings = misplaced_settings(&file, text);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("`base_url` is inside [extra] in redline.toml (line 5)"),
+            "{warnings:?}"
+        );
+        assert!(file.base_url.is_none());
+    }
 
     #[test]
     fn base_url_gets_trailing_slash() {

@@ -49,12 +49,34 @@ pub struct Content {
     pub warnings: Vec<String>,
 }
 
+/// A folder with nothing in it, where `redline init` would start a site.
+/// The build's own staging folder (`.redline-staging-…`, made before the
+/// content is read) does not count.
+fn is_empty_folder(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| name.starts_with(".redline-"))
+        })
+    })
+}
+
 /// Reads the site's content folder, leaving out what its `exclude` matches.
 pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
     let (root, content_dir, exclude) = (&config.root, &config.content_dir, &config.exclude);
     if !content_dir.is_dir() {
         if let Some(git_dir) = bare_repository(root) {
             return Err(no_work_tree(&git_dir));
+        }
+        if is_empty_folder(root) {
+            bail!(
+                "{} is empty: there is no content folder `{}` to build; start a policy site here with `redline init {}`",
+                root.display(),
+                display(root, content_dir),
+                root.display()
+            );
         }
         bail!(
             "the content folder `{}` does not exist in {}; create it and put your policies in it as Markdown files, or pass --content DIR",

@@ -9,6 +9,7 @@ pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod control_chars;
 pub mod dates;
 pub mod diff;
 pub mod exclude;
@@ -69,9 +70,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 reporter.warn(warning);
             }
             reporter.info(&format!(
-                "built {} documents ({} files) into {} in {:.2}s",
-                summary.documents,
-                summary.files,
+                "built {} ({}) into {} in {:.2}s",
+                report::count(summary.documents, "document"),
+                report::count(summary.files, "file"),
                 config.output_dir.display(),
                 summary.seconds
             ));
@@ -103,8 +104,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(args) => {
             let config = Config::load(&site_overrides(args.site))?;
             let text = log::log(&config, args.document.as_deref())?;
-            print!("{text}");
-            Ok(())
+            report::print_stdout(&text)
         }
         Command::Notify(args) => run_notify(args, reporter),
     }

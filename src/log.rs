@@ -6,9 +6,11 @@ use std::fmt::Write as _;
 use anyhow::{Result, bail};
 
 use crate::config::Config;
-use crate::content;
+use crate::content::{self, Document};
+use crate::control_chars;
 use crate::dates;
-use crate::history;
+use crate::history::{self, DocHistory};
+use crate::report;
 
 /// The text `redline log` prints.
 pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
@@ -34,33 +36,22 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
                     out,
                     "{last}  {:<3} {}  {}{flag}",
                     h.versions.len(),
-                    doc.url,
-                    h.source
+                    safe(&doc.url),
+                    safe(&h.source)
                 );
             }
         }
         Some(wanted) => {
-            let found = content
-                .documents
-                .iter()
-                .zip(&history.docs)
-                .find(|(doc, h)| {
-                    let trimmed = wanted.trim_matches('/');
-                    doc.display_path == wanted
-                        || h.source == wanted
-                        || doc.url.trim_matches('/') == trimmed
-                });
-            let Some((doc, h)) = found else {
-                bail!(
-                    "no document `{wanted}`; name one by its file (content/privacy.md) or URL (/privacy/); `redline log` lists them"
-                );
+            let Some(index) = find(&content.documents, &history.docs, wanted) else {
+                bail!(not_found(&content.documents, &history.docs, wanted));
             };
+            let (doc, h) = (&content.documents[index], &history.docs[index]);
             let _ = writeln!(
                 out,
-                "{} ({}), {} versions",
-                doc.url,
-                h.source,
-                h.versions.len()
+                "{} ({}), {}",
+                safe(&doc.url),
+                safe(&h.source),
+                report::count(h.versions.len(), "version")
             );
             if h.unpublished {
                 let _ = writeln!(out, "working tree  -------  unpublished changes");
@@ -81,16 +72,78 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
                     "{}  {}  {class:<9}  {}",
                     date(v),
                     &v.commit[..7.min(v.commit.len())],
-                    v.subject
+                    safe(&v.subject)
                 );
                 if let Some(c) = change.filter(|c| c.version.summary != v.subject) {
-                    let _ = writeln!(out, "{:>32}{}", "", c.version.summary);
+                    let _ = writeln!(out, "{:>32}{}", "", safe(&c.version.summary));
                 }
             }
         }
     }
-    for warning in history.warnings {
-        let _ = writeln!(out, "warning: {warning}");
+    for warning in config.warnings.iter().chain(&history.warnings) {
+        let _ = writeln!(out, "warning: {}", safe(warning));
     }
     Ok(out)
+}
+
+/// Commit subjects, notices and file names are anyone's text: printed as
+/// they are, an escape sequence in one would drive the reader's terminal.
+fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    control_chars::terminal_safe(text)
+}
+
+/// The document named by its file (as given or relative to the repository)
+/// or its URL.
+fn find(documents: &[Document], histories: &[DocHistory], wanted: &str) -> Option<usize> {
+    let trimmed = wanted.trim_matches('/');
+    documents.iter().zip(histories).position(|(doc, h)| {
+        doc.display_path == wanted || h.source == wanted || doc.url.trim_matches('/') == trimmed
+    })
+}
+
+/// How many documents a "no such document" error lists before it points at
+/// `redline log` for the rest.
+const LISTED: usize = 8;
+
+/// Why `wanted` names no document, and which to name instead: the file it
+/// was renamed to, else the documents there are now (never `wanted` itself).
+fn not_found(documents: &[Document], histories: &[DocHistory], wanted: &str) -> String {
+    let renamed = documents.iter().zip(histories).find(|(_, h)| {
+        h.versions
+            .iter()
+            .any(|v| v.path == wanted && v.path != h.source)
+    });
+    if let Some((doc, h)) = renamed {
+        return format!(
+            "no document is at `{}` now: it was renamed to {} ({}); run `redline log {}`",
+            safe(wanted),
+            safe(&h.source),
+            safe(&doc.url),
+            safe(&h.source)
+        );
+    }
+    let Some(first) = documents.first() else {
+        return format!(
+            "no document `{}`: the content folder holds no Markdown files",
+            safe(wanted)
+        );
+    };
+    let mut listed: Vec<String> = documents
+        .iter()
+        .take(LISTED)
+        .map(|doc| safe(&doc.display_path).into_owned())
+        .collect();
+    if documents.len() > LISTED {
+        listed.push(format!(
+            "and {} more (`redline log` lists them all)",
+            documents.len() - LISTED
+        ));
+    }
+    format!(
+        "no document `{}`; the documents are {}; name one by its file or URL, e.g. `redline log {}` or `redline log {}`",
+        safe(wanted),
+        listed.join(", "),
+        safe(&first.display_path),
+        safe(&first.url)
+    )
 }

@@ -1,9 +1,12 @@
 //! Templates: tera loaded from a [`Theme`], and the one place pages are turned
 //! into HTML. Errors name the template file, its line, and the cause chain.
 
+use std::borrow::Cow;
+
 use anyhow::{Context, Result};
 use tera::{Template, Tera};
 
+use crate::control_chars;
 use crate::template_error;
 use crate::theme::Theme;
 
@@ -39,9 +42,11 @@ impl Renderer {
         Ok(Renderer { tera, theme })
     }
 
-    /// Renders template `name` with `context`.
+    /// Renders template `name` with `context`. The result holds no
+    /// character XML forbids, whatever users typed into titles, front matter
+    /// or commit messages: a control character makes a whole feed unreadable.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
-        self.tera.render(name, context).map_err(|err| {
+        let rendered = self.tera.render(name, context).map_err(|err| {
             let err = anyhow::Error::new(err);
             let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
             let templates = &self.theme.templates;
@@ -59,6 +64,10 @@ impl Renderer {
                 }
             };
             err.context(what)
+        })?;
+        Ok(match control_chars::xml_safe(&rendered) {
+            Cow::Borrowed(_) => rendered,
+            Cow::Owned(safe) => safe,
         })
     }
 

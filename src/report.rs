@@ -1,6 +1,8 @@
 //! Talking to the terminal: warnings and progress go to stderr at the chosen
 //! verbosity; an error is printed once, with its cause chain (as mdBook does).
 
+use std::io::Write as _;
+
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -35,6 +37,30 @@ impl Reporter {
     }
 }
 
+/// `1 version`, `2 versions`: a count with its (regular) noun.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Prints `text` on stdout. A reader that stops early (`redline log | head`)
+/// closes the pipe: that ends the output quietly, as it does for git.
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(err).context("cannot write to standard output"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `error: <message>` followed by one `Caused by:` line per cause.
 pub fn error_chain(err: &anyhow::Error) -> String {
     let mut out = format!("error: {err}");
@@ -54,6 +80,13 @@ pub fn error_chain(err: &anyhow::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_of_a_thing_is_singular() {
+        assert_eq!(count(1, "version"), "1 version");
+        assert_eq!(count(0, "document"), "0 documents");
+        assert_eq!(count(2, "file"), "2 files");
+    }
 
     #[test]
     fn chain_is_printed_once_per_cause() {

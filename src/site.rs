@@ -190,7 +190,8 @@ pub fn render_site(
     let options = MarkdownOptions {
         unsafe_html: config.unsafe_html,
     };
-    let mut warnings = history.warnings.clone();
+    let mut warnings = config.warnings.clone();
+    warnings.extend(history.warnings.iter().cloned());
     warnings.extend(content.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
@@ -557,8 +558,13 @@ fn check_unpublished(
     }
     let list = unpublished.join(", ");
     if config.strict {
+        let which = if unpublished.len() == 1 {
+            "this document has"
+        } else {
+            "these documents have"
+        };
         bail!(
-            "--strict: these documents have changes that are not committed: {list}; commit them or build without --strict"
+            "--strict: {which} changes that are not committed: {list}; commit them or build without --strict"
         );
     }
     warnings.push(format!(

@@ -1,6 +1,8 @@
 //! The small files every site has beside its pages: `sitemap.xml` and
 //! `robots.txt`. Pure functions of the page list.
 
+use crate::control_chars::xml_safe;
+
 /// One entry of the sitemap.
 #[derive(Debug, Clone)]
 pub struct SitemapEntry {
@@ -47,8 +49,10 @@ pub fn absolute(base_url: Option<&str>, path: &str) -> String {
     }
 }
 
-/// Escapes text for XML character data and attributes.
+/// Escapes text for XML character data and attributes, leaving out what
+/// XML forbids.
 pub fn escape_xml(text: &str) -> String {
+    let text = xml_safe(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

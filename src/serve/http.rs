@@ -7,6 +7,7 @@
 //! symlink in the sources was already read (or refused) by the build.
 
 use crate::output::OutputSet;
+use crate::sitefiles::escape_xml;
 
 /// The path of the live-reload event stream; no site file can live under `/__redline/`.
 pub const EVENTS_PATH: &str = "/__redline/events";
@@ -264,16 +265,9 @@ pub fn error_page(error: &str, build_id: &str) -> String {
          pre{{background:#fff4f4;border-left:4px solid #c00;padding:1rem;white-space:pre-wrap}}</style>\n</head>\n<body>\n\
          <h1>The site cannot be built</h1>\n<pre>{}</pre>\n\
          <p>Fix the file and save it: this page reloads by itself.</p>\n</body>\n</html>\n",
-        escape(error)
+        escape_xml(error)
     );
     String::from_utf8_lossy(&inject_reload(page.as_bytes(), build_id)).into_owned()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn html(status: u16, body: Vec<u8>) -> Reply {

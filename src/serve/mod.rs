@@ -13,7 +13,7 @@ pub mod watch;
 
 use std::collections::HashSet;
 use std::io::{ErrorKind, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -52,7 +52,7 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         )
     })?;
     let (listener, address) = bind(options.bind, options.port, reporter)?;
-    let url = format!("http://{address}/");
+    let url = format!("http://{}/", reachable(address));
     if !options.bind.is_loopback() {
         reporter.warn(&format!(
             "serving on {}: other machines on the network can see the preview, drafts included",
@@ -88,8 +88,13 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
     };
     // The URL is printed once there is something to see.
     let watched = rebuilds.rebuild(&mut watcher, watched);
+    let all_interfaces = if address.ip().is_unspecified() {
+        format!(" (listening on all interfaces, {address})")
+    } else {
+        String::new()
+    };
     println!(
-        "Serving {root_display} at {url}",
+        "Serving {root_display} at {url}{all_interfaces}",
         root_display = root.display()
     );
     std::io::stdout().flush().ok();
@@ -148,8 +153,8 @@ impl Builder {
                     self.last_warnings = generated.warnings;
                 }
                 self.reporter.info(&format!(
-                    "built {} documents in {} ms",
-                    generated.documents,
+                    "built {} in {} ms",
+                    crate::report::count(generated.documents, "document"),
                     started.elapsed().as_millis()
                 ));
                 (Some(config), Ok(generated.files))
@@ -222,6 +227,17 @@ fn git_dirs(root: &std::path::Path) -> Vec<PathBuf> {
     dirs
 }
 
+/// An address a browser on this machine can open: `0.0.0.0` and `::` are
+/// only for listening, so they become the loopback address of their family.
+fn reachable(address: SocketAddr) -> SocketAddr {
+    let ip = match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, address.port())
+}
+
 /// Binds the listener. An explicit port that is busy is an error naming it;
 /// without one, the next free port after [`DEFAULT_PORT`] is taken.
 fn bind(ip: IpAddr, port: Option<u16>, reporter: Reporter) -> Result<(TcpListener, SocketAddr)> {
@@ -275,5 +291,19 @@ fn open_browser(url: &str, reporter: Reporter) {
         reporter.warn(&format!(
             "--open: cannot start {program} ({err}); open {url} yourself"
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listening_on_every_interface_is_browsed_on_loopback() {
+        let at = |text: &str| reachable(text.parse().expect("a socket address")).to_string();
+        assert_eq!(at("0.0.0.0:4000"), "127.0.0.1:4000");
+        assert_eq!(at("[::]:4000"), "[::1]:4000");
+        assert_eq!(at("192.168.1.5:4000"), "192.168.1.5:4000");
+        assert_eq!(at("127.0.0.1:4001"), "127.0.0.1:4001");
     }
 }

@@ -411,3 +411,64 @@ fn no_archive_builds_only_the_current_pages() {
         "no link to a feed that was not built"
     );
 }
+
+#[test]
+fn control_characters_pasted_from_word_leave_feeds_valid_xml() {
+    // A vertical tab (a line break pasted from Word) in a `Notice:` trailer
+    // and in a title made feed.xml unreadable to every feed reader.
+    let repo = TestRepo::new();
+    repo.write(
+        "content/privacy.md",
+        "# Privacy\u{0b}Policy\n\nWe keep data.\n",
+    );
+    repo.write(
+        "content/terms.md",
+        "---\ntitle: \"Terms of\\vService\\u0001\"\n---\n\nBe nice.\n",
+    );
+    repo.commit("Publish", "2026-03-02T10:00:00+00:00");
+    repo.write(
+        "content/privacy.md",
+        "# Privacy\u{0b}Policy\n\nWe keep data for 90 days.\n",
+    );
+    repo.commit(
+        "Keep data longer\n\nPolicy-Change: material\nNotice: We now keep data\u{0b}for 90 days.\u{1b}",
+        "2026-03-10T10:00:00+00:00",
+    );
+    repo.build_on("2026-03-20");
+    for feed in [
+        "public/feed.xml",
+        "public/privacy/feed.xml",
+        "public/terms/feed.xml",
+    ] {
+        let xml = repo.read(feed);
+        entry_ids(&xml);
+        assert!(
+            !xml.contains(['\u{0b}', '\u{1}', '\u{1b}']),
+            "{feed}:\n{xml}"
+        );
+    }
+    let xml = repo.read("public/privacy/feed.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    assert!(texts.contains(&"We now keep data for 90 days."), "{xml}");
+    assert!(
+        texts.iter().any(|t| t.starts_with("Privacy Policy")),
+        "{xml}"
+    );
+    for page in [
+        "public/index.html",
+        "public/privacy/index.html",
+        "public/terms/index.html",
+        "public/sitemap.xml",
+    ] {
+        let text = repo.read(page);
+        assert!(
+            !text.contains(['\u{0b}', '\u{1}', '\u{1b}']),
+            "{page}:\n{text}"
+        );
+    }
+    assert!(
+        repo.read("public/terms/index.html")
+            .contains("Terms of Service")
+    );
+}

@@ -444,3 +444,31 @@ fn the_header_lists_documents_up_to_nav_limit() {
         assert!(index.contains(&format!("href=\"{url}\"")), "{url}: {index}");
     }
 }
+
+#[test]
+fn a_setting_appended_after_extra_is_pointed_at() {
+    // `base_url = …` appended to the end of redline.toml landed in [extra]
+    // and silently set nothing.
+    let repo = site(&[
+        ("content/privacy.md", &policy("Privacy", "Text.")),
+        (
+            "redline.toml",
+            "title = \"Legal\"\n\n[extra]\nfooter = \"Acme\"\nbase_url = \"https://legal.example.com/\"\n",
+        ),
+    ]);
+    let run = repo.build();
+    assert!(
+        run.stderr.contains(
+            "warning: `base_url` is inside [extra] in redline.toml (line 5), so it only reaches templates as site.extra.base_url; move it above the [extra] table to set it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("`footer`"), "{}", run.stderr);
+    let log = repo.redline(&["log"]).success();
+    assert!(
+        log.stdout.contains("`base_url` is inside [extra]"),
+        "{}",
+        log.stdout
+    );
+}

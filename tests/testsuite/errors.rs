@@ -167,3 +167,22 @@ fn output_folder_that_redline_did_not_write() {
     insta::assert_snapshot!(build_error(&repo, &["build", "--output", "src"]));
     assert_eq!(repo.read("src/main.rs"), "fn main(){}");
 }
+
+#[test]
+fn build_in_an_empty_folder_suggests_init() {
+    // In a new, empty folder `build` said only that `content` was missing,
+    // not how to start a site.
+    let repo = TestRepo::folder();
+    let message = build_error(&repo, &["build"]);
+    insta::assert_snapshot!(message);
+    // The suggested command is one that works.
+    let command = message
+        .split('`')
+        .find(|part| part.starts_with("redline init "))
+        .expect("an init command");
+    let dir = command.trim_start_matches("redline init ");
+    assert_eq!(dir, "[ROOT]", "{message}");
+    repo.redline(&["init", repo.path().to_str().expect("UTF-8 temp path")])
+        .success();
+    repo.build();
+}

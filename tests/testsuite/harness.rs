@@ -249,12 +249,7 @@ pub fn run_redline(dir: &Path, args: &[&str]) -> Run {
 /// Runs the real binary in `dir` with extra environment variables. The
 /// build day is today unless `SOURCE_DATE_EPOCH` is among them.
 pub fn run_redline_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_redline"))
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("SOURCE_DATE_EPOCH")
+    let output: Output = redline_command(dir, args)
         .envs(env.iter().copied())
         .output()
         .expect("redline runs");
@@ -263,6 +258,19 @@ pub fn run_redline_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run 
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// The real binary, ready to run `redline ARGS` in `dir`, for tests that
+/// need the process itself (its pipes, its exit signal).
+pub fn redline_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_redline"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("SOURCE_DATE_EPOCH");
+    command
 }
 
 /// The repository's own folder (for the example site).

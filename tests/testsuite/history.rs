@@ -1117,6 +1117,11 @@ fn strict_build_fails_naming_the_uncommitted_document() {
     );
     let run = repo.redline(&["build", "--strict"]).failure();
     assert!(run.stderr.contains("content/privacy.md"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("this document has changes"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("content/terms.md"), "{}", run.stderr);
     assert!(
         !repo.exists("public/versions.json"),

@@ -8,6 +8,7 @@ mod archive;
 mod build;
 mod errors;
 mod history;
+mod log;
 mod notify;
 mod output;
 mod serve;

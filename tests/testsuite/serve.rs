@@ -20,6 +20,8 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 struct Server {
     child: Child,
     address: String,
+    /// The line that announced the URL.
+    announced: String,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -85,6 +87,7 @@ impl Server {
         Server {
             child,
             address,
+            announced: line,
             stderr,
         }
     }
@@ -528,6 +531,27 @@ fn a_busy_port_is_an_error_naming_it() {
         run.stderr
     );
     assert!(run.stderr.contains("--port"), "{}", run.stderr);
+}
+
+#[test]
+fn binding_every_interface_prints_an_address_a_browser_can_open() {
+    // `--bind 0.0.0.0` printed http://0.0.0.0:PORT/, which is no address to
+    // browse to; the loopback address works on this machine.
+    let repo = site();
+    let server = Server::start_with(repo.path(), &["--bind", "0.0.0.0"]);
+    assert!(
+        server.announced.contains("listening on all interfaces"),
+        "{}",
+        server.announced
+    );
+    assert!(
+        !server.announced.contains("http://0.0.0.0"),
+        "{}",
+        server.announced
+    );
+    // Start asserted the URL is on 127.0.0.1; it answers there.
+    assert_eq!(server.get("/privacy/").status, 200);
+    assert!(server.stderr().contains("other machines on the network"));
 }
 
 /// Headless Chromium with its own profile; the process group is ended on drop.

@@ -1,0 +1,108 @@
+//! Control characters from users' text (titles, commit messages, `Notice:`
+//! trailers; `\x0b` is what a line break pasted from Word becomes) kept out
+//! of the places they break: XML and HTML files, and the terminal. One rule
+//! per destination, applied where text leaves redline rather than at every
+//! place it enters, so no new field can forget it.
+
+use std::borrow::Cow;
+
+/// `text` without the characters XML 1.0 forbids (C0 controls other than
+/// tab, line feed and carriage return; U+FFFE and U+FFFF), so every XML and
+/// HTML file redline writes parses. A vertical tab or form feed separates
+/// words, so it becomes a space; the rest are dropped.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    if !has_xml_forbidden(text) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter_map(|c| match c {
+                '\u{0b}' | '\u{0c}' => Some(' '),
+                c if is_xml_forbidden(c) => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+/// Whether XML 1.0 forbids `c` in a document.
+pub fn is_xml_forbidden(c: char) -> bool {
+    matches!(c, '\0'..='\u{08}' | '\u{0b}' | '\u{0c}' | '\u{0e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// A byte scan first: pages are long and almost never hold one.
+fn has_xml_forbidden(text: &str) -> bool {
+    text.bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        || text.contains(['\u{fffe}', '\u{ffff}'])
+}
+
+/// `text` as one line a terminal prints as it is: whitespace controls become
+/// spaces and every other control character (ESC, which starts the
+/// sequences that recolour, move the cursor or retitle the window; DEL; the
+/// C1 controls) becomes U+FFFD, so a reader sees that something was there.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\t' | '\n' | '\r' | '\u{0b}' | '\u{0c}' => ' ',
+                c if c.is_control() => '\u{fffd}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_pasted_line_break_becomes_a_space_and_other_controls_go() {
+        assert_eq!(xml_safe("We keep\u{0b}data"), "We keep data");
+        assert_eq!(xml_safe("a\u{0}b\u{1b}c\u{ffff}d"), "abcd");
+        assert!(matches!(
+            xml_safe("Tabs\tand\r\nlines stay, as does ü"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn escape_sequences_cannot_reach_the_terminal() {
+        assert_eq!(
+            terminal_safe("Fix \u{1b}[31mred\u{1b}[0m\ttext"),
+            "Fix \u{fffd}[31mred\u{fffd}[0m text"
+        );
+        assert_eq!(terminal_safe("C1\u{9b}2J"), "C1\u{fffd}2J");
+        assert!(matches!(
+            terminal_safe("Plain – “quoted”"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn xml_safe_text_has_no_forbidden_character_and_keeps_the_rest(text in any::<String>()) {
+            let safe = xml_safe(&text);
+            prop_assert!(!safe.chars().any(is_xml_forbidden));
+            // Nothing but forbidden characters is dropped, and only the two
+            // word-separating ones become spaces.
+            let without_spaces = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+            let kept: String = text.chars().filter(|c| !is_xml_forbidden(*c)).collect();
+            prop_assert_eq!(without_spaces(&safe), without_spaces(&kept));
+            prop_assert_eq!(safe.chars().count(), kept.chars().count()
+                + text.chars().filter(|c| matches!(c, '\u{0b}' | '\u{0c}')).count());
+        }
+
+        #[test]
+        fn terminal_safe_text_has_no_control_character(text in any::<String>()) {
+            let safe = terminal_safe(&text);
+            prop_assert!(!safe.chars().any(char::is_control));
+            prop_assert_eq!(safe.chars().count(), text.chars().count());
+        }
+    }
+}
