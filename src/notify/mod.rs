@@ -74,7 +74,7 @@ pub struct NotifyReport {
     /// Messages left out because the ledger says they were delivered.
     pub already_sent: usize,
     /// Messages left out because a server refused them for good before
-    /// (`recipient: reply`), as `--retry-failed` would retry them.
+    /// (`recipient (document): reply`), as `--retry-failed` would retry them.
     pub not_retried: Vec<String>,
     pub sent: usize,
     /// Messages this run's server refused for good: `recipient (subject): reply`.
@@ -138,8 +138,14 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
             let missing = match audience.share(notice, &key) {
                 Share::Send(changes) => changes,
                 Share::Refused(change) => {
+                    let title = notice
+                        .iter()
+                        .find(|c| ChangeKey::of(c) == change)
+                        .map_or("", |c| c.document.title.as_str());
                     let reply = rejected.get(&(change, key)).map_or("", String::as_str);
-                    report.not_retried.push(format!("{}: {reply}", to.email));
+                    report
+                        .not_retried
+                        .push(format!("{} ({title}): {reply}", to.email));
                     continue;
                 }
                 Share::AlreadySent => {

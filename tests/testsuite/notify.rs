@@ -760,7 +760,7 @@ fn a_recipient_refused_for_good_blocks_no_one_and_is_retried_only_when_asked() {
     assert!(
         again
             .stderr
-            .contains("bob@example.com: permanent error (550)"),
+            .contains("bob@example.com (Terms of Service): permanent error (550)"),
         "{}",
         again.stderr
     );
