@@ -178,6 +178,11 @@ pub struct NotifyArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Try again the messages a mail server refused for good (a 5xx reply)
+    /// on an earlier run; without it they are never sent again.
+    #[arg(long)]
+    pub retry_failed: bool,
+
     /// The URL the site is published at, for the emails' links.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,

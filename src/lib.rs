@@ -111,6 +111,14 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {
+    /// `1 message`, `2 messages`.
+    fn messages(count: usize) -> String {
+        if count == 1 {
+            "1 message".to_string()
+        } else {
+            format!("{count} messages")
+        }
+    }
     let overrides = Overrides {
         base_url: args.base_url,
         ..site_overrides(args.site)
@@ -130,13 +138,23 @@ fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {
             user: env(notify::send::USER_VAR),
             password: env(notify::send::PASSWORD_VAR),
         }),
+        retry_failed: args.retry_failed,
     };
     let report = notify::notify(&config, &options)?;
     for warning in &report.warnings {
         reporter.warn(warning);
     }
-    for line in &report.lines {
-        println!("{line}");
+    if !report.not_retried.is_empty() {
+        reporter.warn(&format!(
+            "not sent again, as a mail server refused {} for good before (fix the address and pass --retry-failed, or remove it from the recipients file):\n  {}",
+            messages(report.not_retried.len()),
+            report.not_retried.join("\n  ")
+        ));
+    }
+    if reporter.verbosity >= Verbosity::Normal {
+        for line in &report.lines {
+            println!("{line}");
+        }
     }
     let already = if report.already_sent > 0 {
         format!(" ({} already sent, per the ledger)", report.already_sent)
@@ -145,23 +163,31 @@ fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {
     };
     let summary = if options.dry_run {
         format!(
-            "dry run: {} messages would be sent{already}",
-            report.messages
+            "dry run: {} would be sent{already}",
+            messages(report.messages)
         )
     } else if options.send.is_some() {
         format!(
-            "sent {} messages; copies in {}{already}",
-            report.sent,
+            "sent {}; copies in {}{already}",
+            messages(report.sent),
             options.outbox.display()
         )
     } else {
         format!(
-            "wrote {} messages to {}{already}",
-            report.messages,
+            "wrote {} to {}{already}",
+            messages(report.messages),
             options.outbox.display()
         )
     };
     reporter.info(&summary);
+    if !report.rejected.is_empty() {
+        anyhow::bail!(
+            "the mail server refused {} for good; every other message was sent. The ledger {} records the refusals, and no run sends them again unless you pass --retry-failed (after fixing the address or the recipients file):\n  {}",
+            messages(report.rejected.len()),
+            notify::ledger::LEDGER_FILE,
+            report.rejected.join("\n  ")
+        );
+    }
     Ok(())
 }
 

@@ -4,8 +4,15 @@
 //! connection, Ctrl-C — leaves either the old ledger or the new one, never
 //! half of one, and a rerun sends exactly what is missing. A sending run
 //! holds a lock on it, so two runs at once cannot both send a notice.
+//!
+//! Besides what was delivered it keeps what is still owed: each unfinished
+//! change with the recipients a run had left to send it to (so a resumed run
+//! finishes exactly that, and someone added to the recipients file meanwhile
+//! is not sent an old notice), and each permanent (5xx) rejection, which is
+//! never retried unless asked. An entry leaves as soon as its run is done
+//! with it.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,15 +29,49 @@ pub const LEDGER_FILE: &str = ".redline/notify-ledger.json";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ledger {
-    /// The newest change whose notices all went out; the default `--since`.
+    /// The newest change a sending run has taken on; the default `--since`.
+    /// What that run still owes is in `unfinished`.
     #[serde(default)]
     pub last_notice: Option<ChangeRecord>,
     /// Changes a run started sending and did not finish: the next run sends
-    /// them to whoever is still missing them, whatever `--since` says.
+    /// them to the recipients listed here, whatever `--since` says.
     #[serde(default)]
-    pub unfinished: BTreeSet<ChangeRecord>,
+    pub unfinished: Vec<Unfinished>,
     #[serde(default)]
     pub deliveries: Vec<Delivery>,
+    /// Messages the mail server refused for good (a 5xx reply): not sent
+    /// again unless `--retry-failed` asks.
+    #[serde(default)]
+    pub failures: Vec<Failure>,
+}
+
+/// A change a run started sending, and who it still owes it to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unfinished {
+    pub commit: String,
+    pub document: String,
+    /// Recipient keys ([`super::recipients::Recipient::key`]) still to send it to.
+    pub recipients: BTreeSet<String>,
+}
+
+impl Unfinished {
+    pub fn key(&self) -> ChangeKey {
+        key_of(&self.commit, &self.document)
+    }
+}
+
+/// One change a mail server refused for good to deliver to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    pub commit: String,
+    pub document: String,
+    pub recipient: String,
+    /// The server's reply, e.g. `permanent error (550): Mailbox unavailable`.
+    pub reply: String,
+    /// RFC 3339, when the server refused it.
+    pub failed_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -45,15 +86,6 @@ impl From<&ChangeKey> for ChangeRecord {
         ChangeRecord {
             commit: key.commit.clone(),
             document: key.document.clone(),
-        }
-    }
-}
-
-impl From<&ChangeRecord> for ChangeKey {
-    fn from(record: &ChangeRecord) -> Self {
-        ChangeKey {
-            commit: record.commit.clone(),
-            document: record.document.clone(),
         }
     }
 }
@@ -124,8 +156,93 @@ impl Ledger {
             .collect()
     }
 
-    pub fn unfinished_keys(&self) -> HashSet<ChangeKey> {
-        self.unfinished.iter().map(ChangeKey::from).collect()
+    /// The (change, recipient) pairs unfinished runs still owe.
+    pub fn owed(&self) -> HashSet<(ChangeKey, String)> {
+        self.unfinished
+            .iter()
+            .flat_map(|u| {
+                let key = u.key();
+                u.recipients.iter().map(move |r| (key.clone(), r.clone()))
+            })
+            .collect()
+    }
+
+    /// The (change, recipient) pairs a server refused for good, with its reply.
+    pub fn rejected(&self) -> HashMap<(ChangeKey, String), String> {
+        self.failures
+            .iter()
+            .map(|f| {
+                let pair = (key_of(&f.commit, &f.document), f.recipient.clone());
+                (pair, f.reply.clone())
+            })
+            .collect()
+    }
+
+    /// A sending run begins: each of `changes` is now owed to exactly the
+    /// recipients `pending` pairs it with (a run's plan already counts what
+    /// earlier runs owed), and a change owed to no one leaves `unfinished`.
+    pub fn begin(&mut self, changes: &[ChangeKey], pending: &[(ChangeKey, String)]) {
+        let handled: HashSet<&ChangeKey> = changes.iter().collect();
+        self.unfinished.retain(|u| !handled.contains(&u.key()));
+        let mut owed: BTreeMap<&ChangeKey, BTreeSet<String>> = BTreeMap::new();
+        for (change, recipient) in pending {
+            owed.entry(change).or_default().insert(recipient.clone());
+        }
+        self.unfinished
+            .extend(owed.into_iter().map(|(change, recipients)| Unfinished {
+                commit: change.commit.clone(),
+                document: change.document.clone(),
+                recipients,
+            }));
+    }
+
+    /// The server accepted the message with `changes` for `recipient`.
+    pub fn delivered_to(&mut self, changes: &[ChangeKey], recipient: &str, message_id: &str) {
+        let sent_at = jiff::Timestamp::now().to_string();
+        self.settle(changes, recipient);
+        self.deliveries
+            .extend(changes.iter().map(|change| Delivery {
+                commit: change.commit.clone(),
+                document: change.document.clone(),
+                recipient: recipient.to_string(),
+                message_id: message_id.to_string(),
+                sent_at: sent_at.clone(),
+            }));
+    }
+
+    /// The server refused the message with `changes` for `recipient` for good.
+    pub fn rejected_for(&mut self, changes: &[ChangeKey], recipient: &str, reply: &str) {
+        let failed_at = jiff::Timestamp::now().to_string();
+        self.settle(changes, recipient);
+        self.failures.extend(changes.iter().map(|change| Failure {
+            commit: change.commit.clone(),
+            document: change.document.clone(),
+            recipient: recipient.to_string(),
+            reply: reply.to_string(),
+            failed_at: failed_at.clone(),
+        }));
+    }
+
+    /// `recipient` is done with `changes`: no longer owed, and an earlier
+    /// rejection gives way to this run's answer.
+    fn settle(&mut self, changes: &[ChangeKey], recipient: &str) {
+        let done: HashSet<&ChangeKey> = changes.iter().collect();
+        for unfinished in &mut self.unfinished {
+            if done.contains(&unfinished.key()) {
+                unfinished.recipients.remove(recipient);
+            }
+        }
+        self.unfinished.retain(|u| !u.recipients.is_empty());
+        self.failures.retain(|f| {
+            f.recipient != recipient || !done.contains(&key_of(&f.commit, &f.document))
+        });
+    }
+}
+
+fn key_of(commit: &str, document: &str) -> ChangeKey {
+    ChangeKey {
+        commit: commit.to_string(),
+        document: document.to_string(),
     }
 }
 
@@ -188,6 +305,47 @@ mod tests {
         assert_eq!(Ledger::load(&path).unwrap(), ledger);
         let files = fs::read_dir(path.parent().unwrap()).unwrap().count();
         assert_eq!(files, 1);
+    }
+
+    #[test]
+    fn a_run_keeps_only_what_it_still_owes() {
+        let privacy = key_of("c1", "privacy/");
+        let terms = key_of("c1", "terms/");
+        let pair = |key: &ChangeKey, who: &str| (key.clone(), who.to_string());
+        let mut ledger = Ledger::default();
+        // An earlier run died owing privacy to someone since removed from
+        // the recipients file: this run's plan has no one for it.
+        ledger.unfinished.push(Unfinished {
+            commit: "c1".into(),
+            document: "privacy/".into(),
+            recipients: ["gone@example.com".to_string()].into(),
+        });
+        ledger.begin(
+            &[privacy.clone(), terms.clone()],
+            &[pair(&terms, "alice"), pair(&terms, "bob")],
+        );
+        assert_eq!(
+            ledger.owed(),
+            [pair(&terms, "alice"), pair(&terms, "bob")].into()
+        );
+        ledger.delivered_to(std::slice::from_ref(&terms), "alice", "<m1@x>");
+        assert_eq!(ledger.owed(), [pair(&terms, "bob")].into());
+        ledger.rejected_for(
+            std::slice::from_ref(&terms),
+            "bob",
+            "permanent error (550): no",
+        );
+        assert!(ledger.unfinished.is_empty(), "{:?}", ledger.unfinished);
+        assert_eq!(ledger.rejected().len(), 1);
+
+        // Retried and accepted: the refusal gives way to the delivery.
+        ledger.begin(std::slice::from_ref(&terms), &[pair(&terms, "bob")]);
+        ledger.delivered_to(std::slice::from_ref(&terms), "bob", "<m2@x>");
+        assert!(ledger.failures.is_empty() && ledger.unfinished.is_empty());
+        assert_eq!(
+            ledger.delivered(),
+            [pair(&terms, "alice"), pair(&terms, "bob")].into()
+        );
     }
 
     #[test]

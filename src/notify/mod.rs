@@ -29,7 +29,7 @@ use crate::render::Renderer;
 use crate::{site, theme};
 use ledger::{ChangeRecord, Ledger};
 use recipients::Recipient;
-use select::{ChangeKey, Since, SinceArg};
+use select::{ChangeKey, Share, Since, SinceArg};
 pub use send::SmtpOptions;
 
 /// What a `redline notify` run does, resolved from the command line.
@@ -47,6 +47,8 @@ pub struct NotifyOptions {
     pub dry_run: bool,
     /// Send over SMTP (else only write the outbox).
     pub send: Option<SmtpOptions>,
+    /// Try again the messages a server refused for good (5xx) before.
+    pub retry_failed: bool,
 }
 
 /// One message ready to write and send.
@@ -71,7 +73,12 @@ pub struct NotifyReport {
     pub messages: usize,
     /// Messages left out because the ledger says they were delivered.
     pub already_sent: usize,
+    /// Messages left out because a server refused them for good before
+    /// (`recipient (document): reply`), as `--retry-failed` would retry them.
+    pub not_retried: Vec<String>,
     pub sent: usize,
+    /// Messages this run's server refused for good: `recipient (subject): reply`.
+    pub rejected: Vec<String>,
 }
 
 /// Runs `redline notify`.
@@ -95,17 +102,31 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
     };
     let mut ledger = Ledger::load(&ledger_path)?;
     let since = resolve_since(config, options.since.as_deref(), &ledger)?;
-    let selected = select::select(
-        &changes,
-        &since,
-        options.include_editorial,
-        &ledger.unfinished_keys(),
-    );
-    let last_notice = newest(&selected, ledger.last_notice.as_ref(), &changes);
-    let notices = select::group(selected, options.group);
+    let rejected = ledger.rejected();
+    let mut audience = select::Audience {
+        owed: ledger.owed(),
+        delivered: ledger.delivered(),
+        ..select::Audience::default()
+    };
+    if options.retry_failed {
+        audience.owed.extend(rejected.keys().cloned());
+    } else {
+        audience.rejected = rejected.keys().cloned().collect();
+    }
+    // Refused changes are looked at even when not retried, to say so.
+    let owed_changes = audience
+        .owed
+        .iter()
+        .chain(&audience.rejected)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let selection = select::select(&changes, &since, options.include_editorial, &owed_changes);
+    audience.for_everyone = selection.for_everyone;
+    let handled: Vec<ChangeKey> = selection.changes.iter().map(ChangeKey::of).collect();
+    let last_notice = newest(&selection.changes, ledger.last_notice.as_ref(), &changes);
+    let notices = select::group(selection.changes, options.group);
 
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
-    let delivered = ledger.delivered();
     let date = message_date()?;
     let mut outgoing = Vec::new();
     for notice in &notices {
@@ -114,15 +135,25 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
             let key = recipient
                 .as_ref()
                 .map_or_else(|| mailbox_key(&to), Recipient::key);
-            let missing: Vec<SiteChange> = notice
-                .iter()
-                .filter(|c| !delivered.contains(&(ChangeKey::of(c), key.clone())))
-                .cloned()
-                .collect();
-            if missing.is_empty() {
-                report.already_sent += 1;
-                continue;
-            }
+            let missing = match audience.share(notice, &key) {
+                Share::Send(changes) => changes,
+                Share::Refused(change) => {
+                    let title = notice
+                        .iter()
+                        .find(|c| ChangeKey::of(c) == change)
+                        .map_or("", |c| c.document.title.as_str());
+                    let reply = rejected.get(&(change, key)).map_or("", String::as_str);
+                    report
+                        .not_retried
+                        .push(format!("{} ({title}): {reply}", to.email));
+                    continue;
+                }
+                Share::AlreadySent => {
+                    report.already_sent += 1;
+                    continue;
+                }
+                Share::Nothing => continue,
+            };
             let letter =
                 message::compose(&renderer, config, base_url, &missing, recipient.as_ref())?;
             let message = message::build(&letter, &config.email, &from, date)?;
@@ -155,14 +186,14 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
     }
     if let Some(smtp) = &options.send {
         let transport = send::transport(smtp)?;
-        let sent = send::deliver(
-            &transport,
-            &outgoing,
-            &mut ledger,
-            &ledger_path,
+        let run = send::Run {
+            handled: &handled,
             last_notice,
-        )?;
+            ledger_path: &ledger_path,
+        };
+        let sent = send::deliver(&transport, &outgoing, &mut ledger, &run)?;
         report.sent = sent.sent;
+        report.rejected = sent.rejected;
     }
     Ok(report)
 }

@@ -1,8 +1,10 @@
 //! Sending over SMTP with lettre, one message at a time, writing the ledger
-//! after each one the server accepted. The user name and password come only
+//! after each one the server answered: accepted, or refused for good (5xx),
+//! which is that recipient's failure and does not stop the others. The user name and password come only
 //! from the environment (the caller reads them), never from the command line,
 //! where every user of the machine can see them.
 
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -10,7 +12,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{SmtpTransport, Transport};
 
 use super::Outgoing;
-use super::ledger::{ChangeRecord, Delivery, Ledger};
+use super::ledger::{ChangeRecord, Ledger};
+use super::select::ChangeKey;
 
 /// The environment variables that hold the SMTP credentials.
 pub const USER_VAR: &str = "REDLINE_SMTP_USER";
@@ -76,67 +79,99 @@ pub fn transport(options: &SmtpOptions) -> Result<SmtpTransport> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Sent {
     pub sent: usize,
+    /// One line per message the server refused for good:
+    /// `recipient (subject): reply`.
+    pub rejected: Vec<String>,
 }
 
-/// Sends `outgoing` in order. Before the first message, its changes are
-/// marked unfinished in the ledger; after each accepted message the ledger
-/// records it; at the end, `last_notice` is set and nothing is unfinished.
+/// What the run around the messages needs the ledger to know.
+#[derive(Debug, Clone)]
+pub struct Run<'a> {
+    /// Every change the run looked at, sent or not: when it ends, none of
+    /// them is owed by it any more.
+    pub handled: &'a [ChangeKey],
+    /// Where the next run starts by default.
+    pub last_notice: Option<ChangeRecord>,
+    pub ledger_path: &'a Path,
+}
+
+/// Whether a failed message is that recipient's alone (a 5xx reply, such as
+/// `550 mailbox unavailable`): record it and go on with the others. Anything
+/// else (a 4xx, a dropped connection, a refused login) stops the run, and a
+/// rerun resumes.
+fn refused_for_good(err: &lettre::transport::smtp::Error) -> bool {
+    let login = |code: u16| matches!(code, 530 | 534 | 535 | 538);
+    err.is_permanent() && err.status().is_some_and(|code| !login(u16::from(code)))
+}
+
+/// Sends `outgoing` in order. Before the first message, the ledger records
+/// who each handled change is owed to, and `last_notice`; after each message
+/// the server answered, it records the delivery or the refusal and forgets
+/// what is no longer owed, so at the end nothing of the run's is unfinished.
 pub fn deliver(
     transport: &impl Transport<Error = lettre::transport::smtp::Error>,
     outgoing: &[Outgoing],
     ledger: &mut Ledger,
-    ledger_path: &std::path::Path,
-    last_notice: Option<ChangeRecord>,
+    run: &Run<'_>,
 ) -> Result<Sent> {
-    let keys: Vec<ChangeRecord> = outgoing
+    let changes_of =
+        |out: &Outgoing| -> Vec<ChangeKey> { out.letter.changes.iter().map(|c| c.key()).collect() };
+    let pending: Vec<(ChangeKey, String)> = outgoing
         .iter()
-        .flat_map(|o| {
-            o.letter
-                .changes
-                .iter()
-                .map(|c| ChangeRecord::from(&c.key()))
+        .flat_map(|out| {
+            changes_of(out)
+                .into_iter()
+                .map(|change| (change, out.recipient.clone()))
         })
         .collect();
-    ledger.unfinished.extend(keys.iter().cloned());
-    ledger.save(ledger_path)?;
+    ledger.begin(run.handled, &pending);
+    // From here on the next run starts after these changes by default:
+    // what this one still owes them is in `unfinished`, recipient by
+    // recipient, so someone added to the recipients file meanwhile does not
+    // get a notice that already went out.
+    if run.last_notice.is_some() {
+        ledger.last_notice.clone_from(&run.last_notice);
+    }
+    ledger.save(run.ledger_path)?;
     let mut sent = Sent::default();
     for (index, out) in outgoing.iter().enumerate() {
-        if let Err(err) = transport.send(&out.message) {
-            return Err(anyhow::Error::new(err)).with_context(|| {
-                format!(
-                    "sending to {} failed after {} of {} messages; the ledger {} records what was sent, so run the same command again to send the rest exactly once",
-                    out.to.email,
-                    index,
-                    outgoing.len(),
-                    ledger_path.display()
-                )
-            });
+        match transport.send(&out.message) {
+            Ok(_) => {
+                ledger.delivered_to(&changes_of(out), &out.recipient, &out.letter.message_id);
+                sent.sent += 1;
+            }
+            Err(err) if refused_for_good(&err) => {
+                ledger.rejected_for(&changes_of(out), &out.recipient, &err.to_string());
+                sent.rejected
+                    .push(format!("{} ({}): {err}", out.to.email, out.letter.subject));
+            }
+            Err(err) => {
+                let refused = if sent.rejected.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; refused for good so far, and recorded: {}",
+                        sent.rejected.join("; ")
+                    )
+                };
+                return Err(anyhow::Error::new(err)).with_context(|| {
+                    format!(
+                        "sending to {} failed after {} of {} messages{refused}; the ledger {} records what was sent, so run the same command again to send the rest exactly once",
+                        out.to.email,
+                        index,
+                        outgoing.len(),
+                        run.ledger_path.display()
+                    )
+                });
+            }
         }
-        let sent_at = jiff::Timestamp::now().to_string();
-        for change in &out.letter.changes {
-            ledger.deliveries.push(Delivery {
-                commit: change.commit.clone(),
-                document: change.document.clone(),
-                recipient: out.recipient.clone(),
-                message_id: out.letter.message_id.clone(),
-                sent_at: sent_at.clone(),
-            });
-        }
-        ledger.save(ledger_path).with_context(|| {
+        ledger.save(run.ledger_path).with_context(|| {
             format!(
-                "the message to {} was sent but the ledger could not record it",
+                "the server answered the message to {} but the ledger could not record it",
                 out.to.email
             )
         })?;
-        sent.sent += 1;
     }
-    for key in &keys {
-        ledger.unfinished.remove(key);
-    }
-    if last_notice.is_some() {
-        ledger.last_notice = last_notice;
-    }
-    ledger.save(ledger_path)?;
     Ok(sent)
 }
 

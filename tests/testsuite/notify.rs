@@ -412,6 +412,10 @@ struct Mailroom {
     /// Drop the connection (no reply) at the next MAIL after this many
     /// accepted messages; `None` never.
     drop_after: Option<usize>,
+    /// Addresses whose RCPT is answered with this code instead of 250.
+    refuse: Vec<(String, u16)>,
+    /// Every RCPT address asked for, accepted or not.
+    asked: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -422,6 +426,16 @@ struct Sink {
 }
 
 impl Handler for Sink {
+    fn rcpt(&mut self, to: &str) -> Response {
+        let to = to.trim_matches(['<', '>']).to_string();
+        let mut room = self.room.lock().expect("lock");
+        room.asked.push(to.clone());
+        match room.refuse.iter().find(|(address, _)| *address == to) {
+            Some((_, code)) => Response::custom(*code, format!("{to}: mailbox unavailable")),
+            None => response::OK,
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.to = to.to_vec();
         self.data.clear();
@@ -685,4 +699,233 @@ fn a_second_sending_run_at_the_same_time_sends_nothing() {
     let run = notify(&repo, &args).success();
     assert!(run.stderr.contains("sent 8 messages"), "{}", run.stderr);
     assert_eq!(recipients_of(&wait_for(&room, 8)).len(), 4);
+}
+
+fn ledger(repo: &TestRepo) -> serde_json::Value {
+    serde_json::from_str(&repo.read(".redline/notify-ledger.json")).expect("ledger")
+}
+
+fn asked(room: &Arc<Mutex<Mailroom>>) -> usize {
+    room.lock().expect("lock").asked.len()
+}
+
+#[test]
+fn a_recipient_refused_for_good_blocks_no_one_and_is_retried_only_when_asked() {
+    // Regression: a 550 to one RCPT stopped the run there, every rerun
+    // stopped at the same recipient, and "run the same command again" looped.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").refuse = vec![("bob@example.com".into(), 550)];
+    let args = send_to_people(&url);
+    let run = notify(&repo, &args).failure();
+    assert!(run.stderr.contains("sent 6 messages"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refused 2 messages for good"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("bob@example.com ([Frameloop] Privacy Policy"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("(550)"), "{}", run.stderr);
+    assert!(run.stderr.contains("--retry-failed"), "{}", run.stderr);
+    let counts = recipients_of(&wait_for(&room, 6));
+    assert_eq!(
+        counts.into_iter().collect::<Vec<_>>(),
+        [
+            ("alice@example.com".to_string(), 2),
+            ("carol@example.com".to_string(), 2),
+            ("dan@example.com".to_string(), 2)
+        ]
+    );
+    let after_first = ledger(&repo);
+    let failures = after_first["failures"].as_array().expect("failures");
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(
+        failures.iter().all(|f| f["recipient"] == "bob@example.com"
+            && f["reply"].as_str().is_some_and(|r| r.contains("550"))),
+        "{failures:?}"
+    );
+    assert_eq!(after_first["deliveries"].as_array().map(Vec::len), Some(6));
+    assert_eq!(after_first["unfinished"].as_array().map(Vec::len), Some(0));
+
+    // A rerun sends nothing and does not ask the server about bob again.
+    let asked_before = asked(&room);
+    let again = notify(&repo, &args).success();
+    assert!(again.stderr.contains("sent 0 messages"), "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("bob@example.com (Terms of Service): permanent error (550)"),
+        "{}",
+        again.stderr
+    );
+    assert!(again.stderr.contains("--retry-failed"), "{}", again.stderr);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(asked(&room), asked_before);
+    assert_eq!(room.lock().expect("lock").received.len(), 6);
+
+    // Once bob's mailbox works, --retry-failed sends him what he missed,
+    // and only that.
+    room.lock().expect("lock").refuse.clear();
+    let retry_args = [&args[..], &["--retry-failed"]].concat();
+    let retry = notify(&repo, &retry_args).success();
+    assert!(retry.stderr.contains("sent 2 messages"), "{}", retry.stderr);
+    let received = wait_for(&room, 8);
+    assert_eq!(received.len(), 8);
+    assert!(
+        recipients_of(&received).values().all(|n| *n == 2),
+        "{:?}",
+        recipients_of(&received)
+    );
+    let after_retry = ledger(&repo);
+    assert_eq!(after_retry["failures"].as_array().map(Vec::len), Some(0));
+    assert_eq!(after_retry["deliveries"].as_array().map(Vec::len), Some(8));
+    let last = notify(&repo, &retry_args).success();
+    assert!(last.stderr.contains("sent 0 messages"), "{}", last.stderr);
+}
+
+#[test]
+fn a_temporary_refusal_stops_the_run_and_a_rerun_resumes_exactly_once() {
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").refuse = vec![("carol@example.com".into(), 450)];
+    let args = send_to_people(&url);
+    let run = notify(&repo, &args).failure();
+    assert!(
+        run.stderr
+            .contains("sending to carol@example.com failed after 2 of 8 messages"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("run the same command again"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(wait_for(&room, 2).len(), 2);
+    assert_eq!(ledger(&repo)["failures"].as_array().map(Vec::len), Some(0));
+
+    room.lock().expect("lock").refuse.clear();
+    let rerun = notify(&repo, &args).success();
+    assert!(rerun.stderr.contains("sent 6 messages"), "{}", rerun.stderr);
+    let received = wait_for(&room, 8);
+    assert_eq!(received.len(), 8);
+    assert!(recipients_of(&received).values().all(|n| *n == 2));
+    assert_eq!(
+        ledger(&repo)["unfinished"].as_array().map(Vec::len),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_resumed_run_finishes_its_notice_and_newcomers_get_only_later_ones() {
+    // Regression: a run that died after every privacy notice but before the
+    // terms ones left privacy `unfinished` after the rerun, for good, so
+    // anyone added to the recipients file later was sent that old notice.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(Some(4));
+    let args = send_to_people(&url);
+    let run = notify(&repo, &args).failure();
+    assert!(
+        run.stderr.contains("after 4 of 8 messages"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        ledger(&repo)["unfinished"].as_array().map(Vec::len),
+        Some(1),
+        "only terms is still owed: {}",
+        ledger(&repo)
+    );
+
+    // Eve joins before the rerun: the interrupted notice is not hers.
+    repo.write("people.csv", format!("{PEOPLE}eve@example.com,Eve\n"));
+    room.lock().expect("lock").drop_after = None;
+    let rerun = notify(&repo, &args).success();
+    assert!(rerun.stderr.contains("sent 4 messages"), "{}", rerun.stderr);
+    let received = wait_for(&room, 8);
+    assert_eq!(received.len(), 8);
+    assert!(!recipients_of(&received).contains_key("eve@example.com"));
+    assert_eq!(ledger(&repo)["unfinished"], serde_json::json!([]));
+
+    let again = notify(&repo, &args).success();
+    assert!(again.stderr.contains("sent 0 messages"), "{}", again.stderr);
+    // Unless --since says otherwise.
+    let since = ["--since", "2026-03-01", "--dry-run"];
+    let dry = notify(&repo, &[&args[..], &since].concat()).success();
+    assert!(
+        dry.stdout.contains("would send to Eve <eve@example.com>"),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stderr.contains("dry run: 2 messages"), "{}", dry.stderr);
+
+    // The next notice goes to everyone, Eve included, once.
+    repo.commit_file(
+        "content/privacy.md",
+        &PRIVACY.replace("30 days", "7 days"),
+        "Shorter\n\nPolicy-Change: material",
+        "2026-03-15T10:00:00+00:00",
+    );
+    let next = notify(&repo, &args).success();
+    assert!(next.stderr.contains("sent 5 messages"), "{}", next.stderr);
+    let received = wait_for(&room, 13);
+    assert_eq!(received.len(), 13);
+    let to_eve: Vec<&Received> = received
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.contains("eve@example.com")))
+        .collect();
+    assert_eq!(to_eve.len(), 1);
+    let text = parse(&to_eve[0].data)
+        .body_text(0)
+        .expect("text")
+        .into_owned();
+    assert!(text.contains("/privacy/versions/2026-03-15/"), "{text}");
+    assert!(!text.contains("/versions/2026-03-10/"), "{text}");
+}
+
+#[test]
+fn quiet_prints_no_line_per_message_but_still_prints_errors() {
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let run = notify(
+        &repo,
+        &["-q", "--outbox", "out", "--recipients", "people.csv"],
+    )
+    .success();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    assert_eq!(outbox(&repo, "out").len(), 8);
+    let loud = notify(&repo, &["--outbox", "out2", "--recipients", "people.csv"]).success();
+    assert_eq!(loud.stdout.lines().count(), 8, "{}", loud.stdout);
+
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").refuse = vec![("dan@example.com".into(), 550)];
+    let failed = notify(&repo, &[&["-q"][..], &send_to_people(&url)].concat()).failure();
+    assert_eq!(failed.stdout, "");
+    assert!(failed.stderr.starts_with("error: "), "{}", failed.stderr);
+    assert!(
+        failed.stderr.contains("dan@example.com"),
+        "{}",
+        failed.stderr
+    );
+}
+
+#[test]
+fn one_message_is_counted_as_one_message() {
+    let repo = site();
+    repo.write("people.csv", "alice@example.com\n");
+    let args = ["--outbox", "out", "--group", "--recipients", "people.csv"];
+    let run = notify(&repo, &args).success();
+    assert!(run.stderr.contains("wrote 1 message to"), "{}", run.stderr);
+    let (url, _room) = smtp_server(None);
+    let send = [&args[..], &["--send", "--smtp", &url]].concat();
+    let sent = notify(&repo, &send).success();
+    assert!(sent.stderr.contains("sent 1 message;"), "{}", sent.stderr);
 }
