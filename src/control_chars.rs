@@ -56,10 +56,29 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// [`terminal_safe`] line by line: the line breaks of a multi-line message
+/// stay, everything else a terminal would act on does not.
+pub fn terminal_text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(terminal_safe).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn terminal_text_keeps_line_breaks_and_defuses_escapes() {
+        assert_eq!(terminal_text("one\ntwo"), "one\ntwo");
+        assert_eq!(
+            terminal_text("550 \u{1b}]0;pwned\u{7}\nnext\tline"),
+            "550 \u{fffd}]0;pwned\u{fffd}\nnext line"
+        );
+    }
 
     #[test]
     fn a_pasted_line_break_becomes_a_space_and_other_controls_go() {

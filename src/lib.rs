@@ -111,14 +111,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {
-    /// `1 message`, `2 messages`.
-    fn messages(count: usize) -> String {
-        if count == 1 {
-            "1 message".to_string()
-        } else {
-            format!("{count} messages")
-        }
-    }
+    let messages = |n| report::count(n, "message");
     let overrides = Overrides {
         base_url: args.base_url,
         ..site_overrides(args.site)
@@ -151,10 +144,9 @@ fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {
             report.not_retried.join("\n  ")
         ));
     }
-    if reporter.verbosity >= Verbosity::Normal {
-        for line in &report.lines {
-            println!("{line}");
-        }
+    if reporter.verbosity >= Verbosity::Normal && !report.lines.is_empty() {
+        let lines = report.lines.join("\n") + "\n";
+        report::print_stdout(&control_chars::terminal_text(&lines))?;
     }
     let already = if report.already_sent > 0 {
         format!(" ({} already sent, per the ledger)", report.already_sent)

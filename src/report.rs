@@ -3,6 +3,8 @@
 
 use std::io::Write as _;
 
+use crate::control_chars::terminal_text;
+
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -20,19 +22,19 @@ pub struct Reporter {
 impl Reporter {
     pub fn warn(&self, message: &str) {
         if self.verbosity >= Verbosity::Normal {
-            eprintln!("warning: {message}");
+            eprintln!("warning: {}", terminal_text(message));
         }
     }
 
     pub fn info(&self, message: &str) {
         if self.verbosity >= Verbosity::Normal {
-            eprintln!("{message}");
+            eprintln!("{}", terminal_text(message));
         }
     }
 
     pub fn detail(&self, message: &str) {
         if self.verbosity >= Verbosity::Verbose {
-            eprintln!("{message}");
+            eprintln!("{}", terminal_text(message));
         }
     }
 }
@@ -74,7 +76,7 @@ pub fn error_chain(err: &anyhow::Error) -> String {
             }
         }
     }
-    out
+    terminal_text(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -62,7 +62,10 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
     let new_paths: BTreeSet<&str> = generated.files.paths().collect();
     output::record(staging.path(), new_paths.iter().copied())?;
     if output_dir.is_dir() {
-        output::carry_foreign(&output_dir, staging.path(), &new_paths)?;
+        let carried = output::carry_foreign(&output_dir, staging.path(), &new_paths)?;
+        if carried.unlisted && !carried.paths.is_empty() {
+            warnings.push(unlisted_warning(&output_dir, &carried.paths));
+        }
     }
     let mut all_warnings = generated.warnings;
     all_warnings.append(&mut warnings);
@@ -73,6 +76,23 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
         warnings: all_warnings,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The first build into an output made before builds listed their files
+/// cannot tell stale pages from files of someone else's, and keeps both.
+fn unlisted_warning(output_dir: &std::path::Path, kept: &[String]) -> String {
+    let shown: Vec<&str> = kept.iter().take(5).map(String::as_str).collect();
+    let more = kept.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} was built by an earlier redline that did not list its files, so what the new site does not write was kept: {}{more}; delete any that are stale pages (later builds remove only files they wrote)",
+        output_dir.display(),
+        shown.join(", ")
+    )
 }
 
 /// What a generation is for.

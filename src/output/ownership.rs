@@ -27,23 +27,42 @@ pub fn record<'a>(folder: &Path, paths: impl Iterator<Item = &'a str>) -> Result
     fs::write(&target, text).with_context(|| format!("cannot write {}", target.display()))
 }
 
+/// What [`carry_foreign`] kept.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// Output paths (files, or whole folders) copied into the new site.
+    pub paths: Vec<String>,
+    /// The previous output had no list: it was built by a redline that kept
+    /// none, so every file the new site does not write was kept, stale
+    /// pages included.
+    pub unlisted: bool,
+}
+
 /// Copies every file of `previous` that no build wrote into `staged`, where
 /// the new site (whose files are `new_paths`) is. A previous output without
-/// a list (made before redline kept one) is taken to be all redline's.
-/// A file of someone else's at a path the new site writes is an error: the
-/// build may not replace it.
-pub fn carry_foreign(previous: &Path, staged: &Path, new_paths: &BTreeSet<&str>) -> Result<usize> {
+/// a list (built before redline kept one) may hold anything: every file the
+/// new site does not write is kept. A file of someone else's at a path the
+/// new site writes is an error: the build may not replace it.
+pub fn carry_foreign(
+    previous: &Path,
+    staged: &Path,
+    new_paths: &BTreeSet<&str>,
+) -> Result<Carried> {
     let list = match fs::read_to_string(previous.join(WRITTEN)) {
-        Ok(list) => list,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Ok(list) => Some(list),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
         Err(err) => {
             return Err(err)
                 .with_context(|| format!("cannot read {}", previous.join(WRITTEN).display()));
         }
     };
-    let written: BTreeSet<&str> = list.lines().filter(|l| !l.is_empty()).collect();
+    let written: BTreeSet<&str> = match &list {
+        Some(list) => list.lines().filter(|l| !l.is_empty()).collect(),
+        None => new_paths.clone(),
+    };
     let mut foreign = Vec::new();
     find_foreign(previous, "", &written, &mut foreign)?;
+    foreign.sort();
     for path in &foreign {
         if let Some(clash) = clash(path, new_paths) {
             bail!(
@@ -57,7 +76,10 @@ pub fn carry_foreign(previous: &Path, staged: &Path, new_paths: &BTreeSet<&str>)
         copy_entry(&previous.join(path), &staged.join(path))
             .with_context(|| format!("cannot keep {}", previous.join(path).display()))?;
     }
-    Ok(foreign.len())
+    Ok(Carried {
+        paths: foreign,
+        unlisted: list.is_none(),
+    })
 }
 
 /// Collects the entries under `folder/prefix` that hold nothing redline
@@ -188,7 +210,11 @@ mod tests {
         record(&old, ["index.html", "privacy/index.html"].into_iter()).unwrap();
         let carried =
             carry_foreign(&old, &new, &paths(&["index.html", "terms/index.html"])).unwrap();
-        assert_eq!(carried, 3);
+        assert_eq!(
+            carried.paths,
+            [".well-known", "CNAME", "privacy/notes.txt"].map(String::from)
+        );
+        assert!(!carried.unlisted);
         assert_eq!(
             fs::read_to_string(new.join("CNAME")).unwrap(),
             "example.com"
@@ -217,13 +243,25 @@ mod tests {
     }
 
     #[test]
-    fn without_a_list_everything_is_ours() {
+    fn without_a_list_everything_the_new_site_does_not_write_is_kept() {
+        // An output built before redline kept a list: a CNAME there must
+        // survive the first build that keeps one.
         let dir = tempfile::tempdir().unwrap();
         let (old, new) = (dir.path().join("old"), dir.path().join("new"));
-        fs::create_dir_all(&old).unwrap();
+        fs::create_dir_all(old.join("privacy")).unwrap();
         fs::create_dir_all(&new).unwrap();
-        fs::write(old.join("stale.html"), "ours").unwrap();
-        assert_eq!(carry_foreign(&old, &new, &paths(&[])).unwrap(), 0);
-        assert!(!new.join("stale.html").exists());
+        fs::write(old.join("CNAME"), "theirs").unwrap();
+        fs::write(old.join("index.html"), "ours").unwrap();
+        fs::write(old.join("privacy/index.html"), "ours").unwrap();
+        fs::write(old.join("privacy/old.html"), "stale or theirs").unwrap();
+        let carried =
+            carry_foreign(&old, &new, &paths(&["index.html", "privacy/index.html"])).unwrap();
+        assert!(carried.unlisted);
+        assert_eq!(
+            carried.paths,
+            ["CNAME", "privacy/old.html"].map(String::from)
+        );
+        assert!(new.join("CNAME").is_file());
+        assert!(!new.join("index.html").exists());
     }
 }

@@ -7,7 +7,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use tempfile::TempDir;
 
@@ -18,36 +18,49 @@ pub const PREVIOUS_PREFIX: &str = ".redline-previous-";
 /// A folder beside the output that a build writes into; swapped in for the
 /// output when the build succeeds, removed when it is dropped unused.
 pub struct Staging {
-    // Declared before the folder: the lock is released after the folder is
-    // removed, so no other build can take the folder for a leftover.
+    // Fields drop in order: the folder is removed before its lock is
+    // released, so no other build can take it for a leftover meanwhile.
     folder: TempDir,
-    _lock: File,
+    /// None where folders cannot be locked: such a folder is never taken
+    /// for a leftover.
+    _lock: Option<File>,
     output: PathBuf,
 }
 
 impl Staging {
     /// Makes the staging folder beside `output` (a real folder, not a link)
-    /// after removing the leftovers of interrupted builds there; what could
-    /// not be removed comes back as warnings.
+    /// after dealing with what interrupted builds left there; what it did
+    /// or could not do comes back as warnings.
     pub fn beside(output: &Path) -> Result<(Staging, Vec<String>)> {
         let parent = output
             .parent()
             .context("the output folder has no parent folder")?;
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
-        let warnings = remove_leftovers(parent);
-        let folder = tempfile::Builder::new()
-            .prefix(STAGING_PREFIX)
-            .tempdir_in(parent)
-            .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
-        let lock = lock(folder.path())
-            .with_context(|| format!("cannot lock {}", folder.path().display()))?;
-        let staging = Staging {
-            folder,
-            _lock: lock,
-            output: output.to_path_buf(),
-        };
-        Ok((staging, warnings))
+        let warnings = remove_leftovers(parent, output);
+        // Another build cleaning up may remove the folder in the moment
+        // between making it and locking it; then make another.
+        for _ in 0..3 {
+            let folder = tempfile::Builder::new()
+                .prefix(STAGING_PREFIX)
+                .tempdir_in(parent)
+                .with_context(|| {
+                    format!("cannot create a staging folder in {}", parent.display())
+                })?;
+            let lock = lock(folder.path()).ok();
+            if folder.path().is_dir() {
+                let staging = Staging {
+                    folder,
+                    _lock: lock,
+                    output: output.to_path_buf(),
+                };
+                return Ok((staging, warnings));
+            }
+        }
+        bail!(
+            "cannot keep a staging folder in {}: another build removed each one made",
+            parent.display()
+        )
     }
 
     pub fn path(&self) -> &Path {
@@ -89,12 +102,20 @@ impl Staging {
         }
         let staged = folder.keep();
         if let Err(err) = fs::rename(&staged, &output) {
-            if let Some(previous) = &previous {
-                let _ = fs::rename(previous, &output);
-            }
             let _ = remove_tree(&staged);
-            return Err(err)
-                .with_context(|| format!("cannot move the new site into {}", output.display()));
+            let restored = previous
+                .as_ref()
+                .is_none_or(|previous| fs::rename(previous, &output).is_ok());
+            let context = if restored {
+                format!("cannot move the new site into {}", output.display())
+            } else {
+                format!(
+                    "cannot move the new site into {}, nor the previous one back: it is in {}; move it back by hand",
+                    output.display(),
+                    previous.as_deref().unwrap_or(&output).display()
+                )
+            };
+            return Err(err).context(context);
         }
         Ok(previous
             .map(|previous| removal_warning(&previous, &output, previous_lock))
@@ -125,45 +146,76 @@ fn lock(folder: &Path) -> std::io::Result<File> {
     Ok(handle)
 }
 
-/// Removes the staging and previous-site folders in `parent` that no
-/// running build holds: the leftovers of interrupted builds. Links with
-/// those names are removed as links, never followed.
-pub fn remove_leftovers(parent: &Path) -> Vec<String> {
+/// Deals with the staging and previous-site folders in `parent` that no
+/// running build holds: the leftovers of interrupted builds. A previous
+/// site is the only copy when a build was stopped between moving the old
+/// site aside and the new one in: with `output` missing, it is moved back.
+/// The rest are removed; links with those names are removed as links,
+/// never followed.
+pub fn remove_leftovers(parent: &Path, output: &Path) -> Vec<String> {
     let Ok(entries) = fs::read_dir(parent) else {
         return Vec::new();
     };
+    let mut names: Vec<_> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(STAGING_PREFIX) || name.starts_with(PREVIOUS_PREFIX)
+        })
+        .collect();
+    // Previous sites first, so one can be restored before anything goes.
+    names.sort_by_key(|e| !e.file_name().to_string_lossy().starts_with(PREVIOUS_PREFIX));
     let mut warnings = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if !name.starts_with(STAGING_PREFIX) && !name.starts_with(PREVIOUS_PREFIX) {
-            continue;
-        }
+    for entry in names {
         let path = entry.path();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        let result = if kind.is_dir() {
-            match lock(&path) {
-                // Another build is writing or swapping this one.
-                Err(_) => continue,
-                Ok(held) => {
-                    let removed = remove_tree(&path);
-                    drop(held);
-                    removed
-                }
+        if !kind.is_dir() {
+            if let Err(err) = fs::remove_file(&path) {
+                warnings.push(leftover_warning(&path, &err));
             }
-        } else {
-            fs::remove_file(&path)
+            continue;
+        }
+        // Held: another build is writing or swapping this one. Unlockable
+        // (a system without folder locks): it may be, so it stays.
+        let Ok(held) = lock(&path) else {
+            continue;
         };
-        if let Err(err) = result {
-            warnings.push(format!(
-                "cannot remove {}, left by an interrupted build: {err}; remove it by hand",
-                path.display()
-            ));
+        let is_previous = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(PREVIOUS_PREFIX);
+        if is_previous && fs::symlink_metadata(output).is_err() {
+            match fs::rename(&path, output) {
+                Ok(()) => warnings.push(format!(
+                    "an earlier build was stopped while it swapped sites: {} was missing and is restored from {}",
+                    output.display(),
+                    path.display()
+                )),
+                Err(err) => warnings.push(format!(
+                    "{} is missing and the previous site is in {}, but it cannot be moved back: {err}; move it back by hand",
+                    output.display(),
+                    path.display()
+                )),
+            }
+            continue;
+        }
+        let removed = remove_tree(&path);
+        drop(held);
+        if let Err(err) = removed {
+            warnings.push(leftover_warning(&path, &err));
         }
     }
     warnings
+}
+
+fn leftover_warning(path: &Path, err: &std::io::Error) -> String {
+    format!(
+        "cannot remove {}, left by an interrupted build: {err}; remove it by hand",
+        path.display()
+    )
 }
 
 /// Swaps two folders in one atomic step (`renameat2` with `RENAME_EXCHANGE`).
@@ -252,6 +304,23 @@ mod tests {
     }
 
     #[test]
+    fn a_previous_site_is_moved_back_when_the_output_is_missing() {
+        // A build stopped between its two renames: the old site's only copy
+        // is the previous folder.
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let previous = dir.path().join(format!("{PREVIOUS_PREFIX}77"));
+        fs::create_dir_all(&previous).unwrap();
+        fs::write(previous.join("CNAME"), "theirs").unwrap();
+        let stale = dir.path().join(format!("{STAGING_PREFIX}x"));
+        fs::create_dir_all(&stale).unwrap();
+        let warnings = remove_leftovers(dir.path(), &output);
+        assert_eq!(fs::read_to_string(output.join("CNAME")).unwrap(), "theirs");
+        assert!(!previous.exists() && !stale.exists());
+        assert!(warnings[0].contains("is restored from"), "{warnings:?}");
+    }
+
+    #[test]
     fn leftovers_held_by_a_running_build_are_kept_and_the_rest_removed() {
         let dir = tempfile::tempdir().unwrap();
         let outside = dir.path().join("outside");
@@ -272,7 +341,7 @@ mod tests {
         let unrelated = dir.path().join("public");
         fs::create_dir_all(&unrelated).unwrap();
 
-        let warnings = remove_leftovers(dir.path());
+        let warnings = remove_leftovers(dir.path(), &unrelated);
         assert!(warnings.is_empty(), "{warnings:?}");
         assert!(!stale.exists());
         assert!(!previous.exists());
@@ -287,7 +356,7 @@ mod tests {
         );
         assert!(unrelated.is_dir());
         drop(held);
-        remove_leftovers(dir.path());
+        remove_leftovers(dir.path(), &unrelated);
         assert!(!running.exists(), "removed once its build is gone");
     }
 }

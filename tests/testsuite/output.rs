@@ -121,6 +121,28 @@ fn an_output_that_is_a_symbolic_link_keeps_the_link_and_its_target_s_other_files
 }
 
 #[test]
+fn an_output_from_before_builds_listed_their_files_keeps_everything_unknown() {
+    // The first build after an upgrade cannot tell a stale page from a
+    // CNAME: both stay, and the build says so; the next one knows.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "x"))]);
+    repo.build();
+    std::fs::remove_file(repo.path().join("public/.redline-written")).unwrap();
+    repo.write("public/CNAME", "policies.example.com\n");
+    repo.write("public/old/index.html", "a page of a retired policy");
+    let run = repo.build();
+    assert!(
+        run.stderr.contains("did not list its files"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("CNAME, old"), "{}", run.stderr);
+    assert_eq!(repo.read("public/CNAME"), "policies.example.com\n");
+    let run = repo.build();
+    assert!(!run.stderr.contains("did not list"), "{}", run.stderr);
+    assert!(repo.exists("public/CNAME"));
+}
+
+#[test]
 fn files_the_build_did_not_write_survive_rebuilds_and_stale_pages_go() {
     let repo = site(&[
         ("content/privacy.md", &policy("Privacy", "x")),
@@ -237,8 +259,9 @@ fn a_killed_build_s_staging_folder_is_removed_by_the_next() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_previous_site_that_cannot_be_removed_is_a_warning_once_the_new_one_is_live() {
-    // An immutable file (chattr +i: not even root may remove it) in the old
-    // site: the new site goes live, the build succeeds and says what is left.
+    // A file no one may remove in the old site: the new site goes live, the
+    // build succeeds and says what is left; once the file may go, the next
+    // build removes it.
     let repo = site(&[("content/privacy.md", &policy("Privacy", "First."))]);
     repo.build();
     let stuck = repo.path().join("public/privacy/stuck.txt");
@@ -271,31 +294,56 @@ fn a_previous_site_that_cannot_be_removed_is_a_warning_once_the_new_one_is_live(
     );
 }
 
-/// A file made immutable with `chattr +i` for as long as this lives.
+/// A file no build can remove, for as long as this lives: immutable
+/// (`chattr +i`) for root, whom permissions do not stop, else a file in a
+/// read-only folder.
 #[cfg(target_os = "linux")]
-struct Immutable(std::path::PathBuf);
+struct Immutable {
+    file: std::path::PathBuf,
+    as_root: bool,
+}
 
 #[cfg(target_os = "linux")]
 impl Immutable {
     fn set(path: &Path) -> Immutable {
-        let status = Command::new("chattr").arg("+i").arg(path).status();
+        let uid = Command::new("id").arg("-u").output().expect("id -u");
+        let as_root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+        let status = if as_root {
+            Command::new("chattr").arg("+i").arg(path).status()
+        } else {
+            Command::new("chmod")
+                .arg("a-w")
+                .arg(path.parent().expect("folder"))
+                .status()
+        };
         assert!(
             status.is_ok_and(|s| s.success()),
-            "this test needs chattr (e2fsprogs) and a file system with immutable files"
+            "cannot make {} unremovable (as root this needs chattr and a file system with immutable files)",
+            path.display()
         );
-        Immutable(path.to_path_buf())
+        Immutable {
+            file: path.to_path_buf(),
+            as_root,
+        }
     }
 
     fn moved_to(&mut self, path: &Path) {
         assert!(path.is_file(), "{} is not a file", path.display());
-        self.0 = path.to_path_buf();
+        self.file = path.to_path_buf();
     }
 }
 
 #[cfg(target_os = "linux")]
 impl Drop for Immutable {
     fn drop(&mut self) {
-        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        let _ = if self.as_root {
+            Command::new("chattr").arg("-i").arg(&self.file).status()
+        } else {
+            Command::new("chmod")
+                .arg("u+w")
+                .arg(self.file.parent().expect("folder"))
+                .status()
+        };
     }
 }
 
