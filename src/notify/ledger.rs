@@ -2,7 +2,9 @@
 //! (`.redline/notify-ledger.json`) and is rewritten after every message,
 //! through a temporary file and a rename, so a run that dies — crash, dropped
 //! connection, Ctrl-C — leaves either the old ledger or the new one, never
-//! half of one, and a rerun sends exactly what is missing. A sending run
+//! half of one, and a rerun sends exactly what is missing. (The one gap SMTP
+//! leaves: a run killed after the server accepted a message and before the
+//! ledger recorded it sends that one message again.) A sending run
 //! holds a lock on it, so two runs at once cannot both send a notice.
 //!
 //! Besides what was delivered it keeps what is still owed: each unfinished

@@ -134,14 +134,22 @@ pub fn deliver(
     }
     ledger.save(run.ledger_path)?;
     let mut sent = Sent::default();
+    // Refusals wait here until the server has accepted a message or the
+    // run ends: until then, they may be the server refusing every message.
+    let mut refusals: Vec<(&Outgoing, String)> = Vec::new();
     for (index, out) in outgoing.iter().enumerate() {
         match transport.send(&out.message) {
             Ok(_) => {
+                record_refusals(ledger, &mut refusals);
                 ledger.delivered_to(&changes_of(out), &out.recipient, &out.letter.message_id);
                 sent.sent += 1;
             }
             Err(err) if refused_for_good(&err) => {
-                ledger.rejected_for(&changes_of(out), &out.recipient, &err.to_string());
+                if sent.sent > 0 {
+                    ledger.rejected_for(&changes_of(out), &out.recipient, &err.to_string());
+                } else {
+                    refusals.push((out, err.to_string()));
+                }
                 sent.rejected
                     .push(format!("{} ({}): {err}", out.to.email, out.letter.subject));
             }
@@ -154,6 +162,8 @@ pub fn deliver(
                         sent.rejected.join("; ")
                     )
                 };
+                record_refusals(ledger, &mut refusals);
+                ledger.save(run.ledger_path)?;
                 return Err(anyhow::Error::new(err)).with_context(|| {
                     format!(
                         "sending to {} failed after {} of {} messages{refused}; the ledger {} records what was sent, so run the same command again to send the rest exactly once",
@@ -172,7 +182,35 @@ pub fn deliver(
             )
         })?;
     }
+    if let Some(reply) = server_wide(&refusals) {
+        bail!(
+            "the mail server refused every message, to {} different recipients, with the same reply, so it refuses the sender or this client rather than each of them: {reply}; check `from` and the server's settings, then run the same command again (nothing was recorded as refused)",
+            refusals.len()
+        );
+    }
+    record_refusals(ledger, &mut refusals);
+    ledger.save(run.ledger_path)?;
     Ok(sent)
+}
+
+/// The reply, when every message of a run was refused for good with the
+/// same one and to more than one recipient: the server refuses the sender
+/// (relaying denied, a policy block), not each mailbox.
+fn server_wide<'a>(refusals: &'a [(&Outgoing, String)]) -> Option<&'a str> {
+    let (first, reply) = refusals.first()?;
+    let same = refusals.iter().all(|(_, r)| r == reply);
+    let several = refusals
+        .iter()
+        .any(|(out, _)| out.recipient != first.recipient);
+    (same && several).then_some(reply.as_str())
+}
+
+/// Records the refusals held back, now that they are the recipients' own.
+fn record_refusals(ledger: &mut Ledger, refusals: &mut Vec<(&Outgoing, String)>) {
+    for (out, reply) in refusals.drain(..) {
+        let changes: Vec<ChangeKey> = out.letter.changes.iter().map(|c| c.key()).collect();
+        ledger.rejected_for(&changes, &out.recipient, &reply);
+    }
 }
 
 #[cfg(test)]

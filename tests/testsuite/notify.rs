@@ -416,6 +416,9 @@ struct Mailroom {
     refuse: Vec<(String, u16)>,
     /// Every RCPT address asked for, accepted or not.
     asked: Vec<String>,
+    /// Refuse every RCPT with this code and one reply, as a server that
+    /// will not relay for the sender does.
+    refuse_all: Option<u16>,
 }
 
 #[derive(Clone)]
@@ -430,6 +433,9 @@ impl Handler for Sink {
         let to = to.trim_matches(['<', '>']).to_string();
         let mut room = self.room.lock().expect("lock");
         room.asked.push(to.clone());
+        if let Some(code) = room.refuse_all {
+            return Response::custom(code, "5.7.1 Relaying denied".to_string());
+        }
         match room.refuse.iter().find(|(address, _)| *address == to) {
             Some((_, code)) => Response::custom(*code, format!("{to}: mailbox unavailable")),
             None => response::OK,
@@ -699,6 +705,31 @@ fn a_second_sending_run_at_the_same_time_sends_nothing() {
     let run = notify(&repo, &args).success();
     assert!(run.stderr.contains("sent 8 messages"), "{}", run.stderr);
     assert_eq!(recipients_of(&wait_for(&room, 8)).len(), 4);
+}
+
+#[test]
+fn a_server_that_refuses_everyone_alike_refuses_the_sender_and_nothing_is_marked_failed() {
+    // Relaying denied for the configured sender: no recipient is at fault,
+    // so none is skipped for good; the fixed setup then reaches everyone.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").refuse_all = Some(554);
+    let args = send_to_people(&url);
+    let run = notify(&repo, &args).failure();
+    assert!(run.stderr.contains("refuses the sender"), "{}", run.stderr);
+    assert!(run.stderr.contains("Relaying denied"), "{}", run.stderr);
+    let after = ledger(&repo);
+    assert_eq!(
+        after["failures"].as_array().map(Vec::len),
+        Some(0),
+        "{after}"
+    );
+    room.lock().expect("lock").refuse_all = None;
+    notify(&repo, &args).success();
+    let counts = recipients_of(&wait_for(&room, 8));
+    assert_eq!(counts.len(), 4, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 2), "{counts:?}");
 }
 
 fn ledger(repo: &TestRepo) -> serde_json::Value {
