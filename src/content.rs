@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::frontmatter::{self, FrontMatter};
+use crate::{lfs, repo};
 
 /// A Markdown file, read and split, with its URL decided.
 #[derive(Debug, Clone)]
@@ -67,8 +68,8 @@ fn is_empty_folder(dir: &Path) -> bool {
 pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
     let (root, content_dir, exclude) = (&config.root, &config.content_dir, &config.exclude);
     if !content_dir.is_dir() {
-        if let Some(git_dir) = bare_repository(root) {
-            return Err(no_work_tree(&git_dir));
+        if let Some(git_dir) = repo::bare_repository(root) {
+            return Err(repo::no_work_tree(&git_dir));
         }
         if is_empty_folder(root) {
             bail!(
@@ -117,7 +118,7 @@ pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
         if is_markdown(entry.path()) {
             markdown.push((entry.path().to_path_buf(), rel.to_path_buf()));
         } else {
-            check_small_file_is_not_lfs_pointer(root, entry.path())?;
+            lfs::check_small_file(&display(root, entry.path()), entry.path())?;
             content.assets.push(Asset {
                 path: entry.path().to_path_buf(),
                 output: asset_output(rel),
@@ -146,24 +147,6 @@ pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
     Ok(content)
 }
 
-/// The bare repository `root` is in, if it is in one: it has no files to
-/// build, which is why the content folder is missing.
-fn bare_repository(root: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::discover(root).ok()?;
-    repo.is_bare().then(|| repo.path().to_path_buf())
-}
-
-/// The error for a site root in a bare repository, with how to fix it.
-pub fn no_work_tree(git_dir: &Path) -> anyhow::Error {
-    let git_dir = git_dir.display().to_string();
-    let git_dir = git_dir.trim_end_matches('/');
-    anyhow::anyhow!(
-        "{git_dir} is a bare git repository: it has no work tree, so there are no policy files to build.\n\
-         Build from a checkout of it: git clone {git_dir} site && redline build --root site\n\
-         (or add a work tree to it: git -C {git_dir} worktree add ../site)"
-    )
-}
-
 /// Reads one Markdown file into a document.
 pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
     let display_path = display(root, path);
@@ -180,7 +163,7 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
         }
         Err(err) => return Err(err).with_context(|| format!("cannot read {display_path}")),
     };
-    check_not_lfs_pointer(&display_path, text.as_bytes())?;
+    lfs::check_not_pointer(&display_path, text.as_bytes())?;
     let unmarked = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let split =
         frontmatter::split(unmarked).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
@@ -197,34 +180,6 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
         front,
         body: text,
     })
-}
-
-/// Fails when `bytes` are a Git LFS pointer: a checkout without `git lfs`
-/// holds these small text files instead of the pages and images they
-/// stand for, and publishing them would publish the pointers.
-pub fn check_not_lfs_pointer(display_path: &str, bytes: &[u8]) -> Result<()> {
-    if bytes.starts_with(b"version https://git-lfs.github.com/spec/v1") {
-        bail!(
-            "{display_path} is a Git LFS pointer, not the file itself: its content was never fetched.\n\
-             Run `git lfs pull` (in CI: actions/checkout with `lfs: true`), then build again."
-        );
-    }
-    Ok(())
-}
-
-/// [`check_not_lfs_pointer`] for a file on disk; pointers are under 1 KiB,
-/// so larger files are not read.
-fn check_small_file_is_not_lfs_pointer(root: &Path, path: &Path) -> Result<()> {
-    const POINTER_MAX: u64 = 1024;
-    let display_path = display(root, path);
-    let size = fs::metadata(path)
-        .with_context(|| format!("cannot read {display_path}"))?
-        .len();
-    if size < POINTER_MAX {
-        let bytes = fs::read(path).with_context(|| format!("cannot read {display_path}"))?;
-        check_not_lfs_pointer(&display_path, &bytes)?;
-    }
-    Ok(())
 }
 
 /// A file that is not UTF-8: where the first bad byte is, so the author can find it.

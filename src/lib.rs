@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod frontmatter;
 pub mod history;
 pub mod init;
+pub mod lfs;
 pub mod location;
 pub mod log;
 pub mod manifest;

@@ -49,7 +49,7 @@ pub fn open(root: &Path, git_ref: Option<&str>, allow_shallow: bool) -> Result<O
         ),
     };
     let Some(workdir) = repo.workdir() else {
-        return Err(crate::content::no_work_tree(repo.path()));
+        return Err(no_work_tree(repo.path()));
     };
     let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
     let shallow = repo.is_shallow();
@@ -90,4 +90,22 @@ fn resolve_tip(repo: &Repository, git_ref: Option<&str>) -> Result<Option<Oid>> 
             Err(err) => bail!("cannot read HEAD: {}", err.message()),
         },
     }
+}
+
+/// The bare repository `root` is in, if it is in one: it has no files to
+/// build, which is why the content folder is missing.
+pub fn bare_repository(root: &Path) -> Option<PathBuf> {
+    let repo = Repository::discover(root).ok()?;
+    repo.is_bare().then(|| repo.path().to_path_buf())
+}
+
+/// The error for a site root in a bare repository, with how to fix it.
+pub fn no_work_tree(git_dir: &Path) -> anyhow::Error {
+    let git_dir = git_dir.display().to_string();
+    let git_dir = git_dir.trim_end_matches('/');
+    anyhow::anyhow!(
+        "{git_dir} is a bare git repository: it has no work tree, so there are no policy files to build.\n\
+         Build from a checkout of it: git clone {git_dir} site && redline build --root site\n\
+         (or add a work tree to it: git -C {git_dir} worktree add ../site)"
+    )
 }

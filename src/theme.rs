@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::content::{check_not_lfs_pointer, decode, display, is_hidden_or_scratch};
+use crate::content::{decode, display, is_hidden_or_scratch};
+use crate::lfs;
 
 /// The templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &["base.html", "index.html", "page.html", "404.html"];
@@ -234,7 +235,7 @@ fn read_folder(root: &Path, dir: &Path) -> Result<Vec<(String, String, Vec<u8>)>
             .join("/");
         let origin = display(root, &path);
         let bytes = fs::read(&path).with_context(|| format!("cannot read {origin}"))?;
-        check_not_lfs_pointer(&origin, &bytes)?;
+        lfs::check_not_pointer(&origin, &bytes)?;
         files.push((name, origin, bytes));
     }
     Ok(files)
