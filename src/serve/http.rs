@@ -6,6 +6,7 @@
 //! that is not a key of the site cannot be served, whatever it spells, and a
 //! symlink in the sources was already read (or refused) by the build.
 
+use super::host::AllowedHosts;
 use crate::output::OutputSet;
 
 /// The path of the live-reload event stream; no site file can live under `/__redline/`.
@@ -49,6 +50,23 @@ pub fn classify(method: &str, target: &str) -> Request {
     }
 }
 
+/// The answer for a request whose `Host` values do not lead here; None when
+/// there is exactly one and it is allowed.
+pub fn host_refusal(allowed: &AllowedHosts, hosts: &[&str]) -> Option<Reply> {
+    match hosts {
+        [host] if allowed.allows(host) => None,
+        [_] => Some(text(
+            421,
+            "421 Misdirected Request: the preview answers only to localhost, 127.0.0.1, \
+             [::1] or the address it listens on, with the port\n",
+        )),
+        _ => Some(text(
+            400,
+            "400 Bad Request: a request needs exactly one Host header\n",
+        )),
+    }
+}
+
 /// Answers one request from the site in memory.
 pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
     if method != "GET" && method != "HEAD" {
@@ -73,11 +91,10 @@ pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
     if found.is_none() && !key.is_empty() && !key.ends_with('/') {
         let folder = format!("{key}/index.html");
         if lookup(&folder).is_some() || (site.error.is_some() && is_page_like(&key)) {
-            let query = target.find('?').map_or("", |i| &target[i..]);
             let mut reply = text(308, "308 Permanent Redirect\n");
             reply
                 .headers
-                .push(("Location", format!("/{}/{query}", percent_encode(&key))));
+                .push(("Location", folder_location(&key, target)));
             return reply;
         }
     }
@@ -109,15 +126,19 @@ pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
 /// The site path a request target names, without the leading `/`
 /// (`privacy/`, `style.css`, `` for the home page), or why it names none.
 ///
-/// Only origin-form targets (`/…`) are accepted; the path is percent-decoded
-/// exactly once and must then be UTF-8 without control characters,
-/// backslashes, drive letters or `.`/`..` segments.
+/// Only origin-form targets (`/…`) without control characters anywhere
+/// (query included) are accepted; the path is percent-decoded exactly once
+/// and must then be UTF-8 without control characters, backslashes (plain or
+/// encoded), encoded slashes, drive letters or `.`/`..` segments.
 pub fn site_path(target: &str) -> Result<String, &'static str> {
     if !target.starts_with('/') {
         return Err("only paths starting with / are served (no absolute URIs)");
     }
+    if target.chars().any(char::is_control) {
+        return Err("control characters in the request target");
+    }
     let path = target.split(['?', '#']).next().unwrap_or("");
-    let bytes = percent_decode(path).ok_or("a malformed %-escape")?;
+    let bytes = percent_decode(path)?;
     let decoded = String::from_utf8(bytes).map_err(|_| "the path is not UTF-8")?;
     if decoded.chars().any(char::is_control) {
         return Err("control characters in the path");
@@ -143,35 +164,76 @@ pub fn site_path(target: &str) -> Result<String, &'static str> {
     Ok(key)
 }
 
-fn percent_decode(text: &str) -> Option<Vec<u8>> {
+/// Decodes `%XX` once. An encoded `/` or `\\` is refused rather than
+/// decoded: it would either split a segment the client meant as one name or
+/// smuggle a separator past the segment checks.
+fn percent_decode(text: &str) -> Result<Vec<u8>, &'static str> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let byte = bytes
+                .get(i + 1..i + 3)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                .ok_or("a malformed %-escape")?;
+            if byte == b'/' || byte == b'\\' {
+                return Err("an encoded slash or backslash (%2F, %5C) in the path");
+            }
+            out.push(byte);
             i += 3;
         } else {
             out.push(bytes[i]);
             i += 1;
         }
     }
-    Some(out)
+    Ok(out)
 }
 
-/// Escapes what may not appear in a URL path as it is (spaces, non-ASCII).
-fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=@".contains(&byte) {
+/// Re-encodes a decoded site path: every byte but the unreserved and
+/// sub-delimiter characters, `@` and `/` is escaped (spaces, `%`, non-ASCII).
+fn encode_path(path: &str) -> String {
+    encode(path.as_bytes(), b"/@", false)
+}
+
+/// Re-encodes a raw query: valid `%XX` escapes stay as they are, anything
+/// that is not a query character is escaped.
+fn encode_query(query: &str) -> String {
+    encode(query.as_bytes(), b"/?:@", true)
+}
+
+fn encode(bytes: &[u8], also: &[u8], keep_escapes: bool) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for (i, &byte) in bytes.iter().enumerate() {
+        let kept_escape = keep_escapes
+            && byte == b'%'
+            && bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
+        if byte.is_ascii_alphanumeric()
+            || b"-._~!$&'()*+,;=".contains(&byte)
+            || also.contains(&byte)
+            || kept_escape
+        {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
     out
+}
+
+/// Where `/key` redirects: the resolved path re-encoded, a slash, and the
+/// query re-encoded; nothing of the raw target reaches the header as it came.
+fn folder_location(key: &str, target: &str) -> String {
+    let query = target
+        .split('#')
+        .next()
+        .and_then(|t| t.split_once('?'))
+        .map(|(_, query)| format!("?{}", encode_query(query)))
+        .unwrap_or_default();
+    format!("/{}/{query}", encode_path(key))
 }
 
 /// No extension, or `.html`: while the build is broken, such a path gets the
@@ -354,6 +416,51 @@ mod tests {
     }
 
     #[test]
+    fn redirect_queries_are_re_encoded() {
+        let reply = get("/privacy?a=%41 b\"<x>");
+        assert_eq!(reply.status, 308);
+        assert_eq!(
+            header(&reply, "Location"),
+            Some("/privacy/?a=%41%20b%22%3Cx%3E")
+        );
+        let fragment = get("/privacy?q=1#part");
+        assert_eq!(header(&fragment, "Location"), Some("/privacy/?q=1"));
+    }
+
+    #[test]
+    fn control_characters_anywhere_in_the_target_are_400() {
+        // Regression: a CR in the query reached the Location header.
+        for target in [
+            "/privacy?a\rSet-Cookie:x=1",
+            "/privacy?a\nb",
+            "/privacy/\tx",
+            "/privacy#\u{7f}",
+            "/privacy?\u{85}",
+        ] {
+            let reply = get(target);
+            assert_eq!(reply.status, 400, "{target:?}");
+            assert!(header(&reply, "Location").is_none());
+        }
+    }
+
+    #[test]
+    fn encoded_slashes_and_backslashes_are_400() {
+        // Regression: `/privacy%2findex.html` was served as `privacy/index.html`.
+        for target in [
+            "/privacy%2findex.html",
+            "/privacy%2Findex.html",
+            "/privacy%5cindex.html",
+            "/privacy%5C",
+        ] {
+            assert_eq!(get(target).status, 400, "{target}");
+        }
+        assert_eq!(
+            site_path("/a%2fb"),
+            Err("an encoded slash or backslash (%2F, %5C) in the path")
+        );
+    }
+
+    #[test]
     fn redirects_re_encode_the_decoded_path() {
         let mut files = site();
         files
@@ -466,6 +573,17 @@ mod tests {
             build_id: "b1",
         };
         assert_eq!(respond(&none, "GET", "/").status, 500);
+    }
+
+    #[test]
+    fn only_one_allowed_host_is_answered() {
+        let allowed = AllowedHosts::new("127.0.0.1:4000".parse().unwrap(), &[]);
+        assert_eq!(host_refusal(&allowed, &["localhost:4000"]), None);
+        let foreign = host_refusal(&allowed, &["attacker.example:4000"]).unwrap();
+        assert_eq!(foreign.status, 421);
+        assert_eq!(host_refusal(&allowed, &[]).unwrap().status, 400);
+        let two = host_refusal(&allowed, &["localhost:4000", "attacker.example"]);
+        assert_eq!(two.unwrap().status, 400);
     }
 
     #[test]

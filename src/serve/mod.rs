@@ -1,12 +1,15 @@
 //! `redline serve`: the site built in memory (never into `public/`), served
 //! over HTTP on loopback, rebuilt when a source changes, with a live-reload
 //! script injected into HTML responses only here, so built sites keep no
-//! JavaScript. The pieces: `conn` reads a request off a connection, `http`
-//! answers it (pure), `reload` holds the current site and streams build
-//! events, `watch` turns file events into rebuilds. This file wires them
-//! together with threads.
+//! JavaScript. The pieces: `gate` accepts and bounds connections, `backend`
+//! is tiny_http parsing each request, `host` decides which `Host` values
+//! are answered and `http` answers (both pure), `reload` holds the current
+//! site and broadcasts build events, `watch` turns file events into
+//! rebuilds. This file wires them together with threads.
 
-pub mod conn;
+pub mod backend;
+pub mod gate;
+pub mod host;
 pub mod http;
 pub mod reload;
 pub mod watch;
@@ -24,11 +27,15 @@ use crate::config::{Config, Overrides};
 use crate::report::{Reporter, error_chain};
 use crate::reuse::PreviewCache;
 use crate::site;
-use reload::Shared;
+use backend::Backend;
+use reload::{LiveReload, Shared};
 use watch::{SourceWatcher, Watched};
 
 /// The port tried first when none is given; the next free one is taken if busy.
 pub const DEFAULT_PORT: u16 = 4000;
+/// Open live-reload streams; past this the oldest is closed (its tab
+/// reconnects). A person previews in a handful of tabs.
+const MAX_STREAMS: usize = 64;
 
 /// What `redline serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -52,7 +59,12 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         )
     })?;
     let (listener, address) = bind(options.bind, options.port, reporter)?;
-    let url = format!("http://{address}/");
+    let own = if options.bind.is_unspecified() {
+        own_addresses(reporter)
+    } else {
+        Vec::new()
+    };
+    let url = host::reachable_url(address, &own);
     if !options.bind.is_loopback() {
         reporter.warn(&format!(
             "serving on {}: other machines on the network can see the preview, drafts included",
@@ -72,6 +84,8 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         kept: PreviewCache::default(),
     };
     let shared = Arc::new(Shared::new());
+    let live = LiveReload::start(Arc::clone(&shared), MAX_STREAMS)
+        .context("cannot start the live-reload thread")?;
     let watched = Watched {
         root: root.clone(),
         content_dir: root.join("content"),
@@ -85,6 +99,7 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
     let mut rebuilds = Rebuilds {
         builder,
         shared: Arc::clone(&shared),
+        live: live.clone(),
     };
     // The URL is printed once there is something to see.
     let watched = rebuilds.rebuild(&mut watcher, watched);
@@ -100,24 +115,27 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         .name("redline-watch".into())
         .spawn(move || rebuilds.run(watcher, watched))
         .context("cannot start the rebuild thread")?;
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let shared = Arc::clone(&shared);
-                // A thread per connection: an open event stream never
-                // holds up a page.
-                let spawned = std::thread::Builder::new()
-                    .name("redline-connection".into())
-                    .spawn(move || conn::handle(stream, &shared));
-                if let Err(err) = spawned {
-                    reporter.warn(&format!("cannot start a thread for a connection: {err}"));
-                }
-            }
-            // Out of file descriptors and the like: wait, then go on.
-            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+    let backend = Arc::new(Backend::start(backend::Answers {
+        shared,
+        hosts: host::AllowedHosts::new(address, &own),
+        live,
+    })?);
+    gate::run(&listener, &backend, gate::LIMITS);
+    Ok(())
+}
+
+/// The machine's own addresses, for `--bind 0.0.0.0`: the Host values
+/// other machines use to reach it.
+fn own_addresses(reporter: Reporter) -> Vec<IpAddr> {
+    match if_addrs::get_if_addrs() {
+        Ok(interfaces) => interfaces.iter().map(if_addrs::Interface::ip).collect(),
+        Err(err) => {
+            reporter.warn(&format!(
+                "cannot list this machine's addresses ({err}); only localhost will be answered"
+            ));
+            Vec::new()
         }
     }
-    Ok(())
 }
 
 /// Loads the config and builds the site, remembering what to print.
@@ -171,6 +189,7 @@ impl Builder {
 struct Rebuilds {
     builder: Builder,
     shared: Arc<Shared>,
+    live: LiveReload,
 }
 
 impl Rebuilds {
@@ -189,6 +208,7 @@ impl Rebuilds {
     fn rebuild(&mut self, watcher: &mut SourceWatcher, mut watched: Watched) -> Watched {
         let (config, outcome) = self.builder.build();
         self.shared.publish(outcome);
+        self.live.announce();
         if let Some(config) = config {
             watched.content_dir = config.content_dir;
             watched.output_dir = config.output_dir;
