@@ -11,6 +11,7 @@
 
 use std::io;
 use std::sync::Arc;
+use std::sync::mpsc::Sender;
 
 use anyhow::{Context, Result, anyhow};
 
@@ -27,11 +28,12 @@ pub type Upstream = std::os::unix::net::UnixStream;
 #[cfg(not(unix))]
 pub type Upstream = std::net::TcpStream;
 
-/// What the workers answer from.
+/// What the workers answer from, and where they say that tiny_http stopped.
 pub struct Answers {
     pub shared: Arc<Shared>,
     pub hosts: AllowedHosts,
     pub live: LiveReload,
+    pub stopped: Sender<String>,
 }
 
 /// The running tiny_http server and where the gate reaches it.
@@ -97,10 +99,10 @@ fn work(server: &tiny_http::Server, answers: &Answers) {
         match server.recv() {
             Ok(request) => answer(answers, request),
             Err(err) => {
-                // tiny_http stops accepting after an error; without it the
-                // preview is dead, so say so rather than hang.
-                eprintln!("error: the preview server stopped: {err}; restart redline serve");
-                std::process::exit(1);
+                // tiny_http stops accepting after an error: the preview is
+                // dead, and `serve` ends with this error rather than hang.
+                let _ = answers.stopped.send(err.to_string());
+                return;
             }
         }
     }

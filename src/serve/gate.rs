@@ -24,7 +24,7 @@ use super::backend::Backend;
 pub struct Limits {
     /// Open connections, event streams included. Kept well below 1,024 open
     /// files (a common default limit): a connection uses one descriptor
-    /// while it sends its head and three while it is answered.
+    /// while it sends its head and up to four while it is answered.
     pub connections: usize,
     /// From accepting a connection to the end of its head, however slowly
     /// the bytes come.

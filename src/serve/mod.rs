@@ -115,13 +115,19 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         .name("redline-watch".into())
         .spawn(move || rebuilds.run(watcher, watched))
         .context("cannot start the rebuild thread")?;
+    let (stopped, why) = std::sync::mpsc::channel();
     let backend = Arc::new(Backend::start(backend::Answers {
         shared,
         hosts: host::AllowedHosts::new(address, &own),
         live,
+        stopped,
     })?);
-    gate::run(&listener, &backend, gate::LIMITS);
-    Ok(())
+    std::thread::Builder::new()
+        .name("redline-gate".into())
+        .spawn(move || gate::run(&listener, &backend, gate::LIMITS))
+        .context("cannot start the thread accepting connections")?;
+    let why = why.recv().unwrap_or_default();
+    bail!("the preview server stopped ({why}); start redline serve again")
 }
 
 /// The machine's own addresses, for `--bind 0.0.0.0`: the Host values

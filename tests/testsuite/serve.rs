@@ -79,7 +79,7 @@ impl Server {
             .trim_end_matches('/')
             .to_string();
         assert!(
-            address.starts_with("127.0.0.1:"),
+            extra.contains(&"--bind") || address.starts_with("127.0.0.1:"),
             "loopback by default: {address}"
         );
         Server {
@@ -569,6 +569,28 @@ fn only_requests_naming_this_server_are_answered() {
         assert_eq!(reply.status, 200, "{host}");
     }
     assert_eq!(server.raw(b"GET /privacy/ HTTP/1.1").status, 400, "no Host");
+}
+
+#[test]
+fn every_interface_prints_a_reachable_url_and_answers_to_it() {
+    let repo = site();
+    let server = Server::start_with(repo.path(), &["--bind", "0.0.0.0"]);
+    assert!(
+        !server.address.starts_with("0.0.0.0"),
+        "printed {}",
+        server.address
+    );
+    // The printed address is one of this machine's: connecting to it and
+    // naming it in Host both work.
+    let page = server.get("/privacy/");
+    assert_eq!(page.status, 200, "{}", page.head);
+    let port = server.address.rsplit(':').next().unwrap();
+    let local = raw_request(
+        &format!("127.0.0.1:{port}"),
+        format!("GET /privacy/ HTTP/1.1\r\nHost: localhost:{port}").as_bytes(),
+    );
+    assert_eq!(local.status, 200);
+    assert!(server.stderr().contains("other machines on the network"));
 }
 
 #[test]
