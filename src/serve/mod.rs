@@ -3,7 +3,8 @@
 //! script injected into HTML responses only here, so built sites keep no
 //! JavaScript. The pieces: `gate` accepts and bounds connections, `backend`
 //! is tiny_http parsing each request, `host` decides which `Host` values
-//! are answered and `http` answers (both pure), `reload` holds the current
+//! are answered, `path` turns a target into a site path and `http` answers
+//! (all three pure), `reload` holds the current
 //! site and broadcasts build events, `watch` turns file events into
 //! rebuilds. This file wires them together with threads.
 
@@ -11,6 +12,7 @@ pub mod backend;
 pub mod gate;
 pub mod host;
 pub mod http;
+pub mod path;
 pub mod reload;
 pub mod watch;
 
