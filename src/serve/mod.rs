@@ -2,11 +2,11 @@
 //! over HTTP on loopback, rebuilt when a source changes, with a live-reload
 //! script injected into HTML responses only here, so built sites keep no
 //! JavaScript. The pieces: `gate` accepts and bounds connections, `backend`
-//! is tiny_http parsing each request, `host` decides which `Host` values
-//! are answered, `path` turns a target into a site path and `http` answers
-//! (all three pure), `reload` holds the current
-//! site and broadcasts build events, `watch` turns file events into
-//! rebuilds. This file wires them together with threads.
+//! is tiny_http parsing each request, `host` decides which `Host` values are
+//! answered, `path` turns a target into a site path and `http` answers (all
+//! three pure), `reload` holds the current site and broadcasts build events,
+//! `watch` turns file events into rebuilds. This file wires them together
+//! with threads.
 
 pub mod backend;
 pub mod gate;
@@ -88,6 +88,13 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
     let shared = Arc::new(Shared::new());
     let live = LiveReload::start(Arc::clone(&shared), MAX_STREAMS)
         .context("cannot start the live-reload thread")?;
+    let (stopped, why) = std::sync::mpsc::channel();
+    let backend = Arc::new(Backend::start(backend::Answers {
+        shared: Arc::clone(&shared),
+        hosts: host::AllowedHosts::new(address, &own),
+        live: live.clone(),
+        stopped,
+    })?);
     let watched = Watched {
         root: root.clone(),
         content_dir: root.join("content"),
@@ -100,8 +107,8 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
     watcher.update(&watched)?;
     let mut rebuilds = Rebuilds {
         builder,
-        shared: Arc::clone(&shared),
-        live: live.clone(),
+        shared,
+        live,
     };
     // The URL is printed once there is something to see.
     let watched = rebuilds.rebuild(&mut watcher, watched);
@@ -117,13 +124,6 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         .name("redline-watch".into())
         .spawn(move || rebuilds.run(watcher, watched))
         .context("cannot start the rebuild thread")?;
-    let (stopped, why) = std::sync::mpsc::channel();
-    let backend = Arc::new(Backend::start(backend::Answers {
-        shared,
-        hosts: host::AllowedHosts::new(address, &own),
-        live,
-        stopped,
-    })?);
     std::thread::Builder::new()
         .name("redline-gate".into())
         .spawn(move || gate::run(&listener, &backend, gate::LIMITS))
