@@ -4,7 +4,9 @@
 //! edits, on the example site (this repository's `content/`, copied into a
 //! one-commit repository) and on the synthetic repository of the history
 //! benchmark (100 documents of 20 KB; `REDLINE_BENCH_COMMITS`, default
-//! 1,000). Target: ≤ 200 ms on the example site.
+//! 1,000). Target: ≤ 200 ms on the example site. Then the latency of a page
+//! under load: 200 clients ask for the same page at once, each on its own
+//! connection, several rounds.
 
 mod synth;
 
@@ -15,6 +17,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EDITS: usize = 9;
+const CLIENTS: usize = 200;
+const ROUNDS: usize = 5;
 
 fn main() {
     let example = tempfile::tempdir().expect("temp dir");
@@ -25,6 +29,10 @@ fn main() {
     report(
         "example site (3 documents)",
         &measure(example.path(), "content/privacy.md", "/privacy/"),
+    );
+    report_latency(
+        "example site, /privacy/",
+        &concurrent_latency(example.path(), "/privacy/"),
     );
 
     let commits: usize = std::env::var("REDLINE_BENCH_COMMITS")
@@ -84,6 +92,46 @@ fn report(name: &str, times: &[Duration]) {
         ms(sorted[sorted.len() / 2]),
         ms(sorted[0]),
         ms(sorted[sorted.len() - 1])
+    );
+}
+
+/// ROUNDS times, CLIENTS threads released together each GET `url` on a
+/// fresh connection; every request's time from connect to the last byte.
+fn concurrent_latency(root: &Path, url: &str) -> Vec<Duration> {
+    let server = Server::start(root);
+    let address = server.address.clone();
+    let mut times = Vec::new();
+    for _ in 0..ROUNDS {
+        let start = std::sync::Arc::new(std::sync::Barrier::new(CLIENTS));
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                let (start, address, url) = (start.clone(), address.clone(), url.to_string());
+                std::thread::spawn(move || {
+                    start.wait();
+                    let started = Instant::now();
+                    let reply = get(&address, &url);
+                    assert!(reply.starts_with("HTTP/1.1 200"), "{reply:.200}");
+                    started.elapsed()
+                })
+            })
+            .collect();
+        times.extend(clients.into_iter().map(|c| c.join().expect("client")));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    times
+}
+
+fn report_latency(name: &str, times: &[Duration]) {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |q: f64| ms(sorted[((sorted.len() - 1) as f64 * q) as usize]);
+    println!("page latency, {name}, {CLIENTS} concurrent requests × {ROUNDS} rounds:");
+    println!(
+        "  median {:>7.1} ms   p90 {:>7.1} ms   max {:>7.1} ms",
+        at(0.5),
+        at(0.9),
+        at(1.0)
     );
 }
 

@@ -6,6 +6,9 @@
 //! that is not a key of the site cannot be served, whatever it spells, and a
 //! symlink in the sources was already read (or refused) by the build.
 
+use super::host::AllowedHosts;
+use super::path::folder_location;
+pub use super::path::site_path;
 use crate::output::OutputSet;
 use crate::sitefiles::escape_xml;
 
@@ -50,6 +53,23 @@ pub fn classify(method: &str, target: &str) -> Request {
     }
 }
 
+/// The answer for a request whose `Host` values do not lead here; None when
+/// there is exactly one and it is allowed.
+pub fn host_refusal(allowed: &AllowedHosts, hosts: &[&str]) -> Option<Reply> {
+    match hosts {
+        [host] if allowed.allows(host) => None,
+        [_] => Some(text(
+            421,
+            "421 Misdirected Request: the preview answers only to localhost, 127.0.0.1, \
+             [::1] or the address it listens on, with the port\n",
+        )),
+        _ => Some(text(
+            400,
+            "400 Bad Request: a request needs exactly one Host header\n",
+        )),
+    }
+}
+
 /// Answers one request from the site in memory.
 pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
     if method != "GET" && method != "HEAD" {
@@ -74,11 +94,10 @@ pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
     if found.is_none() && !key.is_empty() && !key.ends_with('/') {
         let folder = format!("{key}/index.html");
         if lookup(&folder).is_some() || (site.error.is_some() && is_page_like(&key)) {
-            let query = target.find('?').map_or("", |i| &target[i..]);
             let mut reply = text(308, "308 Permanent Redirect\n");
             reply
                 .headers
-                .push(("Location", format!("/{}/{query}", percent_encode(&key))));
+                .push(("Location", folder_location(&key, target)));
             return reply;
         }
     }
@@ -105,74 +124,6 @@ pub fn respond(site: &SiteState<'_>, method: &str, target: &str) -> Reply {
             None => text(404, "404 Not Found\n"),
         },
     }
-}
-
-/// The site path a request target names, without the leading `/`
-/// (`privacy/`, `style.css`, `` for the home page), or why it names none.
-///
-/// Only origin-form targets (`/…`) are accepted; the path is percent-decoded
-/// exactly once and must then be UTF-8 without control characters,
-/// backslashes, drive letters or `.`/`..` segments.
-pub fn site_path(target: &str) -> Result<String, &'static str> {
-    if !target.starts_with('/') {
-        return Err("only paths starting with / are served (no absolute URIs)");
-    }
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    let bytes = percent_decode(path).ok_or("a malformed %-escape")?;
-    let decoded = String::from_utf8(bytes).map_err(|_| "the path is not UTF-8")?;
-    if decoded.chars().any(char::is_control) {
-        return Err("control characters in the path");
-    }
-    if decoded.contains('\\') {
-        return Err("backslashes in the path");
-    }
-    let trailing = decoded.ends_with('/');
-    let mut segments = Vec::new();
-    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
-        if segment == "." || segment == ".." {
-            return Err("`.` or `..` in the path");
-        }
-        if segment.contains(':') {
-            return Err("`:` in the path (drive letters and schemes are not paths)");
-        }
-        segments.push(segment);
-    }
-    let mut key = segments.join("/");
-    if trailing && !key.is_empty() {
-        key.push('/');
-    }
-    Ok(key)
-}
-
-fn percent_decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    Some(out)
-}
-
-/// Escapes what may not appear in a URL path as it is (spaces, non-ASCII).
-fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=@".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 /// No extension, or `.html`: while the build is broken, such a path gets the
@@ -348,6 +299,47 @@ mod tests {
     }
 
     #[test]
+    fn redirect_queries_are_re_encoded() {
+        let reply = get("/privacy?a=%41 b\"<x>");
+        assert_eq!(reply.status, 308);
+        assert_eq!(
+            header(&reply, "Location"),
+            Some("/privacy/?a=%41%20b%22%3Cx%3E")
+        );
+        let fragment = get("/privacy?q=1#part");
+        assert_eq!(header(&fragment, "Location"), Some("/privacy/?q=1"));
+    }
+
+    #[test]
+    fn control_characters_anywhere_in_the_target_are_400() {
+        // Regression: a CR in the query reached the Location header.
+        for target in [
+            "/privacy?a\rSet-Cookie:x=1",
+            "/privacy?a\nb",
+            "/privacy/\tx",
+            "/privacy#\u{7f}",
+            "/privacy?\u{85}",
+        ] {
+            let reply = get(target);
+            assert_eq!(reply.status, 400, "{target:?}");
+            assert!(header(&reply, "Location").is_none());
+        }
+    }
+
+    #[test]
+    fn encoded_slashes_and_backslashes_are_400() {
+        // Regression: `/privacy%2findex.html` was served as `privacy/index.html`.
+        for target in [
+            "/privacy%2findex.html",
+            "/privacy%2Findex.html",
+            "/privacy%5cindex.html",
+            "/privacy%5C",
+        ] {
+            assert_eq!(get(target).status, 400, "{target}");
+        }
+    }
+
+    #[test]
     fn redirects_re_encode_the_decoded_path() {
         let mut files = site();
         files
@@ -434,8 +426,6 @@ mod tests {
     #[test]
     fn percent_decoding_happens_once() {
         // `%252e%252e` decodes once to `%2e%2e`, a plain (missing) name.
-        assert_eq!(site_path("/%252e%252e/x").unwrap(), "%2e%2e/x");
-        assert_eq!(site_path("/a%20b/").unwrap(), "a b/");
         assert_eq!(get("/%252e%252e/").status, 404);
     }
 
@@ -460,6 +450,17 @@ mod tests {
             build_id: "b1",
         };
         assert_eq!(respond(&none, "GET", "/").status, 500);
+    }
+
+    #[test]
+    fn only_one_allowed_host_is_answered() {
+        let allowed = AllowedHosts::new("127.0.0.1:4000".parse().unwrap(), &[]);
+        assert_eq!(host_refusal(&allowed, &["localhost:4000"]), None);
+        let foreign = host_refusal(&allowed, &["attacker.example:4000"]).unwrap();
+        assert_eq!(foreign.status, 421);
+        assert_eq!(host_refusal(&allowed, &[]).unwrap().status, 400);
+        let two = host_refusal(&allowed, &["localhost:4000", "attacker.example"]);
+        assert_eq!(two.unwrap().status, 400);
     }
 
     #[test]

@@ -1,19 +1,24 @@
 //! `redline serve`: the site built in memory (never into `public/`), served
 //! over HTTP on loopback, rebuilt when a source changes, with a live-reload
 //! script injected into HTML responses only here, so built sites keep no
-//! JavaScript. The pieces: `conn` reads a request off a connection, `http`
-//! answers it (pure), `reload` holds the current site and streams build
-//! events, `watch` turns file events into rebuilds. This file wires them
-//! together with threads.
+//! JavaScript. The pieces: `gate` accepts and bounds connections, `backend`
+//! is tiny_http parsing each request, `host` decides which `Host` values are
+//! answered, `path` turns a target into a site path and `http` answers (all
+//! three pure), `reload` holds the current site and broadcasts build events,
+//! `watch` turns file events into rebuilds. This file wires them together
+//! with threads.
 
-pub mod conn;
+pub mod backend;
+pub mod gate;
+pub mod host;
 pub mod http;
+pub mod path;
 pub mod reload;
 pub mod watch;
 
 use std::collections::HashSet;
 use std::io::{ErrorKind, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,11 +29,15 @@ use crate::config::{Config, Overrides};
 use crate::report::{Reporter, error_chain};
 use crate::reuse::PreviewCache;
 use crate::site;
-use reload::Shared;
+use backend::Backend;
+use reload::{LiveReload, Shared};
 use watch::{SourceWatcher, Watched};
 
 /// The port tried first when none is given; the next free one is taken if busy.
 pub const DEFAULT_PORT: u16 = 4000;
+/// Open live-reload streams; past this the oldest is closed (its tab
+/// reconnects). A person previews in a handful of tabs.
+const MAX_STREAMS: usize = 64;
 
 /// What `redline serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -52,7 +61,12 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         )
     })?;
     let (listener, address) = bind(options.bind, options.port, reporter)?;
-    let url = format!("http://{}/", reachable(address));
+    let own = if options.bind.is_unspecified() {
+        own_addresses(reporter)
+    } else {
+        Vec::new()
+    };
+    let url = host::reachable_url(address, &own);
     if !options.bind.is_loopback() {
         reporter.warn(&format!(
             "serving on {}: other machines on the network can see the preview, drafts included",
@@ -72,6 +86,15 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         kept: PreviewCache::default(),
     };
     let shared = Arc::new(Shared::new());
+    let live = LiveReload::start(Arc::clone(&shared), MAX_STREAMS)
+        .context("cannot start the live-reload thread")?;
+    let (stopped, why) = std::sync::mpsc::channel();
+    let backend = Arc::new(Backend::start(backend::Answers {
+        shared: Arc::clone(&shared),
+        hosts: host::AllowedHosts::new(address, &own),
+        live: live.clone(),
+        stopped,
+    })?);
     let watched = Watched {
         root: root.clone(),
         content_dir: root.join("content"),
@@ -84,7 +107,8 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
     watcher.update(&watched)?;
     let mut rebuilds = Rebuilds {
         builder,
-        shared: Arc::clone(&shared),
+        shared,
+        live,
     };
     // The URL is printed once there is something to see.
     let watched = rebuilds.rebuild(&mut watcher, watched);
@@ -105,24 +129,26 @@ pub fn serve(options: &ServeOptions, reporter: Reporter) -> Result<()> {
         .name("redline-watch".into())
         .spawn(move || rebuilds.run(watcher, watched))
         .context("cannot start the rebuild thread")?;
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let shared = Arc::clone(&shared);
-                // A thread per connection: an open event stream never
-                // holds up a page.
-                let spawned = std::thread::Builder::new()
-                    .name("redline-connection".into())
-                    .spawn(move || conn::handle(stream, &shared));
-                if let Err(err) = spawned {
-                    reporter.warn(&format!("cannot start a thread for a connection: {err}"));
-                }
-            }
-            // Out of file descriptors and the like: wait, then go on.
-            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+    std::thread::Builder::new()
+        .name("redline-gate".into())
+        .spawn(move || gate::run(&listener, &backend, gate::LIMITS))
+        .context("cannot start the thread accepting connections")?;
+    let why = why.recv().unwrap_or_default();
+    bail!("the preview server stopped ({why}); start redline serve again")
+}
+
+/// The machine's own addresses, for `--bind 0.0.0.0`: the Host values
+/// other machines use to reach it.
+fn own_addresses(reporter: Reporter) -> Vec<IpAddr> {
+    match if_addrs::get_if_addrs() {
+        Ok(interfaces) => interfaces.iter().map(if_addrs::Interface::ip).collect(),
+        Err(err) => {
+            reporter.warn(&format!(
+                "cannot list this machine's addresses ({err}); only localhost will be answered"
+            ));
+            Vec::new()
         }
     }
-    Ok(())
 }
 
 /// Loads the config and builds the site, remembering what to print.
@@ -176,6 +202,7 @@ impl Builder {
 struct Rebuilds {
     builder: Builder,
     shared: Arc<Shared>,
+    live: LiveReload,
 }
 
 impl Rebuilds {
@@ -194,6 +221,7 @@ impl Rebuilds {
     fn rebuild(&mut self, watcher: &mut SourceWatcher, mut watched: Watched) -> Watched {
         let (config, outcome) = self.builder.build();
         self.shared.publish(outcome);
+        self.live.announce();
         if let Some(config) = config {
             watched.content_dir = config.content_dir;
             watched.output_dir = config.output_dir;
@@ -225,17 +253,6 @@ fn git_dirs(root: &std::path::Path) -> Vec<PathBuf> {
     }
     dirs.dedup();
     dirs
-}
-
-/// An address a browser on this machine can open: `0.0.0.0` and `::` are
-/// only for listening, so they become the loopback address of their family.
-fn reachable(address: SocketAddr) -> SocketAddr {
-    let ip = match address.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    SocketAddr::new(ip, address.port())
 }
 
 /// Binds the listener. An explicit port that is busy is an error naming it;
@@ -291,19 +308,5 @@ fn open_browser(url: &str, reporter: Reporter) {
         reporter.warn(&format!(
             "--open: cannot start {program} ({err}); open {url} yourself"
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn listening_on_every_interface_is_browsed_on_loopback() {
-        let at = |text: &str| reachable(text.parse().expect("a socket address")).to_string();
-        assert_eq!(at("0.0.0.0:4000"), "127.0.0.1:4000");
-        assert_eq!(at("[::]:4000"), "[::1]:4000");
-        assert_eq!(at("192.168.1.5:4000"), "192.168.1.5:4000");
-        assert_eq!(at("127.0.0.1:4001"), "127.0.0.1:4001");
     }
 }

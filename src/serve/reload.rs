@@ -1,10 +1,13 @@
 //! The site the server is showing, shared between the rebuild thread and the
-//! request threads, and the live-reload event stream that tells browsers a
-//! new build is in. Each stream runs on its own thread and waits on a
-//! condition variable, so open streams never hold up page requests.
+//! request workers, and live reload: one broadcaster thread owns every open
+//! event stream and tells each browser when a new build is in. A stream is
+//! only a writer here, so an open tab holds no thread of its own and no
+//! worker of the HTTP server.
 
+use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::output::OutputSet;
@@ -21,10 +24,9 @@ pub struct Snapshot {
     pub build_id: String,
 }
 
-/// The current snapshot, and a signal for the event streams.
+/// The current snapshot.
 pub struct Shared {
     current: Mutex<Arc<Snapshot>>,
-    changed: Condvar,
     started: u128,
     builds: Mutex<u64>,
 }
@@ -39,7 +41,6 @@ impl Shared {
                 build_id: format!("{started}-0"),
                 ..Snapshot::default()
             })),
-            changed: Condvar::new(),
             started,
             builds: Mutex::new(0),
         }
@@ -51,7 +52,7 @@ impl Shared {
     }
 
     /// Publishes a rebuild's outcome: new files, or an error that keeps the
-    /// last good files for assets. Wakes every event stream.
+    /// last good files for assets.
     pub fn publish(&self, outcome: Result<OutputSet, String>) {
         let number = {
             let mut builds = lock(&self.builds);
@@ -72,17 +73,6 @@ impl Shared {
                 build_id,
             },
         });
-        self.changed.notify_all();
-    }
-
-    /// Waits until the build is no longer `seen`, or `timeout` passes.
-    fn wait_for_change(&self, seen: &str, timeout: Duration) -> Arc<Snapshot> {
-        let guard = lock(&self.current);
-        let (guard, _) = self
-            .changed
-            .wait_timeout_while(guard, timeout, |current| current.build_id == seen)
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Arc::clone(&guard)
     }
 }
 
@@ -100,31 +90,90 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Streams `event: build` messages to one browser until it goes away.
-/// `writer` is the connection; the status line and headers are written here.
-pub fn stream_events(shared: &Shared, mut writer: impl Write) {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
-                Cache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
-    if writer.write_all(head.as_bytes()).is_err() {
-        return;
+/// The head of an event-stream reply, written by hand because the stream
+/// never ends: a tiny_http `Response` needs its body up front. `retry`
+/// makes the browser reconnect quickly after a restart.
+const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
+                           Cache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
+
+/// One event stream's connection, as a writer.
+pub type StreamWriter = Box<dyn Write + Send>;
+
+enum Message {
+    Open(StreamWriter),
+    Build,
+}
+
+/// The handle to the broadcaster: hand it streams, tell it about builds.
+#[derive(Clone)]
+pub struct LiveReload {
+    sender: Sender<Message>,
+}
+
+impl LiveReload {
+    /// Starts the broadcaster, which keeps at most `max_streams` streams
+    /// (the oldest is closed to make room: a tab reconnects by itself).
+    pub fn start(shared: Arc<Shared>, max_streams: usize) -> std::io::Result<LiveReload> {
+        let (sender, receiver) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("redline-live-reload".into())
+            .spawn(move || broadcast(&receiver, &shared, max_streams))?;
+        Ok(LiveReload { sender })
     }
-    let mut seen = String::new();
+
+    /// Takes over an event-stream connection; nothing has been written to it.
+    pub fn open(&self, writer: StreamWriter) {
+        // The broadcaster only stops with the process.
+        let _ = self.sender.send(Message::Open(writer));
+    }
+
+    /// Tells every stream about the build just published.
+    pub fn announce(&self) {
+        let _ = self.sender.send(Message::Build);
+    }
+}
+
+/// The broadcaster's loop: streams in arrival order, oldest first.
+fn broadcast(messages: &Receiver<Message>, shared: &Shared, max_streams: usize) {
+    let mut streams: VecDeque<StreamWriter> = VecDeque::new();
     loop {
-        let snapshot = shared.wait_for_change(&seen, KEEPALIVE);
-        let message = if snapshot.build_id == seen {
-            ": keepalive\n\n".to_string()
-        } else {
-            seen = snapshot.build_id.clone();
-            format!("event: build\ndata: {seen}\n\n")
-        };
-        if writer
-            .write_all(message.as_bytes())
-            .and_then(|()| writer.flush())
-            .is_err()
-        {
-            return;
+        match messages.recv_timeout(KEEPALIVE) {
+            Ok(Message::Open(mut writer)) => {
+                let first = format!("{STREAM_HEAD}{}", build_event(&shared.snapshot().build_id));
+                if send(&mut writer, &first) {
+                    streams.push_back(writer);
+                }
+                while streams.len() > max_streams {
+                    streams.pop_front();
+                }
+            }
+            Ok(Message::Build) => {
+                let event = build_event(&shared.snapshot().build_id);
+                streams.retain_mut(|writer| send(writer, &event));
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                streams.retain_mut(|writer| send(writer, KEEPALIVE_COMMENT));
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
+}
+
+/// What an idle stream sends every [`KEEPALIVE`]; a closed tab shows up as
+/// a failed write.
+const KEEPALIVE_COMMENT: &str = ": keepalive\n\n";
+
+/// The event announcing a build; the page reloads if it is not its own.
+pub fn build_event(build_id: &str) -> String {
+    format!("event: build\ndata: {build_id}\n\n")
+}
+
+/// Writes and flushes; false when the browser has gone away.
+fn send(writer: &mut StreamWriter, text: &str) -> bool {
+    writer
+        .write_all(text.as_bytes())
+        .and_then(|()| writer.flush())
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -144,14 +193,84 @@ mod tests {
         assert_ne!(first.build_id, second.build_id);
     }
 
+    /// A stream that records what it was sent, or refuses once told to.
+    #[derive(Clone, Default)]
+    struct Tab {
+        received: Arc<Mutex<String>>,
+        gone: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl Write for Tab {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.gone.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            lock(&self.received).push_str(&String::from_utf8_lossy(buf));
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Tab {
+        fn text(&self) -> String {
+            lock(&self.received).clone()
+        }
+    }
+
+    #[track_caller]
+    fn eventually(what: &str, check: impl Fn() -> bool) {
+        let started = std::time::Instant::now();
+        while !check() {
+            assert!(started.elapsed() < Duration::from_secs(30), "never: {what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     #[test]
-    fn waiting_returns_on_a_new_build() {
+    fn streams_hear_the_current_build_then_each_new_one() {
         let shared = Arc::new(Shared::new());
-        let seen = shared.snapshot().build_id.clone();
-        let publisher = Arc::clone(&shared);
-        let handle = std::thread::spawn(move || publisher.publish(Ok(OutputSet::default())));
-        let next = shared.wait_for_change(&seen, Duration::from_secs(30));
-        handle.join().unwrap();
-        assert_ne!(next.build_id, seen);
+        let live = LiveReload::start(Arc::clone(&shared), 8).unwrap();
+        let tab = Tab::default();
+        live.open(Box::new(tab.clone()));
+        let first = shared.snapshot().build_id.clone();
+        eventually("the stream head and current build", || {
+            tab.text() == format!("{STREAM_HEAD}{}", build_event(&first))
+        });
+        shared.publish(Ok(OutputSet::default()));
+        live.announce();
+        let second = shared.snapshot().build_id.clone();
+        eventually("the new build", || {
+            tab.text().ends_with(&build_event(&second))
+        });
+    }
+
+    #[test]
+    fn past_the_cap_the_oldest_stream_is_closed_and_gone_tabs_are_dropped() {
+        let shared = Arc::new(Shared::new());
+        let live = LiveReload::start(Arc::clone(&shared), 2).unwrap();
+        let tabs: Vec<Tab> = (0..3).map(|_| Tab::default()).collect();
+        for tab in &tabs {
+            live.open(Box::new(tab.clone()));
+            eventually("the stream head", || !tab.text().is_empty());
+        }
+        // Only the broadcaster held the first tab's writer: dropped = closed.
+        eventually("the oldest closed", || {
+            Arc::strong_count(&tabs[0].received) == 1
+        });
+        tabs[1]
+            .gone
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        shared.publish(Ok(OutputSet::default()));
+        live.announce();
+        let id = shared.snapshot().build_id.clone();
+        eventually("the newest told", || {
+            tabs[2].text().ends_with(&build_event(&id))
+        });
+        eventually("the gone tab dropped", || {
+            Arc::strong_count(&tabs[1].received) == 1
+        });
+        assert!(!tabs[0].text().contains(&id));
     }
 }

@@ -110,6 +110,30 @@ proptest! {
     }
 
     #[test]
+    fn request_heads_are_judged_alike_however_they_arrive(
+        head in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..80),
+            "[A-Z]{1,5} /[a-z%?\r\n\t ]{0,20} HTTP/1\\.[01](\r\n[A-Za-z]{1,8}: [a-z\r\n]{0,10}){0,3}\r\n\r\n"
+                .prop_map(String::into_bytes),
+        ],
+        cut in 0usize..80,
+    ) {
+        use redline::serve::gate::{HeadScan, Scan};
+        let whole = HeadScan::default().next(&head, 64);
+        let cut = cut.min(head.len());
+        let mut scan = HeadScan::default();
+        let first = scan.next(&head[..cut], 64);
+        let split = if first == Scan::Partial { scan.next(&head, 64) } else { first };
+        prop_assert_eq!(whole, split);
+        if whole == Scan::Complete {
+            let end = head.windows(4).position(|w| w == b"\r\n\r\n");
+            prop_assert!(end.is_some());
+            let end = end.unwrap_or_default();
+            prop_assert!(head[..end].iter().all(|&b| b.is_ascii() && (b >= 0x20 || b"\r\n\t".contains(&b)) && b != 0x7f));
+        }
+    }
+
+    #[test]
     fn accepted_request_paths_stay_inside_the_site(
         target in prop_oneof![
             "/[a-z./%0-9A-F\\\\?#]{0,16}",
