@@ -11,5 +11,6 @@ mod history;
 mod log;
 mod notify;
 mod output;
+mod publish;
 mod serve;
 mod untrusted;
