@@ -13,4 +13,5 @@ mod notify;
 mod output;
 mod publish;
 mod serve;
+mod theme;
 mod untrusted;

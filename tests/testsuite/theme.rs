@@ -1,0 +1,124 @@
+//! The default theme's layout, measured in headless Chromium: the built
+//! pages are copied with a small script that writes the boxes it measures
+//! into the DOM, which `--dump-dom` prints.
+
+use std::process::{Command, Stdio};
+
+use crate::harness::{TestRepo, policy};
+use crate::serve::chromium_available;
+
+/// Appended to a built page: the left edges of the main column's first
+/// line and of the footer's, in CSS pixels; the redline title's type, if
+/// the page has one; then, with the print rules applied to the screen, how
+/// the footer's links display.
+const MEASURE: &str = r#"<script>
+const left = (selector) => Math.round(document.querySelector(selector).getBoundingClientRect().left);
+const measured = { main: left("main h1"), footer: left(".site-footer p") };
+const title = document.querySelector(".redline-title");
+if (title) {
+  const style = getComputedStyle(title);
+  measured.title = { weight: style.fontWeight, size: parseFloat(style.fontSize),
+    body: parseFloat(getComputedStyle(document.querySelector(".redline p:not(.redline-title)")).fontSize) };
+}
+const print = [...document.styleSheets].flatMap((sheet) => [...sheet.cssRules])
+  .filter((rule) => rule instanceof CSSMediaRule && rule.conditionText === "print")
+  .flatMap((rule) => [...rule.cssRules].map((inner) => inner.cssText));
+const printed = document.createElement("style");
+printed.textContent = print.join("\n");
+document.head.append(printed);
+measured.print = {
+  footer_links: [...document.querySelectorAll(".site-footer a")]
+    .map((a) => a.offsetParent === null ? "hidden" : "shown"),
+};
+document.body.setAttribute("data-measured", JSON.stringify(measured));
+</script>"#;
+
+/// The measurements of `page` (a built HTML file) at `width` × 900 px.
+fn measure(repo: &TestRepo, page: &str, width: u32) -> serde_json::Value {
+    let html = repo
+        .read(page)
+        .replace("</body>", &format!("{MEASURE}</body>"));
+    let copy = repo.path().join(page).with_file_name("measured.html");
+    std::fs::write(&copy, html).expect("write the copy");
+    let profile = tempfile::tempdir().expect("temp dir");
+    let output = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            // The script reads the stylesheet's rules (file:// is cross-origin).
+            "--allow-file-access-from-files",
+            "--dump-dom",
+        ])
+        .arg(format!("--window-size={width},900"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", copy.display()))
+        .stdin(Stdio::null())
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let start = dom
+        .find("data-measured=\"")
+        .unwrap_or_else(|| panic!("nothing measured:\n{dom}"))
+        + "data-measured=\"".len();
+    let end = start + dom[start..].find('"').expect("attribute ends");
+    let json = dom[start..end].replace("&quot;", "\"");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+#[test]
+fn the_footer_lines_up_with_the_content_column() {
+    // The footer's 70ch column was measured at its smaller type, so at
+    // 1280 px its text started 41 px right of the page's.
+    if !chromium_available() {
+        return;
+    }
+    let repo = TestRepo::committed(
+        &[(
+            "content/privacy.md",
+            policy("Privacy Policy", "We keep data."),
+        )],
+        "2026-03-02T10:00:00+00:00",
+    );
+    repo.build();
+    for width in [1280, 800, 375] {
+        let boxes = measure(&repo, "public/privacy/index.html", width);
+        assert_eq!(boxes["main"], boxes["footer"], "at {width} px: {boxes}");
+    }
+}
+
+#[test]
+fn the_redline_title_is_set_like_a_heading_and_footer_links_do_not_print() {
+    // The redline's title was an unstyled paragraph, and the print
+    // stylesheet hid a `.site-footer nav` that never existed.
+    if !chromium_available() {
+        return;
+    }
+    let repo = TestRepo::committed(
+        &[(
+            "content/privacy.md",
+            policy("Privacy Policy", "We keep data."),
+        )],
+        "2026-03-02T10:00:00+00:00",
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Notice", "We keep data longer."),
+        "Rename",
+        "2026-03-10T10:00:00+00:00",
+    );
+    repo.build();
+    let boxes = measure(&repo, "public/privacy/changes/2026-03-10/index.html", 1280);
+    let title = &boxes["title"];
+    assert_eq!(title["weight"], "700", "{boxes}");
+    let (size, body) = (title["size"].as_f64(), title["body"].as_f64());
+    assert!(size > body.map(|b| b * 1.2), "{boxes}");
+    let links = boxes["print"]["footer_links"].as_array().expect("links");
+    assert!(!links.is_empty(), "{boxes}");
+    assert!(links.iter().all(|l| l == "hidden"), "{boxes}");
+}
