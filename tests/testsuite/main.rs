@@ -9,6 +9,7 @@ mod build;
 mod errors;
 mod history;
 mod log;
+mod notices;
 mod notify;
 mod output;
 mod publish;
