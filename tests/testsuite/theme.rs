@@ -122,3 +122,82 @@ fn the_redline_title_is_set_like_a_heading_and_footer_links_do_not_print() {
     assert!(!links.is_empty(), "{boxes}");
     assert!(links.iter().all(|l| l == "hidden"), "{boxes}");
 }
+
+/// Every link of a page as (accessible name, href): its `aria-label`, else
+/// its text with tags (visually hidden ones included) removed.
+fn links(html: &str) -> Vec<(String, String)> {
+    let mut links = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<a ") {
+        rest = &rest[start..];
+        let open_end = rest.find('>').expect("the tag ends");
+        let tag = &rest[..open_end];
+        let close = rest.find("</a>").expect("the link ends");
+        let attribute = |name: &str| {
+            let key = format!(" {name}=\"");
+            tag.find(&key).map(|at| {
+                let value = &tag[at + key.len()..];
+                value[..value.find('"').expect("quoted")].to_string()
+            })
+        };
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in rest[open_end + 1..close].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let name = attribute("aria-label")
+            .unwrap_or_else(|| text.split_whitespace().collect::<Vec<_>>().join(" "));
+        links.push((name, attribute("href").unwrap_or_default()));
+        rest = &rest[close..];
+    }
+    links
+}
+
+/// Names used for more than one target: `name → targets`.
+fn ambiguous(links: &[(String, String)]) -> Vec<String> {
+    let mut targets: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for (name, href) in links {
+        targets.entry(name).or_default().insert(href);
+    }
+    targets
+        .into_iter()
+        .filter(|(_, hrefs)| hrefs.len() > 1)
+        .map(|(name, hrefs)| format!("{name:?} → {hrefs:?}"))
+        .collect()
+}
+
+#[test]
+fn repeated_links_have_names_that_tell_their_targets_apart() {
+    // /changes/ said "This version" and "Redline" for every change, and the
+    // version tables named each redline by its class alone.
+    let repo = TestRepo::new();
+    for (day, text) in [
+        ("2026-03-02T10:00:00+00:00", "We keep data."),
+        ("2026-03-10T09:00:00+00:00", "We keep data for a year."),
+        ("2026-03-10T15:00:00+00:00", "We keep data for two years."),
+        (
+            "2026-03-12T10:00:00+00:00",
+            "We keep your data for two years.",
+        ),
+    ] {
+        repo.write("content/privacy.md", policy("Privacy Policy", text));
+        repo.write("content/terms.md", policy("Terms", text));
+        repo.commit("Change", day);
+    }
+    repo.build_on("2026-03-20");
+    for page in [
+        "public/changes/index.html",
+        "public/privacy/index.html",
+        "public/privacy/versions/index.html",
+    ] {
+        let links = links(&repo.read(page));
+        assert!(links.len() > 8, "{page}: {links:?}");
+        assert_eq!(ambiguous(&links), Vec::<String>::new(), "{page}");
+    }
+}
