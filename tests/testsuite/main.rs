@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod accessibility;
 mod archive;
 mod build;
 mod errors;

@@ -40,6 +40,20 @@ fn measure(repo: &TestRepo, page: &str, width: u32) -> serde_json::Value {
         .replace("</body>", &format!("{MEASURE}</body>"));
     let copy = repo.path().join(page).with_file_name("measured.html");
     std::fs::write(&copy, html).expect("write the copy");
+    browser_report(
+        &format!("file://{}", copy.display()),
+        &[
+            &format!("--window-size={width},900"),
+            // The script reads the stylesheet's rules (file:// is cross-origin).
+            "--allow-file-access-from-files",
+        ],
+        "data-measured",
+    )
+}
+
+/// Loads `url` in headless Chromium (with `args`), lets its scripts run,
+/// and returns the JSON the page left in `<body attribute="…">`.
+pub fn browser_report(url: &str, args: &[&str], attribute: &str) -> serde_json::Value {
     let profile = tempfile::tempdir().expect("temp dir");
     let output = Command::new("chromium")
         .args([
@@ -51,23 +65,28 @@ fn measure(repo: &TestRepo, page: &str, width: u32) -> serde_json::Value {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            // The script reads the stylesheet's rules (file:// is cross-origin).
-            "--allow-file-access-from-files",
+            // Time for asynchronous scripts before the DOM is printed.
+            "--virtual-time-budget=20000",
             "--dump-dom",
         ])
-        .arg(format!("--window-size={width},900"))
+        .args(args)
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", copy.display()))
+        .arg(url)
         .stdin(Stdio::null())
         .output()
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&output.stdout);
+    let key = format!("{attribute}=\"");
     let start = dom
-        .find("data-measured=\"")
-        .unwrap_or_else(|| panic!("nothing measured:\n{dom}"))
-        + "data-measured=\"".len();
+        .find(&key)
+        .unwrap_or_else(|| panic!("nothing reported by {url}:\n{dom}"))
+        + key.len();
     let end = start + dom[start..].find('"').expect("attribute ends");
-    let json = dom[start..end].replace("&quot;", "\"");
+    let json = dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
     serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
 }
 
