@@ -269,7 +269,9 @@ impl VersionContext {
             subject: config
                 .publish_commit_subjects
                 .then(|| version.subject.clone()),
-            author: config.publish_authors.then(|| version.author.clone()),
+            // A nameless commit leaves the feed speaking for the site.
+            author: (config.publish_authors && !version.author.is_empty())
+                .then(|| version.author.clone()),
             title: title.to_string(),
             slug: entry.slug.clone(),
             url: version_url(doc_url, &entry.slug),
