@@ -49,6 +49,8 @@ struct ConfigFile {
     trust_front_matter_dates: bool,
     notice_days: u32,
     nav_limit: usize,
+    publish_authors: bool,
+    publish_commit_subjects: bool,
     email: EmailFile,
     /// Keys keep their place in the file, to point at a misplaced setting.
     extra: BTreeMap<Spanned<String>, toml::Value>,
@@ -74,6 +76,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "trust_front_matter_dates",
     "notice_days",
     "nav_limit",
+    "publish_authors",
+    "publish_commit_subjects",
 ];
 
 /// The `[email]` table as written: who change notices come from.
@@ -126,6 +130,8 @@ impl Default for ConfigFile {
             trust_front_matter_dates: false,
             notice_days: 30,
             nav_limit: 12,
+            publish_authors: false,
+            publish_commit_subjects: false,
             email: EmailFile::default(),
             extra: BTreeMap::new(),
         }
@@ -193,6 +199,13 @@ pub struct Config {
     /// The header lists every document when there are at most this many;
     /// a larger site's header links the index instead.
     pub nav_limit: usize,
+    /// Name each version's commit author on pages and in feeds and
+    /// `versions.json`; off by default, as the people who edit a public
+    /// policy may not want their names published.
+    pub publish_authors: bool,
+    /// Publish each version's raw commit subject (internal text, off by
+    /// default); readers always get the `Notice:` or generated summary.
+    pub publish_commit_subjects: bool,
     /// The build's day in the site's zone: notices and effective dates are
     /// judged against it. `SOURCE_DATE_EPOCH` (reproducible builds) sets it.
     pub today: jiff::civil::Date,
@@ -311,6 +324,8 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         trust_front_matter_dates: file.trust_front_matter_dates,
         notice_days: file.notice_days,
         nav_limit: file.nav_limit,
+        publish_authors: file.publish_authors,
+        publish_commit_subjects: file.publish_commit_subjects,
         today,
         email,
         extra,
@@ -321,6 +336,20 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         archive: !overrides.no_archive,
         allow_shallow: overrides.allow_shallow,
     })
+}
+
+impl Config {
+    /// Who speaks for the site where a format wants an author (feeds):
+    /// `[extra] company` when set, else the site's title.
+    pub fn site_author(&self) -> String {
+        self.extra
+            .get("company")
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|company| !company.is_empty())
+            .unwrap_or(&self.title)
+            .to_string()
+    }
 }
 
 /// Today in the site's zone (the system's when none is set), or the day of

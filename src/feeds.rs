@@ -30,6 +30,7 @@ pub struct FeedEntry {
     pub diff_url: String,
     pub updated: String,
     pub summary: String,
+    /// The site (see [`Config::site_author`]) unless `publish_authors`.
     pub author: String,
     pub change: String,
     pub document: String,
@@ -52,10 +53,10 @@ pub fn document_feed(config: &Config, doc: &DocSummary, versions: &[VersionConte
         self_url: links.url(&path),
         alternate_url: links.url(&doc.url),
         updated: updated(config, versions.iter()),
-        author: config.title.clone(),
+        author: config.site_author(),
         entries: versions
             .iter()
-            .map(|v| entry(&links, &doc.title, v))
+            .map(|v| entry(&links, &doc.title, v, config))
             .collect(),
     }
 }
@@ -70,15 +71,20 @@ pub fn site_feed(config: &Config, changes: &[SiteChange]) -> Feed {
         self_url: links.url(path),
         alternate_url: links.url(""),
         updated: updated(config, changes.iter().map(|c| &c.version)),
-        author: config.title.clone(),
+        author: config.site_author(),
         entries: changes
             .iter()
-            .map(|c| entry(&links, &c.document.title, &c.version))
+            .map(|c| entry(&links, &c.document.title, &c.version, config))
             .collect(),
     }
 }
 
-fn entry(links: &Links<'_>, document: &str, version: &VersionContext) -> FeedEntry {
+fn entry(
+    links: &Links<'_>,
+    document: &str,
+    version: &VersionContext,
+    config: &Config,
+) -> FeedEntry {
     let what = match version.change {
         crate::changes::ChangeClass::Initial => "first published",
         crate::changes::ChangeClass::Editorial => "editorial change",
@@ -95,7 +101,11 @@ fn entry(links: &Links<'_>, document: &str, version: &VersionContext) -> FeedEnt
         },
         updated: version.datetime.clone(),
         summary: version.summary.clone(),
-        author: version.author.clone(),
+        // The commit's author only where the site publishes authors.
+        author: version
+            .author
+            .clone()
+            .unwrap_or_else(|| config.site_author()),
         change: version.change.as_str().to_string(),
         document: document.to_string(),
     }

@@ -7,15 +7,25 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use git2::{IndexAddOption, Repository, Signature};
 
-const CONFIG: &str = r#"# redline site settings. Every key is optional.
+/// Top-level settings first, the tables last and commented out, so a key a
+/// user appends at the end is a top-level setting, not template data.
+const CONFIG: &str = r#"# redline site settings. Every key is optional; an unknown key is an error.
 title = "Legal"
-# base_url = "https://example.com/legal/"
+# description = ""
+# base_url = "https://example.com/legal/"  # canonical links, absolute sitemap
 language = "en"
-# timezone = "Europe/Berlin"   # default: each commit's own UTC offset
+# timezone = "Europe/Berlin"        # default: each commit's own UTC offset
 date_format = "%B %-d, %Y"
+# exclude = ["README.md"]          # left out of the site
+# notice_days = 30                  # how long a material change is announced
+# publish_authors = false           # name commit authors in versions.json and feeds
+# publish_commit_subjects = false   # publish raw commit subjects there too
 
-[extra]
-# Anything here is available to templates as site.extra.
+# Tables come last: every key below a [table] line belongs to that table.
+# [email]                           # change notices (redline notify)
+# from = "Privacy Team <privacy@example.com>"
+#
+# [extra]                           # anything; templates see it as site.extra
 "#;
 
 const SAMPLE: &str = r#"---

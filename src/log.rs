@@ -67,12 +67,15 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
             for v in &h.versions {
                 let change = change_of(&v.commit);
                 let class = change.map_or("", |c| c.version.change.as_str());
+                // The terminal is local: authors and subjects show here
+                // whatever the site publishes.
                 let _ = writeln!(
                     out,
-                    "{}  {}  {class:<9}  {}",
+                    "{}  {}  {class:<9}  {}  ({})",
                     date(v),
                     &v.commit[..7.min(v.commit.len())],
-                    safe(&v.subject)
+                    safe(&v.subject),
+                    safe(&v.author)
                 );
                 if let Some(c) = change.filter(|c| c.version.summary != v.subject) {
                     let _ = writeln!(out, "{:>32}{}", "", safe(&c.version.summary));

@@ -40,8 +40,12 @@ pub struct VersionEntry {
     pub change: ChangeClass,
     pub summary: String,
     pub effective: Option<String>,
-    pub author: String,
-    pub subject: String,
+    /// Only with `publish_authors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Only with `publish_commit_subjects`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     /// SHA-256 of what a reader saw (title and rendered body).
     pub sha256: String,
 }

@@ -218,8 +218,10 @@ pub struct VersionContext {
     pub seconds: i64,
     pub commit: String,
     pub short_commit: String,
-    pub subject: String,
-    pub author: String,
+    /// The raw commit subject; `None` unless `publish_commit_subjects`.
+    pub subject: Option<String>,
+    /// The commit author's name; `None` unless `publish_authors`.
+    pub author: Option<String>,
     /// The document's title in this version.
     pub title: String,
     pub slug: String,
@@ -264,8 +266,12 @@ impl VersionContext {
             seconds: version.seconds,
             short_commit: version.commit.chars().take(7).collect(),
             commit: version.commit.clone(),
-            subject: version.subject.clone(),
-            author: version.author.clone(),
+            subject: config
+                .publish_commit_subjects
+                .then(|| version.subject.clone()),
+            // A nameless commit leaves the feed speaking for the site.
+            author: (config.publish_authors && !version.author.is_empty())
+                .then(|| version.author.clone()),
             title: title.to_string(),
             slug: entry.slug.clone(),
             url: version_url(doc_url, &entry.slug),

@@ -116,15 +116,16 @@ fn a_material_change_is_announced_and_links_the_version_in_force() {
         notice.contains("href=\"../privacy/changes/2026-03-10-2/\""),
         "{notice}"
     );
-    let pending = between(&page, "<div class=\"notice notice--pending\"", "</div>");
+    // The notice says when the change takes effect; no second box does.
     assert!(
-        pending.contains("takes effect on <time datetime=\"2026-04-01\">"),
-        "{pending}"
+        notice.contains("take effect on <time datetime=\"2026-04-01\">"),
+        "{notice}"
     );
     assert!(
-        pending.contains("href=\"../privacy/versions/2026-03-10/\""),
-        "the typo-fixed version is in force until April 1: {pending}"
+        notice.contains("href=\"../privacy/versions/2026-03-10/\""),
+        "the typo-fixed version is in force until April 1: {notice}"
     );
+    assert!(!page.contains("notice--pending"), "{page}");
 
     // Once in effect and past notice_days, the page is quiet again.
     repo.build_on("2026-05-15");
@@ -152,7 +153,11 @@ fn an_editorial_change_gets_only_a_quiet_line() {
     repo.build_on("2026-03-11");
     let page = repo.read("public/privacy/index.html");
     assert!(!page.contains("notice--material"), "{page}");
-    let line = between(&page, "<p class=\"notice notice--editorial\"", "</p>");
+    let line = between(
+        &page,
+        "<li class=\"notices__line notices__line--editorial\"",
+        "</li>",
+    );
     assert!(
         line.contains("href=\"../privacy/changes/2026-03-10/\""),
         "{line}"

@@ -346,6 +346,43 @@ fn init_scaffolds_a_site_that_builds_with_history() {
 }
 
 #[test]
+fn a_key_appended_to_the_init_config_is_a_top_level_setting() {
+    // `redline init`'s redline.toml used to end with `[extra]`, so a setting
+    // appended at the end became template data and did nothing.
+    let parent = TestRepo::folder();
+    crate::harness::run_redline(parent.path(), &["init", "mysite"]).success();
+    let site = parent.path().join("mysite");
+    let config = std::fs::read_to_string(site.join("redline.toml")).unwrap();
+    let appended = format!("{config}base_url = \"https://example.com/legal/\"\n");
+    std::fs::write(site.join("redline.toml"), appended).unwrap();
+    let run = crate::harness::run_redline(&site, &["build"]).success();
+    assert!(!run.stderr.contains("[extra]"), "{}", run.stderr);
+    let sitemap = std::fs::read_to_string(site.join("public/sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://example.com/legal/privacy/</loc>"),
+        "{sitemap}"
+    );
+
+    // Every commented-out setting is a real one: uncommented, they build.
+    let uncommented: String = config
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(setting) if setting.contains(" = ") || setting.starts_with('[') => setting,
+            _ => line,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(uncommented.contains("\n[extra]"), "{uncommented}");
+    std::fs::write(site.join("redline.toml"), &uncommented).unwrap();
+    let run = crate::harness::run_redline(&site, &["build"]).success();
+    assert!(
+        !run.stderr.contains("warning"),
+        "{}\n{uncommented}",
+        run.stderr
+    );
+}
+
+#[test]
 fn site_templates_override_theme_templates_one_by_one() {
     // A site changes its footer without copying the whole theme.
     let repo = site(&[

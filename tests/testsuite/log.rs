@@ -120,7 +120,9 @@ fn a_renamed_document_is_named_by_its_new_file() {
     // The suggested command works.
     let renamed = repo.redline(&["log", "content/data-policy.md"]).success();
     assert!(
-        renamed.stdout.contains("  initial    Publish\n"),
+        renamed
+            .stdout
+            .contains("  initial    Publish  (Dana Counsel)\n"),
         "{}",
         renamed.stdout
     );

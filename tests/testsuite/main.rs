@@ -4,12 +4,16 @@
 
 mod harness;
 
+mod accessibility;
 mod archive;
 mod build;
 mod errors;
 mod history;
 mod log;
+mod notices;
 mod notify;
 mod output;
+mod publish;
 mod serve;
+mod theme;
 mod untrusted;

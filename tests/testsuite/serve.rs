@@ -859,7 +859,7 @@ impl Drop for Browser {
 
 /// Whether the browser tests can run: without chromium they are skipped
 /// with a note, except in CI (`CI` set), where that is a failure.
-fn chromium_available() -> bool {
+pub fn chromium_available() -> bool {
     let installed = Command::new("chromium")
         .arg("--version")
         .stdout(Stdio::null())
