@@ -17,7 +17,7 @@ use crate::content::{self, Content};
 use crate::diff;
 use crate::feeds::{self, SiteChange};
 use crate::history::{self, History};
-use crate::markdown::{self, MarkdownOptions};
+use crate::markdown;
 use crate::output::{self, OutputSet, Sink, Staging};
 use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
@@ -144,9 +144,7 @@ pub fn changes_of(
 
 /// Every document rendered as it is now, with its history.
 fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History) -> Vec<Page<'a>> {
-    let options = MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    };
+    let options = config.markdown_options();
     content
         .documents
         .par_iter()
@@ -187,9 +185,7 @@ pub fn render_site(
     sink: Sink,
     cache: Option<&ArchiveCache>,
 ) -> Result<Generated> {
-    let options = MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    };
+    let options = config.markdown_options();
     let mut warnings = config.warnings.clone();
     warnings.extend(history.warnings.iter().cloned());
     warnings.extend(content.warnings.iter().cloned());
@@ -408,9 +404,7 @@ fn build_archives(
     // What every archive depends on besides its own document.
     let templates = renderer.map(|r| &r.theme().templates);
     let shared_key = cache.map(|_| reuse::key(&[config, base, &templates, &mode]));
-    let options = MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    };
+    let options = config.markdown_options();
     pages
         .par_iter_mut()
         .zip(summaries.par_iter())

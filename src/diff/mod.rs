@@ -15,6 +15,7 @@
 
 mod align;
 mod blocks;
+mod html_blocks;
 mod editorial;
 mod html;
 mod sections;
