@@ -32,9 +32,8 @@ pub fn strip(text: &str, heading: bool) -> Option<Stripped> {
     let mut rest = text;
     while let Some(at) = memchr(b'{', rest.as_bytes()) {
         let candidate = &rest[at..];
-        let list = parse(candidate).filter(|list| {
-            list.kramdown || (heading && candidate[list.len..].trim().is_empty())
-        });
+        let list = parse(candidate)
+            .filter(|list| list.kramdown || (heading && candidate[list.len..].trim().is_empty()));
         match list {
             Some(list) => {
                 found = true;
@@ -153,7 +152,10 @@ mod tests {
             Some(("Information we collect".into(), Some("markup".into())))
         );
         assert_eq!(
-            stripped(r#"Effective October 31, 2025 {: datetime="2025-10-31" }"#, false),
+            stripped(
+                r#"Effective October 31, 2025 {: datetime="2025-10-31" }"#,
+                false
+            ),
             Some(("Effective October 31, 2025".into(), None))
         );
         assert_eq!(

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::exclude::Exclude;
-use crate::markdown::{HtmlMode, MarkdownOptions};
 use crate::location::line_col;
+use crate::markdown::{HtmlMode, MarkdownOptions};
 
 /// The config file's name in the site root.
 pub const CONFIG_FILE: &str = "redline.toml";

@@ -282,7 +282,8 @@ fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
             }
             NodeValue::TableCell => {
                 let row = parent.parent();
-                let empty = row.is_some_and(|row| row.children().all(|c| c.first_child().is_none()));
+                let empty =
+                    row.is_some_and(|row| row.children().all(|c| c.first_child().is_none()));
                 if let Some(row) = row.filter(|_| empty) {
                     row.detach();
                 }
@@ -291,7 +292,6 @@ fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
         }
     }
 }
-
 
 /// Joins neighbouring text nodes (split by a removed comment or a soft break)
 /// and collapses white space as a browser would, so `data <!-- x --> for`
@@ -793,10 +793,19 @@ mod tests {
     fn raw_html_is_sanitized_by_default_escaped_or_trusted_on_request() {
         let md = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> <b>bold</b>\n";
         let out = html(md);
-        assert!(!out.contains("<script") && !out.contains("onerror"), "{out}");
-        assert!(out.contains("<img src=\"x\">") && out.contains("<b>bold</b>"), "{out}");
+        assert!(
+            !out.contains("<script") && !out.contains("onerror"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<img src=\"x\">") && out.contains("<b>bold</b>"),
+            "{out}"
+        );
         let escaped = in_mode(md, HtmlMode::Escape);
-        assert!(escaped.contains("&lt;script&gt;") && !escaped.contains("<b>"), "{escaped}");
+        assert!(
+            escaped.contains("&lt;script&gt;") && !escaped.contains("<b>"),
+            "{escaped}"
+        );
         let trusted = in_mode(md, HtmlMode::Trust);
         assert!(trusted.contains("<script>alert(1)</script>"), "{trusted}");
     }
@@ -828,7 +837,11 @@ mod tests {
             MarkdownOptions::default(),
         );
         assert_eq!(r.leading_title.as_deref(), Some("Policy"));
-        let ids: Vec<_> = r.toc.iter().map(|e| (e.id.as_str(), e.title.as_str())).collect();
+        let ids: Vec<_> = r
+            .toc
+            .iter()
+            .map(|e| (e.id.as_str(), e.title.as_str()))
+            .collect();
         assert_eq!(
             ids,
             [
@@ -839,9 +852,14 @@ mod tests {
         );
         assert!(!r.html.contains('{'), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"markup\">"), "{}", r.html);
-        assert!(r.html.contains("<p>Effective October 31, 2025</p>"), "{}", r.html);
         assert!(
-            r.html.contains("<p><span id=\"apart\"></span>Kept apart.</p>"),
+            r.html.contains("<p>Effective October 31, 2025</p>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<p><span id=\"apart\"></span>Kept apart.</p>"),
             "{}",
             r.html
         );

@@ -22,12 +22,60 @@ use crate::markdown::safe_url;
 
 /// Elements raw HTML may use.
 const TAGS: &[&str] = &[
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "col", "colgroup", "p", "br",
-    "strong", "em", "b", "i", "u", "s", "sub", "sup", "small", "abbr", "code", "pre", "span",
-    "div", "blockquote", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
-    "dd", "details", "summary", "time", "a", "img", "del", "ins", "mark", "kbd", "q", "cite",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "col",
+    "colgroup",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "small",
+    "abbr",
+    "code",
+    "pre",
+    "span",
+    "div",
+    "blockquote",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "details",
+    "summary",
+    "time",
+    "a",
+    "img",
+    "del",
+    "ins",
+    "mark",
+    "kbd",
+    "q",
+    "cite",
     // Written by redline itself: footnotes and task lists.
-    "section", "input",
+    "section",
+    "input",
 ];
 
 /// Attributes any allowed element may have.
@@ -91,7 +139,11 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// The attribute values the allowlist of names cannot judge: URLs by the
 /// rule Markdown links follow, classes by [`CLASSES`], checkboxes only.
-fn keep_attribute_value<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+fn keep_attribute_value<'u>(
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+) -> Option<Cow<'u, str>> {
     match attribute {
         "href" | "src" => (!safe_url(value).is_empty() || value.is_empty()).then_some(value.into()),
         "class" => {
@@ -103,7 +155,9 @@ fn keep_attribute_value<'u>(element: &str, attribute: &str, value: &'u str) -> O
                 .collect();
             (!kept.is_empty()).then(|| kept.join(" ").into())
         }
-        "type" => value.eq_ignore_ascii_case("checkbox").then_some(value.into()),
+        "type" => value
+            .eq_ignore_ascii_case("checkbox")
+            .then_some(value.into()),
         _ => Some(value.into()),
     }
 }
@@ -118,7 +172,8 @@ pub fn clean(html: &str) -> String {
 pub struct Removal {
     /// Line in the Markdown body, from 1.
     pub line: usize,
-    /// What was taken out: `<iframe>`, `onclick`, `a javascript: link`.
+    /// What was taken out: `<iframe>`, `the onclick attribute`,
+    /// `a javascript: URL`.
     pub what: String,
 }
 
@@ -173,7 +228,7 @@ impl TokenSink for RemovalSink {
                     .iter()
                     .any(|(t, names)| *t == name && names.contains(&attribute_name));
             if !allowed {
-                report(attribute_name.to_string());
+                report(format!("the {attribute_name} attribute"));
             } else if matches!(attribute_name, "href" | "src") && !value.is_empty() {
                 let cleaned: String = value
                     .trim_start_matches(|c: char| c <= ' ')
@@ -216,7 +271,11 @@ mod tests {
         let found: Vec<_> = found.iter().map(|r| (r.line, r.what.as_str())).collect();
         assert_eq!(
             found,
-            [(10, "onclick"), (11, "<iframe>"), (12, "a javascript: URL")]
+            [
+                (10, "the onclick attribute"),
+                (11, "<iframe>"),
+                (12, "a javascript: URL")
+            ]
         );
         // The same kinds again in the same document: already reported.
         assert!(removals(html, 20, &mut seen).is_empty());

@@ -192,6 +192,7 @@ pub fn render_site(
     let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);
+    report_sanitized_html(&pages, &mut warnings);
     if pages.is_empty() {
         warnings.push(format!(
             "there are no documents in {}: the site says so; add Markdown files to publish policies",
@@ -565,6 +566,22 @@ fn check_unpublished(
         "built from uncommitted changes, marked unpublished: {list}"
     ));
     Ok(())
+}
+
+/// What the HTML sanitizer took out of each page, each kind once, so
+/// nothing disappears silently.
+fn report_sanitized_html(pages: &[Page<'_>], warnings: &mut Vec<String>) {
+    for page in pages {
+        for removal in &page.rendered.removed {
+            warnings.push(format!(
+                "{}:{}: raw HTML: {} removed (not on the allowlist of html = \"sanitize\"); \
+                 remove it, or set html = \"trust\" in redline.toml if this site's HTML is trusted",
+                page.doc.display_path,
+                page.doc.body_line + removal.line.saturating_sub(1),
+                removal.what,
+            ));
+        }
+    }
 }
 
 fn check_front_matter_dates(config: &Config, pages: &[Page<'_>], warnings: &mut Vec<String>) {

@@ -121,9 +121,7 @@ fn visit<'a>(
         }
         // Otherwise it is read as the page shows it: a run of HTML blocks
         // (a table with blank lines between rows) at once, from the first.
-        NodeValue::HtmlBlock(_) if node.previous_sibling().is_some_and(is_html_block) => {
-            Step::Skip
-        }
+        NodeValue::HtmlBlock(_) if node.previous_sibling().is_some_and(is_html_block) => Step::Skip,
         NodeValue::HtmlBlock(_) => Step::RawHtml(html_run(node)),
         NodeValue::ThematicBreak => Step::Leaf(BlockKind::Rule, String::new()),
         NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {

@@ -15,9 +15,9 @@
 
 mod align;
 mod blocks;
-mod html_blocks;
 mod editorial;
 mod html;
+mod html_blocks;
 mod sections;
 mod words;
 

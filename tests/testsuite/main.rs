@@ -7,6 +7,7 @@ mod harness;
 mod archive;
 mod build;
 mod errors;
+mod fidelity;
 mod history;
 mod log;
 mod notify;
