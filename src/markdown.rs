@@ -7,12 +7,12 @@
 //! changes nothing), HTML comments are dropped and attribute lists
 //! (`{: #id }`, see [`crate::attributes`]) are taken out of the text.
 //!
-//! Raw HTML follows [`HtmlMode`]; sanitized, it goes through
-//! [`crate::sanitize`] only in a document that has some, so the others pay
-//! nothing for it.
+//! Raw HTML follows [`HtmlMode`]; sanitized, each piece of it is cleaned by
+//! [`crate::sanitize`] in the tree, during the same walk, so the page, the
+//! version fingerprint and the redline all read the cleaned HTML, and a
+//! document without raw HTML pays nothing for it.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::anchors::Anchors;
 use crate::attributes;
-use crate::sanitize::{self, Removal};
+use crate::sanitize::{self, Removal, Report};
 
 /// Link schemes that may become live links; anything else with a scheme
 /// (`javascript:`, `vbscript:`, `data:`, `file:`, …) renders as an empty href.
@@ -77,8 +77,8 @@ pub struct Parsed<'a> {
     pub root: &'a AstNode<'a>,
     /// The text of a leading level-1 heading, taken out of the tree.
     pub leading_title: Option<String>,
-    /// Whether raw HTML (not just comments) is left in the tree.
-    pub has_raw_html: bool,
+    /// What the sanitizer took out of the raw HTML.
+    pub removed: Vec<Removal>,
 }
 
 /// Renders a Markdown body (front matter already removed).
@@ -101,37 +101,12 @@ pub fn render_tree<'a>(parsed: &Parsed<'a>, options: MarkdownOptions) -> Rendere
     let mut html = String::new();
     // Writing into a String cannot fail.
     let _ = comrak::format_html_with_plugins(root, &comrak_options, &mut html, &plugins);
-    let mut removed = Vec::new();
-    if parsed.has_raw_html && options.html == HtmlMode::Sanitize {
-        removed = raw_html_removals(root);
-        html = sanitize::clean(&html);
-    }
     Rendered {
         html,
         toc: toc.into_iter().filter(|e| e.level > 1).collect(),
         leading_title: parsed.leading_title.clone(),
-        removed,
+        removed: parsed.removed.clone(),
     }
-}
-
-/// What the sanitizer takes out of the tree's raw HTML, each kind once.
-fn raw_html_removals<'a>(root: &'a AstNode<'a>) -> Vec<Removal> {
-    let mut seen = BTreeSet::new();
-    let mut removed = Vec::new();
-    for node in root.descendants() {
-        let data = node.data.borrow();
-        let line = data.sourcepos.start.line;
-        match &data.value {
-            NodeValue::HtmlBlock(block) => {
-                removed.extend(sanitize::removals(&block.literal, line, &mut seen))
-            }
-            NodeValue::HtmlInline(html) => {
-                removed.extend(sanitize::removals(html, line, &mut seen))
-            }
-            _ => {}
-        }
-    }
-    removed
 }
 
 /// Parses a body into the normalised tree a reader sees, exactly as
@@ -139,12 +114,12 @@ fn raw_html_removals<'a>(root: &'a AstNode<'a>) -> Vec<Removal> {
 /// The diff engine reads blocks from this tree.
 pub fn parse<'a>(arena: &'a Arena<'a>, body: &str, options: MarkdownOptions) -> Parsed<'a> {
     let root = comrak::parse_document(arena, body, &comrak_options(options));
-    let has_raw_html = normalise(arena, root);
+    let removed = normalise(arena, root, options.html);
     let leading_title = take_leading_h1(root);
     Parsed {
         root,
         leading_title,
-        has_raw_html,
+        removed,
     }
 }
 
@@ -157,7 +132,7 @@ fn comrak_options(options: MarkdownOptions) -> Options<'static> {
     o.extension.footnotes = true;
     o.extension.link_url_rewriter = Some(Arc::new(safe_url));
     o.extension.image_url_rewriter = Some(Arc::new(safe_url));
-    // Sanitized HTML is rendered as written, then cleaned as a whole page.
+    // Sanitized HTML is cleaned in the tree, then rendered as it is left.
     o.render.r#unsafe = options.html != HtmlMode::Escape;
     o.render.escape = options.html == HtmlMode::Escape;
     o
@@ -212,15 +187,17 @@ fn take_leading_h1<'a>(root: &'a AstNode<'a>) -> Option<String> {
     Some(title)
 }
 
-/// Makes reader-invisible edits render identically. Returns whether raw
-/// HTML other than comments is left.
-fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>) -> bool {
+/// Makes reader-invisible edits render identically, and cleans raw HTML
+/// when `html` says so. Returns what the cleaning removed.
+fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, html: HtmlMode) -> Vec<Removal> {
     let mut comments = Vec::new();
     let mut texts = Vec::new();
-    let mut has_raw_html = false;
+    let mut report = Report::default();
+    let sanitizing = html == HtmlMode::Sanitize;
     for node in root.descendants() {
         let mut data = node.data.borrow_mut();
-        match &data.value {
+        let line = data.sourcepos.start.line;
+        match &mut data.value {
             NodeValue::Text(_) => texts.push(node),
             NodeValue::SoftBreak => {
                 data.value = NodeValue::Text(" ".into());
@@ -228,7 +205,12 @@ fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>) -> bool {
             }
             NodeValue::HtmlBlock(block) if is_comment(&block.literal) => comments.push(node),
             NodeValue::HtmlInline(html) if is_comment(html) => comments.push(node),
-            NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => has_raw_html = true,
+            NodeValue::HtmlBlock(block) if sanitizing => {
+                block.literal = sanitize::clean_reporting(&block.literal, line, &mut report);
+            }
+            NodeValue::HtmlInline(html) if sanitizing => {
+                *html = sanitize::clean_reporting(html, line, &mut report);
+            }
             _ => {}
         }
     }
@@ -237,7 +219,11 @@ fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>) -> bool {
     }
     merge_text(&texts);
     apply_attribute_lists(arena, &texts);
-    has_raw_html
+    let unclosed = report.close_open();
+    if !unclosed.is_empty() {
+        root.append(arena.alloc(NodeValue::Raw(unclosed).into()));
+    }
+    report.removed
 }
 
 /// Takes attribute lists out of the text. An id ending a heading becomes

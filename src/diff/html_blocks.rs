@@ -1,31 +1,16 @@
 //! The blocks a reader sees in raw HTML: each table row a row block with
 //! its cells (as Markdown table rows are), other text a paragraph or list
-//! item per block-level element. Read from the sanitized HTML, so the
-//! redline compares exactly the text the page shows.
-
-use std::cell::RefCell;
-
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+//! item per block-level element. Read through the sanitizer, so the
+//! redline compares exactly the text the page shows (script and style
+//! content is no text).
 
 use super::{Block, BlockKind};
-use crate::sanitize;
+use crate::sanitize::{self, Report, Visitor};
 
 /// The blocks of raw HTML, as the sanitizer leaves it.
 pub(super) fn extract(html: &str) -> Vec<Block> {
-    let tokenizer = Tokenizer::new(
-        Reader {
-            state: RefCell::new(State::default()),
-        },
-        TokenizerOpts::default(),
-    );
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from(sanitize::clean(html)));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
-    let mut state = tokenizer.sink.state.into_inner();
+    let mut state = State::default();
+    sanitize::filter(html, 1, &mut Report::default(), &mut state);
     state.flush();
     state.blocks
 }
@@ -162,24 +147,17 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-struct Reader {
-    state: RefCell<State>,
-}
+impl Visitor for State {
+    fn start(&mut self, name: &str, _: &[(&str, &str)]) {
+        State::start(self, name);
+    }
 
-impl TokenSink for Reader {
-    type Handle = ();
+    fn end(&mut self, name: &str) {
+        State::end(self, name);
+    }
 
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut state = self.state.borrow_mut();
-        match token {
-            Token::TagToken(tag) => match tag.kind {
-                TagKind::StartTag => state.start(&tag.name),
-                TagKind::EndTag => state.end(&tag.name),
-            },
-            Token::CharacterTokens(text) => state.characters(&text),
-            _ => {}
-        }
-        TokenSinkResult::Continue
+    fn text(&mut self, text: &str) {
+        self.characters(text);
     }
 }
 
