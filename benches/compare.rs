@@ -68,6 +68,7 @@ fn main() {
         commits: size.commits,
         document_bytes: 20_000,
         seed: 7,
+        html_tables: false,
     };
     let started = Instant::now();
     let stats = synth::generate(&repo, spec);

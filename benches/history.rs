@@ -28,6 +28,7 @@ fn main() {
         commits,
         document_bytes: 20_000,
         seed: 7,
+        html_tables: false,
     };
     let started = Instant::now();
     let stats = synth::generate(dir.path(), spec);

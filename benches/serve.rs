@@ -45,6 +45,7 @@ fn main() {
         commits,
         document_bytes: 20_000,
         seed: 7,
+        html_tables: false,
     };
     synth::generate(synthetic.path(), spec);
     let (source, url) = first_document(synthetic.path());

@@ -15,6 +15,11 @@ pub struct Anchors {
 }
 
 impl Anchors {
+    /// Reserves an id given by the author, so no generated id repeats it.
+    pub fn claim(&mut self, id: &str) {
+        self.taken.insert(id.to_string());
+    }
+
     /// The id for a heading with this text, unique in the document.
     pub fn anchorize(&mut self, heading: &str) -> String {
         let base = slug(heading);

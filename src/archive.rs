@@ -66,10 +66,10 @@ pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Versi
         Err(_) => (FrontMatter::default(), text),
     };
     let arena = comrak::Arena::new();
-    let (root, leading_title) = markdown::parse(&arena, body, options);
-    let rendered = markdown::render_tree(root, leading_title, options);
+    let parsed = markdown::parse(&arena, body, options);
+    let rendered = markdown::render_tree(&parsed, options);
     let title = pages::resolve_title(&front, &rendered, stem);
-    let blocks = diff::blocks_of_tree(&title, root, options);
+    let blocks = diff::blocks_of_tree(&title, parsed.root, options);
     VersionText {
         title,
         rendered,

@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::exclude::Exclude;
 use crate::location::line_col;
+use crate::markdown::{HtmlMode, MarkdownOptions};
 
 /// The config file's name in the site root.
 pub const CONFIG_FILE: &str = "redline.toml";
@@ -43,7 +44,9 @@ struct ConfigFile {
     content_dir: PathBuf,
     output_dir: PathBuf,
     exclude: Vec<String>,
-    unsafe_html: bool,
+    html: Option<HtmlMode>,
+    /// The old spelling of `html = "trust"`, still read.
+    unsafe_html: Option<bool>,
     ignore_revs_file: PathBuf,
     date_source: DateSource,
     trust_front_matter_dates: bool,
@@ -70,6 +73,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "content_dir",
     "output_dir",
     "exclude",
+    "html",
     "unsafe_html",
     "ignore_revs_file",
     "date_source",
@@ -124,7 +128,8 @@ impl Default for ConfigFile {
             content_dir: "content".into(),
             output_dir: "public".into(),
             exclude: Vec::new(),
-            unsafe_html: false,
+            html: None,
+            unsafe_html: None,
             ignore_revs_file: ".git-blame-ignore-revs".into(),
             date_source: DateSource::Committer,
             trust_front_matter_dates: false,
@@ -189,7 +194,8 @@ pub struct Config {
     /// A strftime format for human dates, checked at load.
     pub date_format: String,
     pub theme: String,
-    pub unsafe_html: bool,
+    /// What raw HTML in Markdown becomes.
+    pub html: HtmlMode,
     /// The ignore-revs file, absolute (it may not exist).
     pub ignore_revs_file: PathBuf,
     pub date_source: DateSource,
@@ -224,7 +230,24 @@ pub struct Config {
     pub archive: bool,
 }
 
+/// `html`, or what the old `unsafe_html` meant.
+fn html_mode(html: Option<HtmlMode>, unsafe_html: Option<bool>) -> Result<HtmlMode> {
+    match (html, unsafe_html) {
+        (Some(_), Some(_)) => bail!(
+            "{CONFIG_FILE} sets both `html` and the deprecated `unsafe_html`: remove `unsafe_html`"
+        ),
+        (Some(mode), None) => Ok(mode),
+        (None, Some(true)) => Ok(HtmlMode::Trust),
+        (None, _) => Ok(HtmlMode::Sanitize),
+    }
+}
+
 impl Config {
+    /// How Markdown is rendered everywhere: pages, history and redlines.
+    pub fn markdown_options(&self) -> MarkdownOptions {
+        MarkdownOptions { html: self.html }
+    }
+
     /// Reads `redline.toml` in the root (if any) and applies the overrides.
     pub fn load(overrides: &Overrides) -> Result<Config> {
         let root = fs::canonicalize(&overrides.root).with_context(|| {
@@ -234,7 +257,14 @@ impl Config {
             bail!("the site root {} is not a folder", root.display());
         }
         let (file, text) = read_config_file(&root.join(CONFIG_FILE))?;
-        let warnings = misplaced_settings(&file, &text);
+        let mut warnings = misplaced_settings(&file, &text);
+        if file.unsafe_html.is_some() && file.html.is_none() {
+            warnings.push(format!(
+                "`unsafe_html` in {CONFIG_FILE} is deprecated: write `html = \"trust\"` \
+                 (raw HTML as written) or `html = \"sanitize\"` (the default: \
+                 raw HTML through an allowlist)"
+            ));
+        }
         let mut config = resolve(root, file, overrides)?;
         config.warnings = warnings;
         Ok(config)
@@ -319,7 +349,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         timezone,
         date_format: file.date_format,
         theme: overrides.theme.clone().unwrap_or(file.theme),
-        unsafe_html: file.unsafe_html,
+        html: html_mode(file.html, file.unsafe_html)?,
         date_source: file.date_source,
         trust_front_matter_dates: file.trust_front_matter_dates,
         notice_days: file.notice_days,

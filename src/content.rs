@@ -27,6 +27,9 @@ pub struct Document {
     pub front: FrontMatter,
     /// The Markdown body, front matter removed.
     pub body: String,
+    /// The file's line the body starts on, from 1: a body line `n` is the
+    /// file's line `body_line + n - 1`.
+    pub body_line: usize,
 }
 
 /// A file under the content folder that is not Markdown, copied as it is.
@@ -168,6 +171,7 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
     let split =
         frontmatter::split(unmarked).map_err(|err| anyhow::anyhow!("{display_path}:{err}"))?;
     let body_start = text.len() - split.body.len();
+    let body_line = split.body_line;
     let front = split.front;
     let url = document_url(rel, front.slug.as_deref())
         .with_context(|| format!("{display_path}: cannot make a URL from this file name"))?;
@@ -179,6 +183,7 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
         url,
         front,
         body: text,
+        body_line,
     })
 }
 

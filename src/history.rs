@@ -149,9 +149,7 @@ pub fn read_kept(
         }
         return Ok(history);
     }
-    let options = MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    };
+    let options = config.markdown_options();
     let changes = walk(&repo.repo, tip, &sources, &ignored)?;
     let fingerprints = fingerprint_blobs(&repo.repo, &changes, options)?;
     let work_tree = WorkTree::new(&repo.repo, tip)?;

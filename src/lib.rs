@@ -5,6 +5,7 @@
 
 pub mod anchors;
 pub mod archive;
+pub mod attributes;
 pub mod changes;
 pub mod cli;
 pub mod config;
@@ -29,6 +30,7 @@ pub mod render;
 pub mod repo;
 pub mod report;
 pub mod reuse;
+pub mod sanitize;
 pub mod serve;
 pub mod site;
 pub mod sitefiles;

@@ -4,30 +4,50 @@
 //!
 //! The AST is normalised before rendering so that edits a reader cannot see do
 //! not change the HTML: soft line breaks become spaces (re-wrapping a paragraph
-//! changes nothing) and HTML comments are dropped.
+//! changes nothing), HTML comments are dropped and attribute lists
+//! (`{: #id }`, see [`crate::attributes`]) are taken out of the text.
+//!
+//! Raw HTML follows [`HtmlMode`]; sanitized, each piece of it is cleaned by
+//! [`crate::sanitize`] in the tree, during the same walk, so the page, the
+//! version fingerprint and the redline all read the cleaned HTML, and a
+//! document without raw HTML pays nothing for it.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use comrak::adapters::{HeadingAdapter, HeadingMeta};
-use comrak::nodes::{AstNode, NodeValue, Sourcepos};
+use comrak::nodes::{AstNode, Attributes, NodeValue, Sourcepos};
 use comrak::options::Plugins;
 use comrak::{Arena, Options};
 use memchr::memmem;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::anchors::Anchors;
+use crate::attributes;
+use crate::sanitize::{self, Removal, Report};
 
 /// Link schemes that may become live links; anything else with a scheme
 /// (`javascript:`, `vbscript:`, `data:`, `file:`, …) renders as an empty href.
 const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 
+/// What raw HTML in Markdown becomes (`html = "…"` in the config).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HtmlMode {
+    /// Through an allowlist sanitizer, as GitHub renders it.
+    #[default]
+    Sanitize,
+    /// Shown as text.
+    Escape,
+    /// Passed through as written (`unsafe_html = true` before).
+    Trust,
+}
+
 /// How to render; resolved from the site config.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownOptions {
-    /// Pass raw HTML through (the `unsafe_html = true` opt-in).
-    pub unsafe_html: bool,
+    pub html: HtmlMode,
 }
 
 /// One heading, for a table of contents.
@@ -47,22 +67,31 @@ pub struct Rendered {
     /// The text of a level-1 heading that opened the body. It is taken out of
     /// the HTML: templates print the title as the page's one `<h1>`.
     pub leading_title: Option<String>,
+    /// What the sanitizer took out of the raw HTML, each kind once, with
+    /// its line in the body.
+    pub removed: Vec<Removal>,
+}
+
+/// A body parsed by [`parse`].
+pub struct Parsed<'a> {
+    pub root: &'a AstNode<'a>,
+    /// The text of a leading level-1 heading, taken out of the tree.
+    pub leading_title: Option<String>,
+    /// What the sanitizer took out of the raw HTML.
+    pub removed: Vec<Removal>,
 }
 
 /// Renders a Markdown body (front matter already removed).
 pub fn render(body: &str, options: MarkdownOptions) -> Rendered {
     let arena = Arena::new();
-    let (root, leading_title) = parse(&arena, body, options);
-    render_tree(root, leading_title, options)
+    let parsed = parse(&arena, body, options);
+    render_tree(&parsed, options)
 }
 
 /// Renders a tree made by [`parse`]. The tree is left as it was, so the
 /// diff engine can read blocks from the same parse.
-pub fn render_tree<'a>(
-    root: &'a AstNode<'a>,
-    leading_title: Option<String>,
-    options: MarkdownOptions,
-) -> Rendered {
+pub fn render_tree<'a>(parsed: &Parsed<'a>, options: MarkdownOptions) -> Rendered {
+    let root = parsed.root;
     let comrak_options = comrak_options(options);
     let toc = headings(root);
 
@@ -75,22 +104,23 @@ pub fn render_tree<'a>(
     Rendered {
         html,
         toc: toc.into_iter().filter(|e| e.level > 1).collect(),
-        leading_title,
+        leading_title: parsed.leading_title.clone(),
+        removed: parsed.removed.clone(),
     }
 }
 
 /// Parses a body into the normalised tree a reader sees, exactly as
 /// [`render`] does, with a leading `# heading` taken out and returned.
 /// The diff engine reads blocks from this tree.
-pub fn parse<'a>(
-    arena: &'a Arena<'a>,
-    body: &str,
-    options: MarkdownOptions,
-) -> (&'a AstNode<'a>, Option<String>) {
+pub fn parse<'a>(arena: &'a Arena<'a>, body: &str, options: MarkdownOptions) -> Parsed<'a> {
     let root = comrak::parse_document(arena, body, &comrak_options(options));
-    normalise(root);
+    let removed = normalise(arena, root, options.html);
     let leading_title = take_leading_h1(root);
-    (root, leading_title)
+    Parsed {
+        root,
+        leading_title,
+        removed,
+    }
 }
 
 fn comrak_options(options: MarkdownOptions) -> Options<'static> {
@@ -102,7 +132,9 @@ fn comrak_options(options: MarkdownOptions) -> Options<'static> {
     o.extension.footnotes = true;
     o.extension.link_url_rewriter = Some(Arc::new(safe_url));
     o.extension.image_url_rewriter = Some(Arc::new(safe_url));
-    o.render.r#unsafe = options.unsafe_html;
+    // Sanitized HTML is cleaned in the tree, then rendered as it is left.
+    o.render.r#unsafe = options.html != HtmlMode::Escape;
+    o.render.escape = options.html == HtmlMode::Escape;
     o
 }
 
@@ -155,13 +187,17 @@ fn take_leading_h1<'a>(root: &'a AstNode<'a>) -> Option<String> {
     Some(title)
 }
 
-/// Makes reader-invisible edits render identically.
-fn normalise<'a>(root: &'a AstNode<'a>) {
+/// Makes reader-invisible edits render identically, and cleans raw HTML
+/// when `html` says so. Returns what the cleaning removed.
+fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, html: HtmlMode) -> Vec<Removal> {
     let mut comments = Vec::new();
     let mut texts = Vec::new();
+    let mut report = Report::default();
+    let sanitizing = html == HtmlMode::Sanitize;
     for node in root.descendants() {
         let mut data = node.data.borrow_mut();
-        match &data.value {
+        let line = data.sourcepos.start.line;
+        match &mut data.value {
             NodeValue::Text(_) => texts.push(node),
             NodeValue::SoftBreak => {
                 data.value = NodeValue::Text(" ".into());
@@ -169,13 +205,78 @@ fn normalise<'a>(root: &'a AstNode<'a>) {
             }
             NodeValue::HtmlBlock(block) if is_comment(&block.literal) => comments.push(node),
             NodeValue::HtmlInline(html) if is_comment(html) => comments.push(node),
+            NodeValue::HtmlBlock(block) if sanitizing => {
+                block.literal = sanitize::clean_reporting(&block.literal, line, &mut report);
+            }
+            NodeValue::HtmlInline(html) if sanitizing => {
+                *html = sanitize::clean_reporting(html, line, &mut report);
+            }
             _ => {}
         }
     }
     for node in comments {
         node.detach();
     }
-    merge_text(texts);
+    merge_text(&texts);
+    apply_attribute_lists(arena, &texts);
+    let unclosed = report.close_open();
+    if !unclosed.is_empty() {
+        root.append(arena.alloc(NodeValue::Raw(unclosed).into()));
+    }
+    report.removed
+}
+
+/// Takes attribute lists out of the text. An id ending a heading becomes
+/// its anchor; one ending a paragraph, an empty anchor at its start. A
+/// paragraph or table row left empty goes.
+fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
+    for &node in texts {
+        let Some(parent) = node.parent() else {
+            continue; // merged into the text before it
+        };
+        let in_heading = matches!(parent.data.borrow().value, NodeValue::Heading(_));
+        let ends_block = node.next_sibling().is_none();
+        let stripped = match &node.data.borrow().value {
+            NodeValue::Text(text) => attributes::strip(text, in_heading && ends_block),
+            _ => None,
+        };
+        let Some(stripped) = stripped else {
+            continue;
+        };
+        let id = stripped.trailing_id.filter(|_| ends_block);
+        if stripped.text.is_empty() {
+            node.detach();
+        } else {
+            node.data.borrow_mut().value = NodeValue::Text(stripped.text.into());
+        }
+        let parent_value = parent.data.borrow().value.clone();
+        match parent_value {
+            NodeValue::Heading(_) => {
+                if let Some(id) = id {
+                    parent.data.borrow_mut().attrs = Some(Box::new(Attributes {
+                        id: Some(id),
+                        ..Attributes::default()
+                    }));
+                }
+            }
+            NodeValue::Paragraph if parent.first_child().is_none() => parent.detach(),
+            NodeValue::Paragraph => {
+                if let Some(id) = id {
+                    let anchor = format!("<span id=\"{}\"></span>", escape_attr(&id));
+                    parent.prepend(arena.alloc(NodeValue::Raw(anchor).into()));
+                }
+            }
+            NodeValue::TableCell => {
+                let row = parent.parent();
+                let empty =
+                    row.is_some_and(|row| row.children().all(|c| c.first_child().is_none()));
+                if let Some(row) = row.filter(|_| empty) {
+                    row.detach();
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Joins neighbouring text nodes (split by a removed comment or a soft break)
@@ -183,8 +284,8 @@ fn normalise<'a>(root: &'a AstNode<'a>) {
 /// renders exactly like `data for`. Text that needs neither is left as it is,
 /// without copying: most of a document's text. `texts` are the tree's text
 /// nodes in document order.
-fn merge_text<'a>(texts: Vec<&'a AstNode<'a>>) {
-    for node in texts {
+fn merge_text<'a>(texts: &[&'a AstNode<'a>]) {
+    for &node in texts {
         if node.parent().is_none() {
             continue; // already merged into the text before it
         }
@@ -304,19 +405,38 @@ fn collapse_spaces(text: &str) -> String {
     out
 }
 
+/// Whether `html` is one comment and nothing else (`<!-- a --><b>x</b><!-- b -->`
+/// is not: it has text to show).
 fn is_comment(html: &str) -> bool {
     let html = html.trim();
-    html.starts_with("<!--") && html.ends_with("-->")
+    html.starts_with("<!--") && html.ends_with("-->") && html.find("-->") == Some(html.len() - 3)
 }
 
 /// Every heading with its id, made unique the way GitHub does, in document
 /// order (the ids the rendered page uses).
+/// An id given by an attribute list is kept as written, and no generated
+/// id takes it.
 pub fn headings<'a>(root: &'a AstNode<'a>) -> Vec<TocEntry> {
     let mut anchors = Anchors::default();
-    heading_nodes(root)
+    let nodes = heading_nodes(root);
+    let explicit: Vec<Option<String>> = nodes
+        .iter()
+        .map(|(node, _)| {
+            let data = node.data.borrow();
+            data.attrs.as_ref().and_then(|attrs| attrs.id.clone())
+        })
+        .collect();
+    for id in explicit.iter().flatten() {
+        anchors.claim(id);
+    }
+    nodes
         .into_iter()
-        .map(|(node, level)| {
+        .zip(explicit)
+        .map(|((node, level), explicit)| {
             let title = plain_text(node);
+            if let Some(id) = explicit {
+                return TocEntry { level, id, title };
+            }
             let mut id = anchors.anchorize(&title);
             if id.is_empty() {
                 id = anchors.anchorize("section");
@@ -544,7 +664,7 @@ mod tests {
         ) {
             let text = blocks.join("\n\n");
             let arena = Arena::new();
-            let (root, _) = parse(&arena, &text, MarkdownOptions::default());
+            let root = parse(&arena, &text, MarkdownOptions::default()).root;
             let full: Vec<_> = root
                 .descendants()
                 .filter(|n| matches!(n.data.borrow().value, NodeValue::Heading(_)))
@@ -651,13 +771,85 @@ mod tests {
         assert_eq!(normalise_spaces("\u{a0}", true, true), None);
     }
 
+    fn in_mode(md: &str, html: HtmlMode) -> String {
+        render(md, MarkdownOptions { html }).html
+    }
+
     #[test]
-    fn raw_html_is_not_passed_through_by_default() {
-        let out = html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n");
-        assert!(!out.contains("<script"), "{out}");
-        assert!(!out.contains("<img"), "{out}");
-        let out = render("<b>bold</b>", MarkdownOptions { unsafe_html: true }).html;
-        assert!(out.contains("<b>bold</b>"), "{out}");
+    fn raw_html_is_sanitized_by_default_escaped_or_trusted_on_request() {
+        let md = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> <b>bold</b>\n";
+        let out = html(md);
+        assert!(
+            !out.contains("<script") && !out.contains("onerror"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<img src=\"x\">") && out.contains("<b>bold</b>"),
+            "{out}"
+        );
+        let escaped = in_mode(md, HtmlMode::Escape);
+        assert!(
+            escaped.contains("&lt;script&gt;") && !escaped.contains("<b>"),
+            "{escaped}"
+        );
+        let trusted = in_mode(md, HtmlMode::Trust);
+        assert!(trusted.contains("<script>alert(1)</script>"), "{trusted}");
+    }
+
+    #[test]
+    fn sanitizing_keeps_redlines_own_markup() {
+        // The same Markdown, with and without a raw HTML element beside it:
+        // the Markdown part renders the same either way.
+        let md = "## Heading\n\nNote[^1] and ~~gone~~ <https://x.example>.\n\n\
+                  - [x] done\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n```rust\nlet x;\n```\n\n\
+                  3. third\n\n[^1]: A footnote.\n";
+        let plain = html(md);
+        let with_html = html(&format!("<p>raw</p>\n\n{md}"));
+        let with_html = with_html.trim_start_matches("<p>raw</p>").trim_start();
+        // Serialised again, boolean attributes get `=""` and void
+        // elements lose their `/`: the same HTML.
+        let comparable = |html: &str| html.replace("=\"\"", "").replace(" />", ">");
+        assert_eq!(comparable(with_html), comparable(&plain));
+    }
+
+    #[test]
+    fn attribute_lists_set_ids_and_never_show() {
+        let r = render(
+            "# Policy {: #top }\n\n## Information we collect {: #markup }\n\n\
+             ## Your rights {#rights}\n\n## Information we collect\n\n\
+             Effective October 31, 2025\n{: datetime=\"2025-10-31\" }\n\n\
+             Kept apart.\n{: #apart .note}\n\n{:ref: .wide}\n\n\
+             | a |\n|---|\n| 1 |\n{: .table}\n",
+            MarkdownOptions::default(),
+        );
+        assert_eq!(r.leading_title.as_deref(), Some("Policy"));
+        let ids: Vec<_> = r
+            .toc
+            .iter()
+            .map(|e| (e.id.as_str(), e.title.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("markup", "Information we collect"),
+                ("rights", "Your rights"),
+                ("information-we-collect", "Information we collect"),
+            ]
+        );
+        assert!(!r.html.contains('{'), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"markup\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<p>Effective October 31, 2025</p>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<p><span id=\"apart\"></span>Kept apart.</p>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.html.matches("<tr>").count(), 2, "{}", r.html);
     }
 
     /// Every `href` and `src` value in `html`.
@@ -684,8 +876,8 @@ mod tests {
             "<javascript:alert(1)>",
             "![i](javascript:alert(1))",
         ] {
-            for unsafe_html in [false, true] {
-                let out = render(md, MarkdownOptions { unsafe_html }).html;
+            for mode in [HtmlMode::Sanitize, HtmlMode::Escape, HtmlMode::Trust] {
+                let out = in_mode(md, mode);
                 for url in attribute_values(&out) {
                     assert!(url.is_empty(), "{md} → {out}");
                 }

@@ -17,7 +17,7 @@ use crate::content::{self, Content};
 use crate::diff;
 use crate::feeds::{self, SiteChange};
 use crate::history::{self, History};
-use crate::markdown::{self, MarkdownOptions};
+use crate::markdown;
 use crate::output::{self, OutputSet, Sink, Staging};
 use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
@@ -164,9 +164,7 @@ pub fn changes_of(
 
 /// Every document rendered as it is now, with its history.
 fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History) -> Vec<Page<'a>> {
-    let options = MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    };
+    let options = config.markdown_options();
     content
         .documents
         .par_iter()
@@ -207,15 +205,14 @@ pub fn render_site(
     sink: Sink,
     cache: Option<&ArchiveCache>,
 ) -> Result<Generated> {
-    let options = MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    };
+    let options = config.markdown_options();
     let mut warnings = config.warnings.clone();
     warnings.extend(history.warnings.iter().cloned());
     warnings.extend(content.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);
+    report_sanitized_html(&pages, &mut warnings);
     if pages.is_empty() {
         warnings.push(format!(
             "there are no documents in {}: the site says so; add Markdown files to publish policies",
@@ -428,9 +425,7 @@ fn build_archives(
     // What every archive depends on besides its own document.
     let templates = renderer.map(|r| &r.theme().templates);
     let shared_key = cache.map(|_| reuse::key(&[config, base, &templates, &mode]));
-    let options = MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    };
+    let options = config.markdown_options();
     pages
         .par_iter_mut()
         .zip(summaries.par_iter())
@@ -591,6 +586,22 @@ fn check_unpublished(
         "built from uncommitted changes, marked unpublished: {list}"
     ));
     Ok(())
+}
+
+/// What the HTML sanitizer took out of each page, each kind once, so
+/// nothing disappears silently.
+fn report_sanitized_html(pages: &[Page<'_>], warnings: &mut Vec<String>) {
+    for page in pages {
+        for removal in &page.rendered.removed {
+            warnings.push(format!(
+                "{}:{}: raw HTML: {} removed (not on the allowlist of html = \"sanitize\"); \
+                 remove it, or set html = \"trust\" in redline.toml if this site's HTML is trusted",
+                page.doc.display_path,
+                page.doc.body_line + removal.line.saturating_sub(1),
+                removal.what,
+            ));
+        }
+    }
 }
 
 fn check_front_matter_dates(config: &Config, pages: &[Page<'_>], warnings: &mut Vec<String>) {

@@ -18,6 +18,10 @@ pub struct Spec {
     pub commits: usize,
     pub document_bytes: usize,
     pub seed: u64,
+    /// Each section opens with a raw HTML data table (cells holding `<p>`
+    /// and `<ul>`) made from its first paragraph, as large policy sites
+    /// write them, so edits land inside the tables too.
+    pub html_tables: bool,
 }
 
 /// What was generated.
@@ -86,6 +90,7 @@ struct Doc {
     paragraphs: Vec<String>,
     comment: bool,
     wrap: usize,
+    html_tables: bool,
 }
 
 impl Doc {
@@ -100,6 +105,9 @@ impl Doc {
         for (i, paragraph) in self.paragraphs.iter().enumerate() {
             if i % 6 == 0 {
                 let _ = writeln!(text, "## Section {}\n", i / 6 + 1);
+                if self.html_tables {
+                    html_table(&mut text, paragraph);
+                }
             }
             let mut column = 0;
             for word in paragraph.split(' ') {
@@ -117,6 +125,25 @@ impl Doc {
         }
         text
     }
+}
+
+/// A data table in raw HTML, its cells from the words of `paragraph`.
+fn html_table(text: &mut String, paragraph: &str) {
+    let words: Vec<&str> = paragraph.trim_end_matches('.').split(' ').collect();
+    text.push_str("<table>\n  <thead>\n    <tr><th>Data</th><th>Purpose</th><th>Legal basis</th></tr>\n  </thead>\n  <tbody>\n");
+    for row in words.chunks(12).take(4) {
+        let (data, rest) = row.split_at(row.len().min(2));
+        let (purpose, basis) = rest.split_at(rest.len() / 2);
+        let _ = writeln!(
+            text,
+            "    <tr>\n      <td><strong>{}</strong></td>\n      <td>\n        <p>{}:</p>\n        <ul>\n          <li>{}</li>\n        </ul>\n      </td>\n      <td><p>{}</p></td>\n    </tr>",
+            data.join(" "),
+            purpose.join(" "),
+            basis.first().copied().unwrap_or("law"),
+            basis.join(" "),
+        );
+    }
+    text.push_str("  </tbody>\n</table>\n\n");
 }
 
 fn paragraph(rng: &mut Rng) -> String {
@@ -140,6 +167,7 @@ pub fn generate(dir: &Path, spec: Spec) -> Stats {
                 .collect(),
             comment: false,
             wrap: 78,
+            html_tables: spec.html_tables,
         })
         .collect();
     let mut stream = Vec::with_capacity(spec.documents * spec.document_bytes * 2);

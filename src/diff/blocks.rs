@@ -9,14 +9,14 @@
 use comrak::Arena;
 use comrak::nodes::{AstNode, ListType, NodeValue};
 
-use super::{Block, BlockKind};
-use crate::markdown::{self, MarkdownOptions};
+use super::{Block, BlockKind, html_blocks};
+use crate::markdown::{self, HtmlMode, MarkdownOptions};
 
 /// The blocks of a document: its title, then its body in order.
 pub(super) fn extract(title: &str, body: &str, options: MarkdownOptions) -> Vec<Block> {
     let arena = Arena::new();
-    let (root, _) = markdown::parse(&arena, body, options);
-    from_tree(title, root, options)
+    let parsed = markdown::parse(&arena, body, options);
+    from_tree(title, parsed.root, options)
 }
 
 /// The blocks of a parsed tree, with `title` first.
@@ -36,7 +36,7 @@ pub(super) fn from_tree<'a>(
         });
     }
     let first_body_block = blocks.len();
-    walk_tree(root, options.unsafe_html, &mut blocks);
+    walk_tree(root, options.html, &mut blocks);
 
     // `headings` walks the same tree in the same (document) order, so its
     // n-th entry is the n-th heading block.
@@ -77,11 +77,11 @@ impl Container {
 
 /// Walks the tree with an explicit stack rather than recursion, so a
 /// pathological document (100,000 nested quotes) cannot overflow the stack.
-fn walk_tree<'a>(root: &'a AstNode<'a>, keep_html: bool, out: &mut Vec<Block>) {
+fn walk_tree<'a>(root: &'a AstNode<'a>, html: HtmlMode, out: &mut Vec<Block>) {
     let mut stack: Vec<(&'a AstNode<'a>, Container)> = Vec::new();
     push_children(&mut stack, root, Container::Body);
     while let Some((node, container)) = stack.pop() {
-        visit(node, container, keep_html, &mut stack, out);
+        visit(node, container, html, &mut stack, out);
     }
 }
 
@@ -98,7 +98,7 @@ fn push_children<'a>(
 fn visit<'a>(
     node: &'a AstNode<'a>,
     container: Container,
-    keep_html: bool,
+    html: HtmlMode,
     stack: &mut Vec<(&'a AstNode<'a>, Container)>,
     out: &mut Vec<Block>,
 ) {
@@ -108,17 +108,21 @@ fn visit<'a>(
         Children(Container),
         List { ordered: bool },
         Table,
+        RawHtml(String),
         Skip,
     }
     let step = match &node.data.borrow().value {
         NodeValue::Heading(h) => Step::Leaf(BlockKind::Heading(h.level), String::new()),
         NodeValue::Paragraph => Step::Leaf(container.paragraph_kind(), String::new()),
         NodeValue::CodeBlock(code) => Step::Leaf(BlockKind::Code, code.literal.clone()),
-        // Without `unsafe_html` the page drops raw HTML, so the redline does too.
-        NodeValue::HtmlBlock(html) if keep_html => {
-            Step::Leaf(BlockKind::Html, html.literal.clone())
+        // Escaped, raw HTML is text the reader sees as written.
+        NodeValue::HtmlBlock(block) if html == HtmlMode::Escape => {
+            Step::Leaf(BlockKind::Html, block.literal.clone())
         }
-        NodeValue::HtmlBlock(_) => Step::Skip,
+        // Otherwise it is read as the page shows it: a run of HTML blocks
+        // (a table with blank lines between rows) at once, from the first.
+        NodeValue::HtmlBlock(_) if node.previous_sibling().is_some_and(is_html_block) => Step::Skip,
+        NodeValue::HtmlBlock(_) => Step::RawHtml(html_run(node)),
         NodeValue::ThematicBreak => Step::Leaf(BlockKind::Rule, String::new()),
         NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
             Step::Children(Container::Quote)
@@ -167,8 +171,26 @@ fn visit<'a>(
                 });
             }
         }
+        Step::RawHtml(html) => out.extend(html_blocks::extract(&html)),
         Step::Skip => {}
     }
+}
+
+fn is_html_block<'a>(node: &'a AstNode<'a>) -> bool {
+    matches!(node.data.borrow().value, NodeValue::HtmlBlock(_))
+}
+
+/// The HTML of `first` and the HTML blocks right after it, joined.
+fn html_run<'a>(first: &'a AstNode<'a>) -> String {
+    let mut html = String::new();
+    let mut node = Some(first);
+    while let Some(block) = node.filter(|n| is_html_block(n)) {
+        if let NodeValue::HtmlBlock(b) = &block.data.borrow().value {
+            html.push_str(&b.literal);
+        }
+        node = block.next_sibling();
+    }
+    html
 }
 
 fn collapse(text: &str) -> String {
@@ -281,10 +303,18 @@ mod tests {
                 (BlockKind::Quote, "quoted text".to_string()),
                 (BlockKind::Quote, "more".to_string()),
                 (BlockKind::Rule, String::new()),
+                // Sanitized, raw HTML is read as the page shows it.
+                (BlockKind::Paragraph, "raw".to_string()),
             ]
         );
-        // Raw HTML is a block only where the page shows it.
-        let shown = blocks("", md, MarkdownOptions { unsafe_html: true });
+        // Escaped, raw HTML is text the reader sees as written.
+        let shown = blocks(
+            "",
+            md,
+            MarkdownOptions {
+                html: HtmlMode::Escape,
+            },
+        );
         let last = shown.last().expect("blocks");
         assert_eq!(
             (last.kind, last.text.as_str()),

@@ -17,6 +17,7 @@ mod align;
 mod blocks;
 mod editorial;
 mod html;
+mod html_blocks;
 mod sections;
 mod words;
 

@@ -8,6 +8,7 @@ mod accessibility;
 mod archive;
 mod build;
 mod errors;
+mod fidelity;
 mod history;
 mod log;
 mod notices;

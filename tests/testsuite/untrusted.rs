@@ -8,11 +8,13 @@ use proptest::prelude::*;
 use redline::diff;
 use redline::frontmatter;
 use redline::history;
-use redline::markdown::{self, MarkdownOptions};
+use redline::markdown::{self, HtmlMode, MarkdownOptions};
 use redline::notify::recipients;
 use redline::serve::http;
 
-const OPTIONS: MarkdownOptions = MarkdownOptions { unsafe_html: false };
+const OPTIONS: MarkdownOptions = MarkdownOptions {
+    html: HtmlMode::Sanitize,
+};
 
 /// Text built from the pieces that make front matter and Markdown
 /// interesting, so short cases reach deep into the parsers.
@@ -32,6 +34,11 @@ fn document() -> impl Strategy<Value = String> {
         "| a | b |\n|---|---|\n",
         "<table><tr><td>x</td></tr></table>\n",
         "<!-- note -->\n",
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(1)</script>\n",
+        "{: #id .c k=\"v\" }\n",
+        "<td>\n\n",
+        "</tr>\n",
         "[link](javascript:alert(1))\n",
         "~~gone~~ ",
         "\u{a0} ",

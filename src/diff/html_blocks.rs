@@ -1,0 +1,220 @@
+//! The blocks a reader sees in raw HTML: each table row a row block with
+//! its cells (as Markdown table rows are), other text a paragraph or list
+//! item per block-level element. Read through the sanitizer, so the
+//! redline compares exactly the text the page shows (script and style
+//! content is no text).
+
+use super::{Block, BlockKind};
+use crate::sanitize::{self, Report, Visitor};
+
+/// The blocks of raw HTML, as the sanitizer leaves it.
+pub(super) fn extract(html: &str) -> Vec<Block> {
+    let mut state = State::default();
+    sanitize::filter(html, 1, &mut Report::default(), &mut state);
+    state.flush();
+    state.blocks
+}
+
+#[derive(Default)]
+struct State {
+    blocks: Vec<Block>,
+    /// Text outside tables since the last block boundary.
+    text: String,
+    /// The row being read: its cells, and whether all are header cells.
+    row: Option<(Vec<String>, bool)>,
+    cell: Option<String>,
+    /// How many list items are open around the text.
+    items: usize,
+    /// How many `<thead>` are open.
+    head: usize,
+}
+
+impl State {
+    fn flush(&mut self) {
+        let text = collapse(&self.text);
+        self.text.clear();
+        if text.is_empty() {
+            return;
+        }
+        let kind = if self.items > 0 {
+            BlockKind::ListItem {
+                ordered: false,
+                depth: u8::try_from(self.items - 1).unwrap_or(u8::MAX),
+            }
+        } else {
+            BlockKind::Paragraph
+        };
+        self.blocks.push(Block {
+            kind,
+            text,
+            cells: Vec::new(),
+            anchor: None,
+        });
+    }
+
+    /// A block-level boundary: a space inside a cell, a new block outside.
+    fn boundary(&mut self) {
+        match &mut self.cell {
+            Some(cell) => cell.push(' '),
+            None => self.flush(),
+        }
+    }
+
+    fn start(&mut self, name: &str) {
+        match name {
+            "tr" => {
+                self.flush();
+                self.row = Some((Vec::new(), true));
+            }
+            "td" | "th" => {
+                if let Some((_, all_header)) = &mut self.row {
+                    *all_header &= name == "th" || self.head > 0;
+                }
+                self.cell = Some(String::new());
+            }
+            "thead" => self.head += 1,
+            "li" => {
+                self.boundary();
+                self.items += 1;
+            }
+            _ if is_block(name) => self.boundary(),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, name: &str) {
+        match name {
+            "td" | "th" => {
+                if let (Some(cell), Some((cells, _))) = (self.cell.take(), &mut self.row) {
+                    cells.push(collapse(&cell));
+                }
+            }
+            "tr" => {
+                if let Some((cells, header)) = self.row.take() {
+                    self.blocks.push(Block {
+                        kind: BlockKind::TableRow {
+                            header: header && !cells.is_empty(),
+                        },
+                        text: cells.join(" | "),
+                        cells,
+                        anchor: None,
+                    });
+                }
+            }
+            "thead" => self.head = self.head.saturating_sub(1),
+            "li" => {
+                self.boundary();
+                self.items = self.items.saturating_sub(1);
+            }
+            _ if is_block(name) => self.boundary(),
+            _ => {}
+        }
+    }
+
+    fn characters(&mut self, text: &str) {
+        match &mut self.cell {
+            Some(cell) => cell.push_str(text),
+            None => self.text.push_str(text),
+        }
+    }
+}
+
+/// Elements that start a new line of text.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "hr"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "caption"
+            | "details"
+            | "summary"
+            | "section"
+    )
+}
+
+impl Visitor for State {
+    fn start(&mut self, name: &str, _: &[(&str, &str)]) {
+        State::start(self, name);
+    }
+
+    fn end(&mut self, name: &str) {
+        State::end(self, name);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.characters(text);
+    }
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(html: &str) -> Vec<(BlockKind, String, Vec<String>)> {
+        extract(html)
+            .into_iter()
+            .map(|b| (b.kind, b.text, b.cells))
+            .collect()
+    }
+
+    #[test]
+    fn table_rows_are_blocks_with_their_cells() {
+        let html = "<p>Before</p>\n<table>\n<thead><tr><th>Data</th><th>Basis</th></tr></thead>\n<tr><td><p>Email</p><ul><li>to log in</li><li>to notify</li></ul></td><td>Contract &amp; law</td></tr>\n</table>";
+        let header = BlockKind::TableRow { header: true };
+        let row = BlockKind::TableRow { header: false };
+        assert_eq!(
+            rows(html),
+            [
+                (BlockKind::Paragraph, "Before".into(), vec![]),
+                (
+                    header,
+                    "Data | Basis".into(),
+                    vec!["Data".into(), "Basis".into()]
+                ),
+                (
+                    row,
+                    "Email to log in to notify | Contract & law".into(),
+                    vec!["Email to log in to notify".into(), "Contract & law".into()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn text_outside_tables_is_paragraphs_and_items_without_removed_parts() {
+        let html = "<div>One <b>two</b><script>alert('x')</script></div><ul><li>three</li></ul><style>p{}</style>";
+        assert_eq!(
+            rows(html),
+            [
+                (BlockKind::Paragraph, "One two".into(), vec![]),
+                (
+                    BlockKind::ListItem {
+                        ordered: false,
+                        depth: 0
+                    },
+                    "three".into(),
+                    vec![]
+                ),
+            ]
+        );
+    }
+}
