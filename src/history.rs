@@ -339,11 +339,41 @@ pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Finger
 }
 
 /// The hash input for a rendered document, shared with the current pages so
-/// `versions.json` and history agree.
+/// `versions.json` and history agree. Element ids and links to them
+/// (`href="#…"`) are left out: an anchor renamed with an attribute list
+/// (`{: #id }`) changes no text a reader sees, and a generated id follows
+/// its heading's text, which is hashed.
 pub fn visible_hash(hasher: &mut Sha256, title: &str, html: &str) {
     hasher.update(title.as_bytes());
     hasher.update([0]);
-    hasher.update(html.as_bytes());
+    // Text never holds ` id="` or ` href="`: comrak and the sanitizer
+    // escape the quote.
+    const ID: &[u8] = b" id=\"";
+    const FRAGMENT: &[u8] = b" href=\"#";
+    let html = html.as_bytes();
+    let find = |needle: &[u8], from: usize| {
+        memchr::memmem::find(&html[from..], needle).map(|at| (from + at, needle.len()))
+    };
+    let (mut next_id, mut next_fragment) = (find(ID, 0), find(FRAGMENT, 0));
+    let mut done = 0;
+    loop {
+        let next = match (next_id, next_fragment) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let Some((at, skip)) = next else { break };
+        hasher.update(&html[done..at]);
+        let value = at + skip;
+        done = memchr::memchr(b'"', &html[value..]).map_or(html.len(), |i| value + i + 1);
+        // Each search runs again only once the cursor has passed its match.
+        if next_id.is_some_and(|(p, _)| p < done) {
+            next_id = find(ID, done);
+        }
+        if next_fragment.is_some_and(|(p, _)| p < done) {
+            next_fragment = find(FRAGMENT, done);
+        }
+    }
+    hasher.update(&html[done..]);
 }
 
 /// Step 3: a change is a version when the reader-visible fingerprint
@@ -471,4 +501,30 @@ fn path_string(path: &Path) -> String {
 fn repo_path(workdir: &Path, path: &Path) -> String {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     path_string(path.strip_prefix(workdir).unwrap_or(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(html: &str) -> String {
+        let mut hasher = Sha256::new();
+        visible_hash(&mut hasher, "T", html);
+        hex::encode(hasher.finalize())
+    }
+
+    #[test]
+    fn anchors_are_not_what_a_reader_sees_but_text_and_links_are() {
+        let page = r##"<h2 id="a"><a href="#a" aria-hidden="true">#</a>Data</h2><p>See <a href="https://x.example/">x</a>.</p>"##;
+        assert_eq!(
+            hash(page),
+            hash(&page.replace("\"a\"", "\"b\"").replace("#a", "#b"))
+        );
+        assert_eq!(hash(page), hash(&page.replace(" id=\"a\"", " id=\"\"")));
+        assert_ne!(hash(page), hash(&page.replace("Data", "Date")));
+        assert_ne!(hash(page), hash(&page.replace("x.example", "y.example")));
+        assert_ne!(hash(page), hash(&page.replace("See", "Seen")));
+        // An unterminated value at the end ends the input, not the program.
+        assert_ne!(hash("<p id=\"x"), hash("<p>"));
+    }
 }

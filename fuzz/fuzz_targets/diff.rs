@@ -8,7 +8,7 @@ use redline::markdown::MarkdownOptions;
 
 fuzz_target!(|text: &str| {
     let (old, new) = text.split_once('\0').unwrap_or((text, ""));
-    let options = MarkdownOptions { unsafe_html: false };
+    let options = MarkdownOptions::default();
     let old_blocks = diff::blocks("Old", old, options);
     let new_blocks = diff::blocks("New", new, options);
     let comparison = diff::compare(&old_blocks, &new_blocks);

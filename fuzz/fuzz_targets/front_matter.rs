@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use redline::markdown::{self, MarkdownOptions};
+use redline::markdown::{self, HtmlMode, MarkdownOptions};
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -11,11 +11,11 @@ fuzz_target!(|bytes: &[u8]| {
     };
     if let Ok(split) = redline::frontmatter::split(text) {
         assert!(text.ends_with(split.body), "the body is the end of the text");
-        for unsafe_html in [false, true] {
-            markdown::render(split.body, MarkdownOptions { unsafe_html });
+        for html in [HtmlMode::Sanitize, HtmlMode::Escape, HtmlMode::Trust] {
+            markdown::render(split.body, MarkdownOptions { html });
         }
     }
-    let options = MarkdownOptions { unsafe_html: false };
+    let options = MarkdownOptions::default();
     let once = redline::history::fingerprint(bytes, "doc", options);
     assert_eq!(once, redline::history::fingerprint(bytes, "doc", options));
 });

@@ -160,8 +160,22 @@ fn changing_only_an_attribute_list_is_not_a_version() {
     );
     repo.write("content/notice.md", restyled);
     repo.commit("Style the lead paragraph", "2026-04-01T10:00:00+00:00");
+    // A new anchor for a heading changes no text either.
+    let renamed = notice("Consent").replace("{: #markup }", "{: #what-we-collect }");
+    repo.write("content/notice.md", renamed);
+    repo.commit("Rename the anchor", "2026-04-02T10:00:00+00:00");
     repo.build();
     assert_eq!(repo.version_days("/notice/"), ["2026-03-03"]);
+    assert!(
+        repo.read("public/notice/index.html")
+            .contains("id=\"what-we-collect\"")
+    );
+    // The live page's hash is the version's: the page counts as published.
+    let document = repo.document("/notice/");
+    assert_eq!(
+        document["sha256"], document["versions"][0]["sha256"],
+        "{document}"
+    );
 }
 
 /// Each case is a known way past filters (OWASP's filter-evasion cheat
