@@ -15,9 +15,12 @@
 
 mod align;
 mod blocks;
+mod dictionary;
 mod editorial;
 mod html;
 mod sections;
+mod units;
+mod values;
 mod words;
 
 #[cfg(test)]
@@ -46,6 +49,10 @@ pub struct Block {
     pub text: String,
     /// Table rows only: each cell's text.
     pub cells: Vec<String>,
+    /// Where the block's links go, canonically, in order (links without
+    /// text and links to images or other assets are left out): a link's
+    /// target is part of the wording.
+    pub links: Vec<String>,
     /// Headings only: the heading's id on the rendered page (from
     /// [`crate::markdown::headings`]), for the section summary's anchors.
     pub anchor: Option<String>,
@@ -88,9 +95,12 @@ pub struct Comparison {
     pub words_added: usize,
     pub words_removed: usize,
     /// The default rule finds nothing but punctuation, case, white space,
-    /// formatting, link targets or typo fixes changed (the rule is stated in
-    /// `editorial.rs`).
+    /// formatting, values written another way or typo fixes changed (the
+    /// rule is stated in `editorial.rs`).
     pub editorial: bool,
+    /// Why the rule decided so: `typo: recieve → receive (dictionary)`,
+    /// `material: link target changed: … → …`.
+    pub reason: String,
 }
 
 /// Compares two versions' blocks.
@@ -106,11 +116,14 @@ pub fn compare(old: &[Block], new: &[Block]) -> Comparison {
     let steps = align::align(&old, &new, deadline);
     let html = html::render(&old, &new, &steps, deadline);
     let sections = sections::summarise(&old, &new, &steps, deadline);
+    // The rule gets its own budget, so a slow redline cannot coarsen it.
+    let verdict = editorial::judge(&old, &new, Instant::now() + BUDGET);
     Comparison {
         html,
         words_added: sections.iter().map(|s| s.words_added).sum(),
         words_removed: sections.iter().map(|s| s.words_removed).sum(),
-        editorial: editorial::is_editorial(&old, &new),
+        editorial: verdict.editorial,
+        reason: verdict.reason,
         sections,
     }
 }
@@ -127,6 +140,10 @@ pub struct SectionChange {
     pub anchor: Option<String>,
     pub words_added: usize,
     pub words_removed: usize,
+    /// When the section's meaning changed without a word added or removed
+    /// (a link target, a sentence boundary, strikethrough): what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

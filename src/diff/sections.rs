@@ -24,6 +24,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use super::align::{Step, align};
+use super::editorial;
 use super::words::{self, block_counts, count_words};
 use super::{Block, BlockKind, SectionChange, SectionChangeKind};
 
@@ -72,6 +73,7 @@ pub(super) fn summarise(
                     anchor: None,
                     words_added: 0,
                     words_removed: section_words(old, section),
+                    meaning: None,
                 });
             }
             next_old += 1;
@@ -88,6 +90,7 @@ pub(super) fn summarise(
                 anchor,
                 words_added: section_words(new, section),
                 words_removed: 0,
+                meaning: None,
             });
             continue;
         };
@@ -101,7 +104,7 @@ pub(super) fn summarise(
             && old_blocks
                 .iter()
                 .zip(&new_blocks)
-                .all(|(a, b)| a.kind == b.kind && a.text == b.text);
+                .all(|(a, b)| a.kind == b.kind && a.text == b.text && a.links == b.links);
         if unchanged && !moved {
             continue;
         }
@@ -111,6 +114,11 @@ pub(super) fn summarise(
             counts(&old_blocks, &new_blocks, deadline)
         };
         let previous_title = heading_text(old, &old_sections[m]);
+        // No word counted, yet the rule may find the meaning changed.
+        let meaning = (!unchanged && words_added == 0 && words_removed == 0)
+            .then(|| editorial::judge(&old_blocks, &new_blocks, deadline))
+            .filter(|verdict| !verdict.editorial)
+            .map(|verdict| verdict.what);
         let (kind, previous_title) = if moved {
             (SectionChangeKind::Moved, None)
         } else if previous_title != title {
@@ -125,6 +133,7 @@ pub(super) fn summarise(
             anchor,
             words_added,
             words_removed,
+            meaning,
         });
     }
     flush_removed(old_sections.len(), &mut entries);
@@ -146,6 +155,7 @@ fn title_change(old: &[&Block], new: &[&Block], deadline: Instant) -> Option<Sec
         anchor: None,
         words_added,
         words_removed,
+        meaning: None,
     };
     match (title(old), title(new)) {
         (Some(old), Some(new)) if old.text != new.text => Some(entry(
@@ -339,6 +349,11 @@ fn phrase(change: &SectionChange) -> String {
     let title = &change.title;
     let counts = word_counts(change.words_added, change.words_removed);
     match change.kind {
+        // No word added or removed, but the meaning changed.
+        SectionChangeKind::Changed if counts.is_empty() && change.meaning.is_some() => {
+            let what = change.meaning.unwrap_or_default();
+            format!("changed “{title}” ({what})")
+        }
         // No word added or removed: only punctuation, case or formatting.
         SectionChangeKind::Changed if counts.is_empty() => {
             format!("punctuation or formatting changed in “{title}”")
