@@ -101,7 +101,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Log(args) => {
             let config = Config::load(&site_overrides(args.site))?;
-            let text = log::log(&config, args.document.as_deref())?;
+            let verbose = reporter.verbosity == Verbosity::Verbose;
+            let text = log::log(&config, args.document.as_deref(), verbose)?;
             print!("{text}");
             Ok(())
         }

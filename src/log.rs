@@ -10,8 +10,9 @@ use crate::content;
 use crate::dates;
 use crate::history;
 
-/// The text `redline log` prints.
-pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
+/// The text `redline log` prints; `verbose` adds why each change has its
+/// class.
+pub fn log(config: &Config, document: Option<&str>, verbose: bool) -> Result<String> {
     let content = content::load(config, true)?;
     let history = history::read(config, &content.documents)?;
     let mut out = String::new();
@@ -85,6 +86,9 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
                 );
                 if let Some(c) = change.filter(|c| c.version.summary != v.subject) {
                     let _ = writeln!(out, "{:>32}{}", "", c.version.summary);
+                }
+                if let Some(c) = change.filter(|c| verbose && !c.version.reason.is_empty()) {
+                    let _ = writeln!(out, "{:>32}why: {}", "", c.version.reason);
                 }
             }
         }

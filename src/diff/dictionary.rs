@@ -54,7 +54,14 @@ mod tests {
         ] {
             assert!(is_word(word), "{word}");
         }
-        for word in ["recieve", "occured", "modication", "thetos", "Policyvia", "teh"] {
+        for word in [
+            "recieve",
+            "occured",
+            "modication",
+            "thetos",
+            "Policyvia",
+            "teh",
+        ] {
             assert!(!is_word(word), "{word}");
         }
     }

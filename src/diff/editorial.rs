@@ -117,8 +117,8 @@ fn judge_units(old: &[Unit], new: &[Unit], deadline: Instant) -> Verdict {
     if old == new {
         return Verdict::editorial(
             "no change in wording",
-            "editorial: no word, value, link or sentence changed (only punctuation, case, \
-             white space or formatting)"
+            "no word, value, link or sentence changed: only punctuation, case, white space \
+             or formatting"
                 .to_string(),
         );
     }
@@ -139,6 +139,12 @@ fn judge_units(old: &[Unit], new: &[Unit], deadline: Instant) -> Verdict {
                     kinds.push(what);
                 }
                 fixes.push(fix);
+            }
+            Err(_) if is_reordering(old, new) => {
+                return Verdict::material(
+                    "text moved",
+                    "the same words, values and links in another order".to_string(),
+                );
             }
             Err(verdict) => return verdict,
         }
@@ -199,8 +205,7 @@ fn explain(
                 format!("duplicated word removed: “{word} {word}” → “{word}”"),
             ));
         }
-        if !a.is_empty() && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| is_typo_fix(x, y))
-        {
+        if !a.is_empty() && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| is_typo_fix(x, y)) {
             let pairs: Vec<String> = a
                 .iter()
                 .zip(b)
@@ -217,6 +222,26 @@ fn explain(
         }
     }
     Err(material(a, b))
+}
+
+/// Whether both sequences hold the same units, in another order.
+fn is_reordering(old: &[Unit], new: &[Unit]) -> bool {
+    fn sorted(units: &[Unit]) -> Vec<(Kind, bool, &str)> {
+        let mut keys: Vec<(Kind, bool, &str)> = units
+            .iter()
+            .filter(|u| u.kind != Kind::Boundary)
+            .map(|u| (u.kind, u.struck, u.key.as_str()))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+    let (old_sorted, new_sorted) = (sorted(old), sorted(new));
+    let same_order = old
+        .iter()
+        .filter(|u| u.kind != Kind::Boundary)
+        .eq(new.iter().filter(|u| u.kind != Kind::Boundary));
+    // Only sentence boundaries moved: that is its own reason.
+    !same_order && old_sorted == new_sorted
 }
 
 /// Whether the old units `o`, all words, are each a repeat of a neighbour.
@@ -288,15 +313,22 @@ fn within_two_edits(a: &str, b: &str) -> bool {
 /// by the most telling unit involved.
 fn material(a: &[Unit], b: &[Unit]) -> Verdict {
     let has = |side: &[Unit], kind: Kind| side.iter().any(|u| u.kind == kind);
-    let boundaries = (has(a, Kind::Boundary), has(b, Kind::Boundary));
-    if boundaries != (false, false) {
-        let what = match boundaries {
+    let without_boundaries = |side: &[Unit]| -> Vec<Unit> {
+        side.iter()
+            .filter(|u| u.kind != Kind::Boundary)
+            .cloned()
+            .collect()
+    };
+    let (a_text, b_text) = (without_boundaries(a), without_boundaries(b));
+    if a_text == b_text {
+        let what = match (has(a, Kind::Boundary), has(b, Kind::Boundary)) {
             (false, true) => "sentence boundary added",
             (true, false) => "sentence boundary removed",
             _ => "sentence boundary moved",
         };
         return Verdict::material(what, format!("“{}” → “{}”", shown(a), shown(b)));
     }
+    let (a, b) = (a_text.as_slice(), b_text.as_slice());
     let links = |side: &[Unit]| {
         side.iter()
             .filter(|u| u.kind == Kind::Link)
@@ -350,7 +382,12 @@ fn material(a: &[Unit], b: &[Unit]) -> Verdict {
         }
         _ => "words replaced",
     };
-    Verdict::material(what, format!("“{}” → “{}”", shown(a), shown(b)))
+    let detail = match (a.is_empty(), b.is_empty()) {
+        (true, _) => format!("“{}”", shown(b)),
+        (_, true) => format!("“{}”", shown(a)),
+        _ => format!("“{}” → “{}”", shown(a), shown(b)),
+    };
+    Verdict::material(what, detail)
 }
 
 /// Units as written, for reasons; long runs are cut short.

@@ -293,7 +293,11 @@ fn tracking_parameters_and_https_are_not_a_new_target() {
 fn strikethrough_is_meaning() {
     let (c, _) = compare_policy(&edit_policy("We do not sell", "We do not ~~sell~~"));
     assert!(!c.editorial);
-    assert!(c.reason.starts_with("material: strikethrough added"), "{}", c.reason);
+    assert!(
+        c.reason.starts_with("material: strikethrough added"),
+        "{}",
+        c.reason
+    );
     assert!(c.html.contains("~~"), "{}", c.html);
     assert_eq!(
         describe(&c.sections),
@@ -404,4 +408,27 @@ fn empty_versions() {
     let c = compare(&[], &new);
     assert!(!c.editorial);
     check_redline(&[], &new);
+}
+
+/// The leading heading stopped being the title (a line was put above it):
+/// the title is renamed and only the new line is counted, not the whole
+/// body moving into the heading's section.
+#[test]
+fn title_source_change_counts_only_the_new_words() {
+    let body = "# Privacy Policy\n\nWe keep logs.\n\n## Sharing\n\nWe do not sell data.\n";
+    let old = blocks(
+        "Privacy Policy",
+        &body.replace("# Privacy Policy\n\n", ""),
+        MarkdownOptions::default(),
+    );
+    let new = blocks(
+        "privacy",
+        &format!("Draft for review.\n\n{body}"),
+        MarkdownOptions::default(),
+    );
+    let c = compare(&old, &new);
+    assert_eq!(
+        describe(&c.sections),
+        "Renamed “Privacy Policy” to “privacy”; changed “Introduction” (3 words added)."
+    );
 }

@@ -30,7 +30,7 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 /// What a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum Kind {
     Word,
     Value,
@@ -241,9 +241,8 @@ fn merge_dates(out: &mut Vec<Unit>, start: usize) {
 
 /// A date starting at the first unit: its key and how many units it takes.
 fn date_at(units: &[Unit]) -> Option<(String, usize)> {
-    let same_strike = |n: usize| {
-        units.len() >= n && units[..n].iter().all(|u| u.struck == units[0].struck)
-    };
+    let same_strike =
+        |n: usize| units.len() >= n && units[..n].iter().all(|u| u.struck == units[0].struck);
     let month_of = |unit: &Unit| (unit.kind == Kind::Word).then(|| values::month(&unit.key))?;
     let day_of = |unit: &Unit| {
         matches!(unit.kind, Kind::Value | Kind::Word)
@@ -254,12 +253,14 @@ fn date_at(units: &[Unit]) -> Option<(String, usize)> {
     let first = units.first()?;
     if same_strike(3) {
         // 28 August 2025
-        if let (Some(d), Some(m), Some(y)) = (day_of(first), month_of(&units[1]), year_of(&units[2]))
+        if let (Some(d), Some(m), Some(y)) =
+            (day_of(first), month_of(&units[1]), year_of(&units[2]))
         {
             return Some((values::date(y, m, Some(d)), 3));
         }
         // August 28, 2025
-        if let (Some(m), Some(d), Some(y)) = (month_of(first), day_of(&units[1]), year_of(&units[2]))
+        if let (Some(m), Some(d), Some(y)) =
+            (month_of(first), day_of(&units[1]), year_of(&units[2]))
         {
             return Some((values::date(y, m, Some(d)), 3));
         }
@@ -293,16 +294,31 @@ mod tests {
     fn sentences_words_and_values() {
         assert_eq!(
             keys("We do not sell your data. For ads, we share it."),
-            ["we", "do", "not", "sell", "your", "data", "|", "for", "ads", "we", "share", "it", "|"]
+            [
+                "we", "do", "not", "sell", "your", "data", "|", "for", "ads", "we", "share", "it",
+                "|"
+            ]
         );
-        assert_eq!(keys("e.g. cookies; etc."), ["e", "g", "cookies", "|", "etc", "|"]);
+        assert_eq!(
+            keys("e.g. cookies; etc."),
+            ["e", "g", "cookies", "|", "etc", "|"]
+        );
         assert_eq!(keys("We ~~sell~~ data"), ["we", "~sell", "data", "|"]);
-        assert_eq!(keys("Write to Privacy@Example.com."), ["write", "to", "Privacy@example.com", "|"]);
+        assert_eq!(
+            keys("Write to Privacy@Example.com."),
+            ["write", "to", "Privacy@example.com", "|"]
+        );
         assert_eq!(keys("kept 30 days"), keys("kept thirty days"));
         assert_eq!(keys("kept 1,000 logs"), keys("kept 1000 logs"));
-        assert_eq!(keys("Updated 28 August 2025."), keys("Updated August 28th, 2025"));
+        assert_eq!(
+            keys("Updated 28 August 2025."),
+            keys("Updated August 28th, 2025")
+        );
         assert_eq!(keys("Updated 28 August 2025."), keys("Updated 2025-08-28"));
-        assert_ne!(keys("Updated 28 August 2025."), keys("Updated 29 August 2025"));
+        assert_ne!(
+            keys("Updated 28 August 2025."),
+            keys("Updated 29 August 2025")
+        );
         assert_eq!(keys("call 555.123.4567"), keys("call (555) 123-4567"));
     }
 }

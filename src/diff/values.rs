@@ -9,7 +9,9 @@
 //! doubt two values differ and the change is material.
 
 /// Query parameters that only track the visitor.
-const TRACKING: &[&str] = &["gclid", "fbclid", "msclkid", "dclid", "mc_cid", "mc_eid", "_ga"];
+const TRACKING: &[&str] = &[
+    "gclid", "fbclid", "msclkid", "dclid", "mc_cid", "mc_eid", "_ga",
+];
 
 /// File types a link can point to that are decoration, not text a policy
 /// incorporates: images, fonts, scripts, style sheets.
@@ -286,7 +288,10 @@ mod tests {
                 "https://example.com/terms?utm_source=mail&utm_medium=x",
                 "https://example.com/terms",
             ),
-            ("https://example.com/terms?gclid=1#part", "https://EXAMPLE.com/terms"),
+            (
+                "https://example.com/terms?gclid=1#part",
+                "https://EXAMPLE.com/terms",
+            ),
             ("https://example.com/", "https://example.com"),
             ("mailto:privacy@Example.COM", "mailto:privacy@example.com"),
             ("tel:+1-555-123-4567", "tel:+15551234567"),
@@ -297,7 +302,10 @@ mod tests {
         let different = [
             ("https://example.com/terms", "https://example.com/privacy"),
             ("https://example.com/terms", "https://example.org/terms"),
-            ("https://example.com/terms?v=2", "https://example.com/terms?v=3"),
+            (
+                "https://example.com/terms?v=2",
+                "https://example.com/terms?v=3",
+            ),
             ("mailto:aup-exceptions@x.com", "mailto:aup_exceptions@x.com"),
             ("/terms", "/privacy"),
         ];

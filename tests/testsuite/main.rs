@@ -6,6 +6,7 @@ mod harness;
 
 mod archive;
 mod build;
+mod classify;
 mod errors;
 mod history;
 mod notify;
