@@ -92,35 +92,71 @@ impl Verdict {
 
 /// The verdict on the change from `old` to `new`.
 ///
-/// Blocks the versions share at either end give both unit sequences the same
-/// start and end, which the diff would match anyway (every block's units end
-/// with a boundary, so nothing reads across a block's edge), so only the
-/// blocks in between are read: a one-paragraph edit reads one paragraph.
+/// Blocks are matched first (same text and links), and only the runs of
+/// blocks that differ are read as units and diffed: a one-paragraph edit of
+/// a long policy reads one paragraph. Nothing is lost by this: every
+/// block's units end with a boundary, so no rule reads across a block's
+/// edge, and a block moved elsewhere is still a run removed here and added
+/// there.
 pub(super) fn judge(old: &[&Block], new: &[&Block], deadline: Instant) -> Verdict {
-    let same = |(a, b): &(&&Block, &&Block)| a.text == b.text && a.links == b.links;
-    let prefix = old.iter().zip(new).take_while(same).count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(new[prefix..].iter().rev())
-        .take_while(same)
-        .count();
-    judge_units(
-        &units::of_blocks(&old[prefix..old.len() - suffix]),
-        &units::of_blocks(&new[prefix..new.len() - suffix]),
-        deadline,
-    )
-}
-
-/// The rule (see the module doc) on two unit sequences.
-fn judge_units(old: &[Unit], new: &[Unit], deadline: Instant) -> Verdict {
-    if old == new {
+    fn key<'b>(block: &&'b Block) -> (&'b str, &'b [String]) {
+        (block.text.as_str(), block.links.as_slice())
+    }
+    let old_keys: Vec<(&str, &[String])> = old.iter().map(key).collect();
+    let new_keys: Vec<(&str, &[String])> = new.iter().map(key).collect();
+    let ops = similar::capture_diff_deadline(
+        Algorithm::Myers,
+        &old_keys,
+        0..old_keys.len(),
+        &new_keys,
+        0..new_keys.len(),
+        Some(deadline),
+    );
+    let runs = hunks(&ops);
+    let mut fixes: Vec<(&'static str, String)> = Vec::new();
+    for (o, n) in &runs {
+        let old_units = units::of_blocks(&old[o.clone()]);
+        let new_units = units::of_blocks(&new[n.clone()]);
+        match explain_units(&old_units, &new_units, deadline) {
+            Ok(found) => fixes.extend(found),
+            Err(_) if blocks_moved(&old_keys, &new_keys, &runs) => {
+                return Verdict::material(
+                    "text moved",
+                    "the same blocks in another order".to_string(),
+                );
+            }
+            Err(verdict) => return verdict,
+        }
+    }
+    let Some(&(what, _)) = fixes.first() else {
         return Verdict::editorial(
             "no change in wording",
             "no word, value, link or sentence changed: only punctuation, case, white space \
              or formatting"
                 .to_string(),
         );
+    };
+    let mut reason = fixes
+        .iter()
+        .take(NAMED_FIXES)
+        .map(|(_, fix)| fix.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if fixes.len() > NAMED_FIXES {
+        reason.push_str(&format!("; and {} more", fixes.len() - NAMED_FIXES));
+    }
+    Verdict::editorial(what, reason)
+}
+
+/// The editorial fixes that explain every difference between two unit
+/// sequences (see the module doc), or the material verdict.
+fn explain_units(
+    old: &[Unit],
+    new: &[Unit],
+    deadline: Instant,
+) -> Result<Vec<(&'static str, String)>, Verdict> {
+    if old == new {
+        return Ok(Vec::new());
     }
     let ops = similar::capture_diff_deadline(
         Algorithm::Myers,
@@ -130,35 +166,24 @@ fn judge_units(old: &[Unit], new: &[Unit], deadline: Instant) -> Verdict {
         0..new.len(),
         Some(deadline),
     );
-    let mut fixes: Vec<String> = Vec::new();
-    let mut kinds: Vec<&'static str> = Vec::new();
-    for (o, n) in hunks(&ops) {
-        match explain(old, o, new, n) {
-            Ok((what, fix)) => {
-                if !kinds.contains(&what) {
-                    kinds.push(what);
-                }
-                fixes.push(fix);
-            }
-            Err(_) if is_reordering(old, new) => {
-                return Verdict::material(
-                    "text moved",
-                    "the same words, values and links in another order".to_string(),
-                );
-            }
-            Err(verdict) => return verdict,
-        }
-    }
-    let mut reason = fixes
-        .iter()
-        .take(NAMED_FIXES)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("; ");
-    if fixes.len() > NAMED_FIXES {
-        reason.push_str(&format!("; and {} more", fixes.len() - NAMED_FIXES));
-    }
-    Verdict::editorial(kinds.first().copied().unwrap_or("typo fixed"), reason)
+    hunks(&ops)
+        .into_iter()
+        .map(|(o, n)| explain(old, o, new, n))
+        .collect()
+}
+
+/// Whether the runs of differing blocks remove exactly the blocks they add:
+/// blocks moved, nothing else.
+fn blocks_moved(
+    old: &[(&str, &[String])],
+    new: &[(&str, &[String])],
+    runs: &[(Range<usize>, Range<usize>)],
+) -> bool {
+    let mut removed: Vec<&(&str, &[String])> = runs.iter().flat_map(|(o, _)| &old[o.clone()]).collect();
+    let mut added: Vec<&(&str, &[String])> = runs.iter().flat_map(|(_, n)| &new[n.clone()]).collect();
+    removed.sort_unstable();
+    added.sort_unstable();
+    !removed.is_empty() && removed == added
 }
 
 /// The runs of differences: each a range of old units replaced by a range
@@ -222,26 +247,6 @@ fn explain(
         }
     }
     Err(material(a, b))
-}
-
-/// Whether both sequences hold the same units, in another order.
-fn is_reordering(old: &[Unit], new: &[Unit]) -> bool {
-    fn sorted(units: &[Unit]) -> Vec<(Kind, bool, &str)> {
-        let mut keys: Vec<(Kind, bool, &str)> = units
-            .iter()
-            .filter(|u| u.kind != Kind::Boundary)
-            .map(|u| (u.kind, u.struck, u.key.as_str()))
-            .collect();
-        keys.sort_unstable();
-        keys
-    }
-    let (old_sorted, new_sorted) = (sorted(old), sorted(new));
-    let same_order = old
-        .iter()
-        .filter(|u| u.kind != Kind::Boundary)
-        .eq(new.iter().filter(|u| u.kind != Kind::Boundary));
-    // Only sentence boundaries moved: that is its own reason.
-    !same_order && old_sorted == new_sorted
 }
 
 /// Whether the old units `o`, all words, are each a repeat of a neighbour.
@@ -497,8 +502,8 @@ mod tests {
             let (old, new) = (side(&old_middle), side(&new_middle));
             let old: Vec<&Block> = old.iter().collect();
             let new: Vec<&Block> = new.iter().collect();
-            let whole = judge_units(&units::of_blocks(&old), &units::of_blocks(&new), later());
-            prop_assert_eq!(judge(&old, &new, later()).editorial, whole.editorial);
+            let whole = explain_units(&units::of_blocks(&old), &units::of_blocks(&new), later());
+            prop_assert_eq!(judge(&old, &new, later()).editorial, whole.is_ok());
         }
 
         /// Replacing a dictionary word by another (not the same word in

@@ -36,6 +36,8 @@ use serde::Serialize;
 
 use crate::markdown::MarkdownOptions;
 
+pub use editorial::Verdict;
+
 /// The time one comparison may spend diffing before falling back to coarser
 /// results. Generous: a 100 KB policy rewritten throughout takes ~50 ms.
 const BUDGET: Duration = Duration::from_secs(1);
@@ -126,6 +128,14 @@ pub fn compare(old: &[Block], new: &[Block]) -> Comparison {
         reason: verdict.reason,
         sections,
     }
+}
+
+/// The default rule's verdict alone (what [`compare`] puts in
+/// [`Comparison::editorial`] and [`Comparison::reason`]), for measuring it.
+pub fn classify(old: &[Block], new: &[Block]) -> Verdict {
+    let old: Vec<&Block> = old.iter().collect();
+    let new: Vec<&Block> = new.iter().collect();
+    editorial::judge(&old, &new, Instant::now() + BUDGET)
 }
 
 /// What happened to one section (a heading and the blocks up to the next).
