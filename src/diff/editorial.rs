@@ -27,6 +27,7 @@
 //! replaced or moved; strikethrough added or removed; a sentence boundary
 //! added, removed or moved. A rule that cannot decide says material.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -56,6 +57,11 @@ const VARIANTS: &[&str] = &[
     "pre existing",
     "non profit",
 ];
+
+/// More units than this removed and added between two blocks read as a
+/// rewrite, material without diffing (a dozen fixes in one paragraph is
+/// already unusual; two dozen is not a clean-up).
+const MOST_DIFFERING_UNITS: usize = 48;
 
 /// How many fixes an editorial reason names before counting the rest.
 const NAMED_FIXES: usize = 3;
@@ -115,9 +121,23 @@ pub(super) fn judge(old: &[&Block], new: &[&Block], deadline: Instant) -> Verdic
     let runs = hunks(&ops);
     let mut fixes: Vec<(&'static str, String)> = Vec::new();
     for (o, n) in &runs {
-        let old_units = units::of_blocks(&old[o.clone()]);
-        let new_units = units::of_blocks(&new[n.clone()]);
-        match explain_units(&old_units, &new_units, deadline) {
+        // A run of as many blocks on each side is read block by block (a
+        // spelling pass over a list fixes each item); otherwise as a whole.
+        let pairs: Vec<(Range<usize>, Range<usize>)> = if o.len() == n.len() {
+            o.clone()
+                .zip(n.clone())
+                .map(|(i, j)| (i..i + 1, j..j + 1))
+                .collect()
+        } else {
+            vec![(o.clone(), n.clone())]
+        };
+        let explained = pairs.into_iter().try_fold(Vec::new(), |mut found, (o, n)| {
+            let old_units = units::of_blocks(&old[o]);
+            let new_units = units::of_blocks(&new[n]);
+            found.extend(explain_units(&old_units, &new_units, deadline)?);
+            Ok(found)
+        });
+        match explained {
             Ok(found) => fixes.extend(found),
             Err(_) if blocks_moved(&old_keys, &new_keys, &runs) => {
                 return Verdict::material(
@@ -158,6 +178,11 @@ fn explain_units(
     if old == new {
         return Ok(Vec::new());
     }
+    // A rewrite is material whatever the diff says: skip the diff.
+    let (removed, added) = difference(old, new);
+    if removed.len() + added.len() > MOST_DIFFERING_UNITS {
+        return Err(material(&removed, &added));
+    }
     let ops = similar::capture_diff_deadline(
         Algorithm::Myers,
         old,
@@ -172,6 +197,37 @@ fn explain_units(
         .collect()
 }
 
+/// The units of `old` that `new` lacks and those `new` has that `old`
+/// lacks, counted as multisets, each in reading order.
+fn difference(old: &[Unit], new: &[Unit]) -> (Vec<Unit>, Vec<Unit>) {
+    fn take<'u>(
+        side: &'u [Unit],
+        sign: isize,
+        surplus: &mut HashMap<&'u Unit, isize>,
+    ) -> Vec<Unit> {
+        side.iter()
+            .filter(|unit| match surplus.get_mut(unit) {
+                Some(count) if *count * sign > 0 => {
+                    *count -= sign;
+                    true
+                }
+                _ => false,
+            })
+            .cloned()
+            .collect()
+    }
+    let mut surplus: HashMap<&Unit, isize> = HashMap::with_capacity(old.len());
+    for unit in old {
+        *surplus.entry(unit).or_default() += 1;
+    }
+    for unit in new {
+        *surplus.entry(unit).or_default() -= 1;
+    }
+    let removed = take(old, 1, &mut surplus);
+    let added = take(new, -1, &mut surplus);
+    (removed, added)
+}
+
 /// Whether the runs of differing blocks remove exactly the blocks they add:
 /// blocks moved, nothing else.
 fn blocks_moved(
@@ -179,8 +235,10 @@ fn blocks_moved(
     new: &[(&str, &[String])],
     runs: &[(Range<usize>, Range<usize>)],
 ) -> bool {
-    let mut removed: Vec<&(&str, &[String])> = runs.iter().flat_map(|(o, _)| &old[o.clone()]).collect();
-    let mut added: Vec<&(&str, &[String])> = runs.iter().flat_map(|(_, n)| &new[n.clone()]).collect();
+    let mut removed: Vec<&(&str, &[String])> =
+        runs.iter().flat_map(|(o, _)| &old[o.clone()]).collect();
+    let mut added: Vec<&(&str, &[String])> =
+        runs.iter().flat_map(|(_, n)| &new[n.clone()]).collect();
     removed.sort_unstable();
     added.sort_unstable();
     !removed.is_empty() && removed == added

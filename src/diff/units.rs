@@ -212,6 +212,10 @@ fn push_boundary(out: &mut Vec<Unit>) {
 /// Replaces each written-out date in `out[start..]` (`28 August 2025`,
 /// `August 28th, 2025`, `August 2025`) by one value.
 fn merge_dates(out: &mut Vec<Unit>, start: usize) {
+    let names_a_month = |u: &Unit| u.kind == Kind::Word && values::month(&u.key).is_some();
+    if !out[start..].iter().any(names_a_month) {
+        return;
+    }
     let mut merged: Vec<Unit> = Vec::with_capacity(out.len() - start);
     let units: Vec<Unit> = out.drain(start..).collect();
     let mut k = 0;
