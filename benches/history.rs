@@ -108,6 +108,17 @@ fn main() {
         }
     }
     let classification = t.elapsed() + dictionary;
+    if std::env::var_os("REDLINE_BENCH_PROFILE_CLASSIFY").is_some() {
+        // The classifier alone, over and over: for `perf record`.
+        for _ in 0..20 {
+            for versions in &texts {
+                for pair in versions.windows(2) {
+                    std::hint::black_box(redline::diff::classify(&pair[1], &pair[0]));
+                }
+            }
+        }
+        return;
+    }
 
     // The whole site in memory: current pages, every version's page, every
     // redline, the feeds and versions.json.

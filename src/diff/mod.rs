@@ -17,6 +17,7 @@ mod align;
 mod blocks;
 mod dictionary;
 mod editorial;
+mod fixes;
 mod html;
 mod sections;
 mod units;

@@ -281,6 +281,24 @@ const CASES: &[(&str, &str, Class, Class)] = &[
         M,
     ),
     ("See the the policy.", "See the policy.", E, M),
+    (
+        "We do not not sell your data.",
+        "We do sell your data.",
+        M,
+        M,
+    ),
+    (
+        "Teh policy says we recieve requests.",
+        "The policy says we receive requests.",
+        E,
+        M,
+    ),
+    (
+        "- We recieve requests.\n- We adress them.\n- We keep logs.",
+        "- We receive requests.\n- We address them.\n- We keep logs.",
+        E,
+        M,
+    ),
     // Word boundaries.
     (
         "Please read theTOS carefully.",
