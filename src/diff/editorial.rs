@@ -79,6 +79,11 @@ impl Verdict {
 /// edge, and a block moved elsewhere is still a run removed here and added
 /// there.
 pub(super) fn judge(old: &[&Block], new: &[&Block], deadline: Instant) -> Verdict {
+    // Blocks without text or links have no units: nothing to match.
+    let has_units = |b: &&&Block| !b.text.trim().is_empty() || !b.links.is_empty();
+    let old: Vec<&Block> = old.iter().filter(has_units).copied().collect();
+    let new: Vec<&Block> = new.iter().filter(has_units).copied().collect();
+    let (old, new) = (old.as_slice(), new.as_slice());
     fn key<'b>(block: &&'b Block) -> (&'b str, &'b [String]) {
         (block.text.as_str(), block.links.as_slice())
     }

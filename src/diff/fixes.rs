@@ -8,8 +8,6 @@
 //! unlucky step can only make the verdict material. The walk is linear, so
 //! classifying costs little next to the redline.
 
-use std::collections::HashMap;
-
 use super::dictionary;
 use super::editorial::Verdict;
 use super::units::{Kind, Unit};
@@ -171,66 +169,26 @@ fn within_two_edits(a: &str, b: &str) -> bool {
     d[a.len() * width + b.len()] <= 2
 }
 
-/// The material verdict where the walk stopped: named by what the two
-/// sequences do not share, shown around the place it stopped.
+/// The material verdict where the walk stopped: named by the stretch that
+/// differs (from there to the units both sides end with), shown around the
+/// place it stopped.
 fn material_at(old: &[Unit], i: usize, new: &[Unit], j: usize) -> Verdict {
-    let (removed, added) = difference(old, new);
+    let same_end = old[i..]
+        .iter()
+        .rev()
+        .zip(new[j..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let verdict = material(&old[i..old.len() - same_end], &new[j..new.len() - same_end]);
+    if !verdict.what.starts_with("sentence boundary") {
+        return verdict;
+    }
     let around = |units: &[Unit], at: usize| {
         let from = at.saturating_sub(3);
         shown(&units[from..(at + 4).min(units.len())])
     };
     let context = format!("“{}” → “{}”", around(old, i), around(new, j));
-    if removed.is_empty() && added.is_empty() {
-        let words = |units: &[Unit]| {
-            units
-                .iter()
-                .filter(|u| u.kind != Kind::Boundary)
-                .cloned()
-                .collect::<Vec<_>>()
-        };
-        let what = if words(old) == words(new) {
-            "sentence boundary moved"
-        } else {
-            "text moved"
-        };
-        return Verdict::material(what, context);
-    }
-    let verdict = material(&removed, &added);
-    if verdict.what.starts_with("sentence boundary") {
-        return Verdict::material(verdict.what, context);
-    }
-    verdict
-}
-
-/// The units of `old` that `new` lacks and those `new` has that `old`
-/// lacks, counted as multisets, each in reading order.
-fn difference(old: &[Unit], new: &[Unit]) -> (Vec<Unit>, Vec<Unit>) {
-    fn take<'u>(
-        side: &'u [Unit],
-        sign: isize,
-        surplus: &mut HashMap<&'u Unit, isize>,
-    ) -> Vec<Unit> {
-        side.iter()
-            .filter(|unit| match surplus.get_mut(unit) {
-                Some(count) if *count * sign > 0 => {
-                    *count -= sign;
-                    true
-                }
-                _ => false,
-            })
-            .cloned()
-            .collect()
-    }
-    let mut surplus: HashMap<&Unit, isize> = HashMap::with_capacity(old.len());
-    for unit in old {
-        *surplus.entry(unit).or_default() += 1;
-    }
-    for unit in new {
-        *surplus.entry(unit).or_default() -= 1;
-    }
-    let removed = take(old, 1, &mut surplus);
-    let added = take(new, -1, &mut surplus);
-    (removed, added)
+    Verdict::material(verdict.what, context)
 }
 
 /// The material verdict for a difference no editorial rule explains, named

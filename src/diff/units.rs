@@ -152,6 +152,10 @@ fn push_core(core: &str, struck: bool, out: &mut Vec<Unit>) {
             struck,
         });
     };
+    if core.chars().all(char::is_alphanumeric) {
+        // Most runs are one plain word or number.
+        return push_piece(core, &mut push);
+    }
     if values::is_email(core) {
         return push(Kind::Value, values::email(core), core);
     }
@@ -183,18 +187,23 @@ fn push_core(core: &str, struck: bool, out: &mut Vec<Unit>) {
             }
             continue;
         }
-        let folded: String = piece
-            .chars()
-            .filter(|c| !matches!(c, '\'' | '’'))
-            .flat_map(char::to_lowercase)
-            .collect();
-        if folded.chars().all(|c| c.is_ascii_digit()) {
-            push(Kind::Value, folded, piece);
-        } else if let Some(value) = values::number_word(&folded) {
-            push(Kind::Value, value.to_string(), piece);
-        } else {
-            push(Kind::Word, folded, piece);
-        }
+        push_piece(piece, &mut push);
+    }
+}
+
+/// The unit of one run of letters and digits (apostrophes inside kept).
+fn push_piece(piece: &str, push: &mut impl FnMut(Kind, String, &str)) {
+    let folded: String = piece
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '’'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if folded.bytes().all(|b| b.is_ascii_digit()) {
+        push(Kind::Value, folded, piece);
+    } else if let Some(value) = values::number_word(&folded) {
+        push(Kind::Value, value.to_string(), piece);
+    } else {
+        push(Kind::Word, folded, piece);
     }
 }
 

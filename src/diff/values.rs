@@ -179,9 +179,11 @@ pub(super) fn is_email(text: &str) -> bool {
 
 /// Whether a run of text without spaces is a web address.
 pub(super) fn is_web_address(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www."))
-        && text.len() > 7
+    let starts = |prefix: &str| {
+        text.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    (starts("http://") || starts("https://") || starts("www.")) && text.len() > 7
 }
 
 /// A web address written in text, canonically (`www.x.com` reads as
@@ -218,6 +220,9 @@ pub(super) fn number(written: &str) -> Option<String> {
 
 /// The value of a number word (`thirty` → 30).
 pub(super) fn number_word(folded: &str) -> Option<u32> {
+    if !(3..=9).contains(&folded.len()) {
+        return None;
+    }
     NUMBER_WORDS
         .iter()
         .find(|(word, _)| *word == folded)
@@ -228,7 +233,9 @@ pub(super) fn number_word(folded: &str) -> Option<u32> {
 /// abbreviation (`aug`, `sept`).
 pub(super) fn month(folded: &str) -> Option<u32> {
     let folded = folded.trim_end_matches('.');
-    if folded.len() < 3 {
+    if !(3..=9).contains(&folded.len())
+        || !folded.starts_with(['j', 'f', 'm', 'a', 's', 'o', 'n', 'd'])
+    {
         return None;
     }
     MONTHS
