@@ -66,7 +66,8 @@ impl Hash for Unit {
 
 /// The units of blocks, in reading order.
 pub(super) fn of_blocks(blocks: &[&Block]) -> Vec<Unit> {
-    let mut out = Vec::new();
+    // About one unit per six bytes of English.
+    let mut out = Vec::with_capacity(blocks.iter().map(|b| b.text.len() / 6 + 2).sum());
     for block in blocks {
         if block.kind == BlockKind::Rule {
             continue;
@@ -193,11 +194,15 @@ fn push_core(core: &str, struck: bool, out: &mut Vec<Unit>) {
 
 /// The unit of one run of letters and digits (apostrophes inside kept).
 fn push_piece(piece: &str, push: &mut impl FnMut(Kind, String, &str)) {
-    let folded: String = piece
-        .chars()
-        .filter(|c| !matches!(c, '\'' | '’'))
-        .flat_map(char::to_lowercase)
-        .collect();
+    let folded: String = if piece.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        piece.to_ascii_lowercase()
+    } else {
+        piece
+            .chars()
+            .filter(|c| !matches!(c, '\'' | '’'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     if folded.bytes().all(|b| b.is_ascii_digit()) {
         push(Kind::Value, folded, piece);
     } else if let Some(value) = values::number_word(&folded) {
