@@ -153,6 +153,21 @@ mod tests {
     }
 
     #[test]
+    fn the_reason_names_who_decided() {
+        let rule = Some("typo: recieve → receive (dictionary)");
+        assert_eq!(reason(&[], true, None), "initial: the first version");
+        assert_eq!(reason(&[], false, rule), rule.unwrap_or_default());
+        let stated = trailers(&[("Policy-Change", "material")]);
+        assert_eq!(
+            reason(&stated, false, rule),
+            "stated in the commit (Policy-Change: material); the rule: typo: recieve → receive (dictionary)"
+        );
+        // An unknown value is not a statement: the rule decided.
+        let unknown = trailers(&[("Policy-Change", "minor")]);
+        assert_eq!(reason(&unknown, false, rule), rule.unwrap_or_default());
+    }
+
+    #[test]
     fn the_notice_trailer_beats_front_matter_and_the_generated_summary() {
         let t = trailers(&[("Notice", "We now keep prompts for 30 days.")]);
         let s = summary(&t, Some("Front matter notice"), None, || "generated".into());

@@ -13,7 +13,8 @@
 //!    not a word of the document's language and the new one is, by the
 //!    dictionary ([`super::dictionary`]): `recieve` → `receive`,
 //!    `modication` → `modification`. `retain` → `retrain` is two words, so
-//!    material; so is introducing a misspelling.
+//!    material; so is introducing a misspelling, or changing a name (a
+//!    capitalised word inside a sentence: `Acxiom` → `Axiom`).
 //! 2. **A duplicated word removed**, next to a copy that stays: `to to` →
 //!    `to` (but `not not` → nothing is material).
 //! 3. **A word boundary moved** within the same letters, when one side is

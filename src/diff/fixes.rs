@@ -94,6 +94,7 @@ fn fix_at(
     if let (Some(a), Some(b)) = (old.get(i), new.get(j))
         && plain(a)
         && plain(b)
+        && !is_name(old, i)
         && is_typo_fix(a, b)
     {
         let fix = format!("typo: {} → {} (dictionary)", a.written, b.written);
@@ -111,6 +112,14 @@ fn fix_at(
         }
     }
     None
+}
+
+/// Whether `units[i]` reads as a name: capitalised, and not the first word
+/// of a sentence. Names are not in the dictionary, yet `Acxiom` → `Axiom`
+/// is another company, not a typo fix.
+fn is_name(units: &[Unit], i: usize) -> bool {
+    let starts_sentence = i == 0 || units[i - 1].kind == Kind::Boundary;
+    !starts_sentence && units[i].written.starts_with(char::is_uppercase)
 }
 
 /// Whether `new` fixes a typo in `old` (or is the same word).

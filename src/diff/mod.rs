@@ -5,7 +5,10 @@
 //! Markdown tree (`blocks.rs`); [`compare`] aligns them (`align.rs`), diffs the
 //! words inside edited blocks (`words.rs`), writes the redline (`html.rs`),
 //! summarises sections (`sections.rs`) and applies the editorial rule
-//! (`editorial.rs`, whose doc comment states the rule).
+//! (`editorial.rs`, whose doc comment states the rule), which reads blocks
+//! as units of meaning (`units.rs`, with canonical values from `values.rs`)
+//! and explains their differences as fixes (`fixes.rs`) with the shipped
+//! dictionary (`dictionary.rs`).
 //!
 //! No input can make a comparison slow: the quadratic block pairing is capped
 //! (`align.rs`), and every sequence diff runs against one deadline per

@@ -263,6 +263,12 @@ const CASES: &[(&str, &str, Class, Class)] = &[
         M,
         M,
     ),
+    (
+        "We share data with Acxiom.",
+        "We share data with Axiom.",
+        M,
+        M,
+    ),
     ("We sell data.", "We tell data.", M, M),
     ("This may affect you.", "This may effect you.", M, M),
     ("We tell our partner.", "We tell our partners.", M, M),
