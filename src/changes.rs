@@ -154,17 +154,17 @@ mod tests {
 
     #[test]
     fn the_reason_names_who_decided() {
-        let rule = Some("typo: recieve → receive (dictionary)");
+        let rule = "typo: recieve → receive (dictionary)";
         assert_eq!(reason(&[], true, None), "initial: the first version");
-        assert_eq!(reason(&[], false, rule), rule.unwrap_or_default());
+        assert_eq!(reason(&[], false, Some(rule)), rule);
         let stated = trailers(&[("Policy-Change", "material")]);
         assert_eq!(
-            reason(&stated, false, rule),
+            reason(&stated, false, Some(rule)),
             "stated in the commit (Policy-Change: material); the rule: typo: recieve → receive (dictionary)"
         );
         // An unknown value is not a statement: the rule decided.
         let unknown = trailers(&[("Policy-Change", "minor")]);
-        assert_eq!(reason(&unknown, false, rule), rule.unwrap_or_default());
+        assert_eq!(reason(&unknown, false, Some(rule)), rule);
     }
 
     #[test]
