@@ -3,12 +3,14 @@
 //! against git's own plumbing over the same work, measured in the same run:
 //! `git log --first-parent --raw -M` plus `git cat-file --batch` of the
 //! changed blobs. Prints the times, the ratio and peak memory, then the time
-//! of the full build of the same repository (every version and redline).
+//! of the full build of the same repository (every version and redline),
+//! and the share of it the editorial/material classifier takes (with the
+//! dictionary, loaded in the timed part). Target: ≤ 5 %.
 
 mod measure;
 mod synth;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use measure::{git_plumbing, median, peak_rss_kib};
 use redline::config::{Config, Overrides};
@@ -72,6 +74,58 @@ fn main() {
     );
     println!("  peak RSS of this process   {:>8} KiB", peak_rss_kib());
 
+    // Every version's blocks, read before the clock starts; then the rule on
+    // each step from one version to the next, as a build runs it. First in
+    // the process, so the dictionary's one-time load is counted.
+    let history = redline::history::read(&config, &content.documents).expect("history");
+    let repo = git2::Repository::open(dir.path()).expect("repository");
+    let options = redline::markdown::MarkdownOptions::default();
+    let texts: Vec<Vec<Vec<redline::diff::Block>>> = history
+        .docs
+        .iter()
+        .map(|doc| {
+            doc.versions
+                .iter()
+                .map(|v| {
+                    let oid = git2::Oid::from_str(&v.blob).expect("blob id");
+                    let blob = repo.find_blob(oid).expect("blob");
+                    redline::archive::version_text(blob.content(), "policy", options).blocks
+                })
+                .collect()
+        })
+        .collect();
+    let t = Instant::now();
+    let typo = |text: &str| redline::diff::blocks("", text, options);
+    let first = redline::diff::classify(&typo("We recieve it."), &typo("We receive it."));
+    assert!(first.editorial, "{}", first.reason);
+    let dictionary = t.elapsed();
+    let t = Instant::now();
+    let mut steps = 0;
+    let mut editorial = 0;
+    for versions in &texts {
+        for pair in versions.windows(2) {
+            steps += 1;
+            editorial += usize::from(redline::diff::classify(&pair[1], &pair[0]).editorial);
+        }
+    }
+    let classification = t.elapsed() + dictionary;
+    if std::env::var_os("REDLINE_BENCH_PROFILE_CLASSIFY").is_some() {
+        // The classifier alone, over and over: for `perf record`.
+        let t = Instant::now();
+        for _ in 0..20 {
+            for versions in &texts {
+                for pair in versions.windows(2) {
+                    std::hint::black_box(redline::diff::classify(&pair[1], &pair[0]));
+                }
+            }
+        }
+        println!(
+            "  20 more passes: {:.3}s each",
+            t.elapsed().as_secs_f64() / 20.0
+        );
+        return;
+    }
+
     // The whole site in memory: current pages, every version's page, every
     // redline, the feeds and versions.json.
     let t = Instant::now();
@@ -85,4 +139,17 @@ fn main() {
         site.files.len()
     );
     println!("  peak RSS of this process   {:>8} KiB", peak_rss_kib());
+    println!(
+        "classification (editorial rule, one thread; loading the dictionary took {:.3}s of it):",
+        dictionary.as_secs_f64()
+    );
+    println!(
+        "  {:>8.3}s  {steps} changes, {editorial} editorial; {:.1} % of the full build (target ≤ 5 %)",
+        classification.as_secs_f64(),
+        share(classification, full)
+    );
+}
+
+fn share(part: Duration, whole: Duration) -> f64 {
+    100.0 * part.as_secs_f64() / whole.as_secs_f64()
 }

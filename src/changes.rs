@@ -64,6 +64,25 @@ pub fn classify(
     }
 }
 
+/// Why a change has its class, for `redline log -v`: the first version, the
+/// author's trailer, or the default rule's reason.
+pub fn reason(trailers: &[(String, String)], first: bool, rule: Option<&str>) -> String {
+    if first {
+        return "initial: the first version".to_string();
+    }
+    let stated = trailer(trailers, CLASS_TRAILER)
+        .last()
+        .filter(|s| matches!(s.to_ascii_lowercase().as_str(), "editorial" | "material"));
+    match (stated, rule) {
+        (Some(stated), Some(rule)) => {
+            format!("stated in the commit ({CLASS_TRAILER}: {stated}); the rule: {rule}")
+        }
+        (Some(stated), None) => format!("stated in the commit ({CLASS_TRAILER}: {stated})"),
+        (None, Some(rule)) => rule.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
 /// The summary readers see. In order: the `Notice:` trailer(s); the front
 /// matter `notice:` when it differs from the previous version's (a stale
 /// summary is never repeated); the generated one.
@@ -131,6 +150,21 @@ mod tests {
         assert_eq!(class, ChangeClass::Editorial);
         let warning = warning.expect("a warning");
         assert!(warning.contains("`major`"), "{warning}");
+    }
+
+    #[test]
+    fn the_reason_names_who_decided() {
+        let rule = "typo: recieve → receive (dictionary)";
+        assert_eq!(reason(&[], true, None), "initial: the first version");
+        assert_eq!(reason(&[], false, Some(rule)), rule);
+        let stated = trailers(&[("Policy-Change", "material")]);
+        assert_eq!(
+            reason(&stated, false, Some(rule)),
+            "stated in the commit (Policy-Change: material); the rule: typo: recieve → receive (dictionary)"
+        );
+        // An unknown value is not a statement: the rule decided.
+        let unknown = trailers(&[("Policy-Change", "minor")]);
+        assert_eq!(reason(&unknown, false, Some(rule)), rule);
     }
 
     #[test]

@@ -106,7 +106,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Log(args) => {
             let config = Config::load(&site_overrides(args.site))?;
-            let text = log::log(&config, args.document.as_deref())?;
+            let verbose = reporter.verbosity == Verbosity::Verbose;
+            let text = log::log(&config, args.document.as_deref(), verbose)?;
             report::print_stdout(&text)
         }
         Command::Notify(args) => run_notify(args, reporter),

@@ -12,8 +12,9 @@ use crate::dates;
 use crate::history::{self, DocHistory};
 use crate::report;
 
-/// The text `redline log` prints.
-pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
+/// The text `redline log` prints; `verbose` adds why each change has its
+/// class.
+pub fn log(config: &Config, document: Option<&str>, verbose: bool) -> Result<String> {
     let content = content::load(config, true)?;
     let history = history::read(config, &content.documents)?;
     let mut out = String::new();
@@ -79,6 +80,9 @@ pub fn log(config: &Config, document: Option<&str>) -> Result<String> {
                 );
                 if let Some(c) = change.filter(|c| c.version.summary != v.subject) {
                     let _ = writeln!(out, "{:>32}{}", "", safe(&c.version.summary));
+                }
+                if let Some(c) = change.filter(|c| verbose && !c.version.reason.is_empty()) {
+                    let _ = writeln!(out, "{:>32}why: {}", "", c.version.reason);
                 }
             }
         }

@@ -115,7 +115,7 @@ pub fn render_tree<'a>(parsed: &Parsed<'a>, options: MarkdownOptions) -> Rendere
 pub fn parse<'a>(arena: &'a Arena<'a>, body: &str, options: MarkdownOptions) -> Parsed<'a> {
     let root = comrak::parse_document(arena, body, &comrak_options(options));
     let removed = normalise(arena, root, options.html);
-    let leading_title = take_leading_h1(root);
+    let leading_title = take_leading_h1(root, options.html);
     Parsed {
         root,
         leading_title,
@@ -175,9 +175,14 @@ fn scheme(url: &str) -> Option<&str> {
     is_scheme.then_some(candidate)
 }
 
-/// Detaches a level-1 heading that is the first block and returns its text.
-fn take_leading_h1<'a>(root: &'a AstNode<'a>) -> Option<String> {
-    let first = root.first_child()?;
+/// Detaches a level-1 heading that is the first block a reader can read and
+/// returns its text. Blocks without text above it (an empty link, badges,
+/// a blank image, raw HTML the page drops) stay where they are and do not
+/// hide it, so adding one never flips the title to the file name.
+fn take_leading_h1<'a>(root: &'a AstNode<'a>, html: HtmlMode) -> Option<String> {
+    let first = root
+        .children()
+        .find(|block| !is_without_text(block, html))?;
     let is_h1 = matches!(first.data.borrow().value, NodeValue::Heading(ref h) if h.level == 1);
     if !is_h1 {
         return None;
@@ -185,6 +190,41 @@ fn take_leading_h1<'a>(root: &'a AstNode<'a>) -> Option<String> {
     let title = plain_text(first);
     first.detach();
     Some(title)
+}
+
+/// Whether a top-level block shows no text: a paragraph of nothing but
+/// images, links without text and white space, or raw HTML (already
+/// cleaned, when sanitized) that holds no text outside its tags. Escaped,
+/// raw HTML is all text.
+fn is_without_text<'a>(block: &'a AstNode<'a>, html: HtmlMode) -> bool {
+    match &block.data.borrow().value {
+        NodeValue::HtmlBlock(raw) if html == HtmlMode::Escape => raw.literal.trim().is_empty(),
+        NodeValue::HtmlBlock(raw) => {
+            let mut in_tag = false;
+            !raw.literal.chars().any(|c| {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    _ => return !in_tag && !c.is_whitespace(),
+                }
+                false
+            })
+        }
+        NodeValue::Paragraph => {
+            // Text inside an image is its alt text, which only stands in for it.
+            let mut pending: Vec<&'a AstNode<'a>> = block.children().collect();
+            while let Some(node) = pending.pop() {
+                match &node.data.borrow().value {
+                    NodeValue::Text(t) if !t.trim().is_empty() => return false,
+                    NodeValue::Code(_) => return false,
+                    NodeValue::Image(_) => {}
+                    _ => pending.extend(node.children()),
+                }
+            }
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Makes reader-invisible edits render identically, and cleans raw HTML
@@ -893,5 +933,43 @@ mod tests {
             safe_url("mailto:privacy@x.example"),
             "mailto:privacy@x.example"
         );
+    }
+
+    /// An empty link above the first heading flipped the title to the file
+    /// name, and the change read "11,663 words removed".
+    #[test]
+    fn nothing_without_text_above_the_first_heading_hides_the_title() {
+        let title = |md: &str, html: HtmlMode| {
+            let arena = Arena::new();
+            parse(&arena, md, MarkdownOptions { html }).leading_title
+        };
+        let policy = "# Privacy Policy\n\nWe keep data.\n";
+        for above in [
+            "[](https://example.com)\n",
+            "[![build](https://ci.example/badge.svg)](https://ci.example)\n",
+            "![](blank.png)\n",
+            "<!-- reviewed -->\n",
+            "<p align=\"center\"><img src=\"logo.png\"></p>\n",
+        ] {
+            for html in [HtmlMode::Sanitize, HtmlMode::Trust] {
+                let md = format!("{above}\n{policy}");
+                assert_eq!(
+                    title(&md, html).as_deref(),
+                    Some("Privacy Policy"),
+                    "{above:?}"
+                );
+            }
+        }
+        assert_eq!(
+            title("Read me.\n\n# Privacy Policy\n", HtmlMode::Sanitize),
+            None
+        );
+        assert_eq!(
+            title("<p>Draft</p>\n\n# Privacy Policy\n", HtmlMode::Sanitize),
+            None
+        );
+        // Escaped, raw HTML is text a reader sees.
+        let logo = "<p align=\"center\"><img src=\"logo.png\"></p>\n\n# Privacy Policy\n";
+        assert_eq!(title(logo, HtmlMode::Escape), None);
     }
 }

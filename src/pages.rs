@@ -229,6 +229,9 @@ pub struct VersionContext {
     /// The redline against the previous version; empty for the first.
     pub diff_url: String,
     pub change: ChangeClass,
+    /// Why the change has its class, for `redline log -v`.
+    #[serde(skip)]
+    pub reason: String,
     pub summary: String,
     pub sections: Vec<SectionChange>,
     pub words_added: usize,
@@ -281,6 +284,7 @@ impl VersionContext {
                 String::new()
             },
             change: entry.class,
+            reason: entry.reason.clone(),
             summary: entry.summary.clone(),
             sections,
             words_added,

@@ -29,6 +29,8 @@ pub struct Entry {
     pub slug: String,
     pub day: Date,
     pub class: ChangeClass,
+    /// Why the change has its class (see [`changes::reason`]).
+    pub reason: String,
     pub summary: String,
     /// None for the first version.
     pub comparison: Option<Comparison>,
@@ -61,6 +63,11 @@ pub fn entries(
             previous.is_none(),
             comparison.as_ref().is_some_and(|c| c.editorial),
         );
+        let reason = changes::reason(
+            &version.trailers,
+            previous.is_none(),
+            comparison.as_ref().map(|c| c.reason.as_str()),
+        );
         if let Some(warning) = warning {
             warnings.push(format!(
                 "commit {}: {warning}",
@@ -80,6 +87,7 @@ pub fn entries(
             slug: slugs[index].clone(),
             day: days[index],
             class,
+            reason,
             summary,
             comparison,
             effective: text.effective,
@@ -154,6 +162,7 @@ mod tests {
             slug: day.to_string(),
             day,
             class,
+            reason: String::new(),
             summary: String::new(),
             comparison: None,
             effective,

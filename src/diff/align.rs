@@ -325,6 +325,7 @@ mod tests {
             kind: BlockKind::Paragraph,
             text: text.to_string(),
             cells: Vec::new(),
+            links: Vec::new(),
             anchor: None,
         }
     }

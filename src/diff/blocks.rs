@@ -5,11 +5,19 @@
 //! paragraph inside a quote is a `Quote`, inside a list item a `ListItem`),
 //! so every piece of visible text lands in exactly one block, in reading
 //! order, and the diff never has to reason about nesting.
+//!
+//! A block's text is what a reader sees, with one mark kept because it is
+//! meaning, not formatting: struck-through text (and, where raw HTML is
+//! shown, `<del>`, `<s>` and `<strike>`) stands between `~~`, so the
+//! redline shows it and the editorial rule reads it. Link targets are kept
+//! beside the text ([`Block::links`]). A paragraph with neither text nor
+//! links (an empty link, a blank image) is not a block.
 
 use comrak::Arena;
+use comrak::arena_tree::NodeEdge;
 use comrak::nodes::{AstNode, ListType, NodeValue};
 
-use super::{Block, BlockKind, html_blocks};
+use super::{Block, BlockKind, html_blocks, values};
 use crate::markdown::{self, HtmlMode, MarkdownOptions};
 
 /// The blocks of a document: its title, then its body in order.
@@ -26,12 +34,13 @@ pub(super) fn from_tree<'a>(
     options: MarkdownOptions,
 ) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let title = collapse(title);
+    let title = collapse(title.to_string());
     if !title.is_empty() {
         blocks.push(Block {
             kind: BlockKind::Title,
             text: title,
             cells: Vec::new(),
+            links: Vec::new(),
             anchor: None,
         });
     }
@@ -111,6 +120,9 @@ fn visit<'a>(
         RawHtml(String),
         Skip,
     }
+    // Raw HTML inline is markup the page shows (cleaned or not), unless
+    // it is escaped into text.
+    let keep_html = html != HtmlMode::Escape;
     let step = match &node.data.borrow().value {
         NodeValue::Heading(h) => Step::Leaf(BlockKind::Heading(h.level), String::new()),
         NodeValue::Paragraph => Step::Leaf(container.paragraph_kind(), String::new()),
@@ -139,15 +151,19 @@ fn visit<'a>(
     };
     match step {
         Step::Leaf(kind, literal) => {
-            let text = match kind {
-                BlockKind::Code | BlockKind::Html => literal,
-                BlockKind::Rule => String::new(),
-                _ => markdown::plain_text(node),
+            let (text, links) = match kind {
+                BlockKind::Code | BlockKind::Html => (literal, Vec::new()),
+                BlockKind::Rule => (String::new(), Vec::new()),
+                _ => reader_text(node, keep_html),
             };
+            if kind == BlockKind::Paragraph && text.is_empty() && links.is_empty() {
+                return;
+            }
             out.push(Block {
                 kind,
                 text,
                 cells: Vec::new(),
+                links,
                 anchor: None,
             });
         }
@@ -162,11 +178,20 @@ fn visit<'a>(
         Step::Table => {
             for row in node.children() {
                 let header = matches!(row.data.borrow().value, NodeValue::TableRow(true));
-                let cells: Vec<String> = row.children().map(markdown::plain_text).collect();
+                let mut links = Vec::new();
+                let cells: Vec<String> = row
+                    .children()
+                    .map(|cell| {
+                        let (text, cell_links) = reader_text(cell, keep_html);
+                        links.extend(cell_links);
+                        text
+                    })
+                    .collect();
                 out.push(Block {
                     kind: BlockKind::TableRow { header },
                     text: cells.join(" | "),
                     cells,
+                    links,
                     anchor: None,
                 });
             }
@@ -193,7 +218,74 @@ fn html_run<'a>(first: &'a AstNode<'a>) -> String {
     html
 }
 
-fn collapse(text: &str) -> String {
+/// The text of an inline container as a reader sees it (as
+/// [`markdown::plain_text`] reads it), with struck-through text between
+/// `~~`, and where its links go.
+fn reader_text<'a>(node: &'a AstNode<'a>, keep_html: bool) -> (String, Vec<String>) {
+    let mut text = String::new();
+    let mut links = Vec::new();
+    for edge in node.traverse() {
+        match edge {
+            NodeEdge::Start(child) => match &child.data.borrow().value {
+                NodeValue::Text(t) => text.push_str(t),
+                NodeValue::Code(c) => text.push_str(&c.literal),
+                NodeValue::SoftBreak | NodeValue::LineBreak => text.push(' '),
+                NodeValue::Strikethrough => text.push_str("~~"),
+                NodeValue::HtmlInline(html) if keep_html && is_deletion_tag(html) => {
+                    text.push_str("~~");
+                }
+                NodeValue::Link(link) if has_text(child) => {
+                    links.extend(values::link_target(&link.url));
+                }
+                _ => {}
+            },
+            NodeEdge::End(child) => {
+                if matches!(child.data.borrow().value, NodeValue::Strikethrough) {
+                    text.push_str("~~");
+                }
+            }
+        }
+    }
+    (collapse(text), links)
+}
+
+/// Whether a link shows any text of its own (not only an image: a badge).
+fn has_text<'a>(link: &'a AstNode<'a>) -> bool {
+    let mut pending: Vec<&'a AstNode<'a>> = link.children().collect();
+    while let Some(node) = pending.pop() {
+        match &node.data.borrow().value {
+            NodeValue::Text(t) if !t.trim().is_empty() => return true,
+            NodeValue::Code(c) if !c.literal.trim().is_empty() => return true,
+            NodeValue::Image(_) => {}
+            _ => pending.extend(node.children()),
+        }
+    }
+    false
+}
+
+/// An opening or closing `<del>`, `<s>` or `<strike>` tag.
+fn is_deletion_tag(html: &str) -> bool {
+    let name = html
+        .trim_start_matches('<')
+        .trim_start_matches('/')
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    ["del", "s", "strike"]
+        .iter()
+        .any(|tag| tag.eq_ignore_ascii_case(name))
+}
+
+/// `text` with white space runs made single spaces and trimmed; uncopied
+/// when it is so already (most blocks).
+fn collapse(text: String) -> String {
+    let tidy = !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace)
+        && !text.contains("  ")
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ');
+    if tidy {
+        return text;
+    }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -330,7 +422,7 @@ mod tests {
     }
 
     #[test]
-    fn link_urls_are_not_text_but_link_text_is() {
+    fn link_targets_are_kept_beside_the_text() {
         let a = blocks(
             "",
             "See [our page](https://a.example).\n",
@@ -341,8 +433,17 @@ mod tests {
             "See [our page](https://b.example).\n",
             MarkdownOptions::default(),
         );
-        assert_eq!(a, b);
+        assert_eq!(a[0].text, b[0].text);
         assert_eq!(a[0].text, "See our page.");
+        assert_eq!(a[0].links, ["web:a.example"]);
+        assert_eq!(b[0].links, ["web:b.example"]);
+        // A link with no text of its own, or to an image, is decoration.
+        let decoration = blocks(
+            "",
+            "[](https://x.example) [![ci](https://ci.example/b.svg)](https://ci.example) [t](https://x.example/a.png)\n",
+            MarkdownOptions::default(),
+        );
+        assert_eq!(decoration[0].links, Vec::<String>::new());
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! its cells (as Markdown table rows are), other text a paragraph or list
 //! item per block-level element. Read through the sanitizer, so the
 //! redline compares exactly the text the page shows (script and style
-//! content is no text).
+//! content is no text). As in Markdown blocks, link targets are kept beside
+//! the text and struck-through text (`<del>`, `<s>`, `<strike>`) stands
+//! between `~~`: both are meaning.
 
-use super::{Block, BlockKind};
+use super::{Block, BlockKind, values};
 use crate::sanitize::{self, Report, Visitor};
 
 /// The blocks of raw HTML, as the sanitizer leaves it.
@@ -27,6 +29,8 @@ struct State {
     items: usize,
     /// How many `<thead>` are open.
     head: usize,
+    /// Where the links of the block being read go.
+    links: Vec<String>,
 }
 
 impl State {
@@ -44,10 +48,12 @@ impl State {
         } else {
             BlockKind::Paragraph
         };
+        let links = std::mem::take(&mut self.links);
         self.blocks.push(Block {
             kind,
             text,
             cells: Vec::new(),
+            links,
             anchor: None,
         });
     }
@@ -91,12 +97,14 @@ impl State {
             }
             "tr" => {
                 if let Some((cells, header)) = self.row.take() {
+                    let links = std::mem::take(&mut self.links);
                     self.blocks.push(Block {
                         kind: BlockKind::TableRow {
                             header: header && !cells.is_empty(),
                         },
                         text: cells.join(" | "),
                         cells,
+                        links,
                         anchor: None,
                     });
                 }
@@ -148,17 +156,33 @@ fn is_block(name: &str) -> bool {
 }
 
 impl Visitor for State {
-    fn start(&mut self, name: &str, _: &[(&str, &str)]) {
+    fn start(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        if name == "a" {
+            let href = attributes.iter().find(|(key, _)| *key == "href");
+            self.links
+                .extend(href.and_then(|(_, url)| values::link_target(url)));
+        }
         State::start(self, name);
+        if is_deletion(name) {
+            self.characters("~~");
+        }
     }
 
     fn end(&mut self, name: &str) {
+        if is_deletion(name) {
+            self.characters("~~");
+        }
         State::end(self, name);
     }
 
     fn text(&mut self, text: &str) {
         self.characters(text);
     }
+}
+
+/// Struck-through text: meaning, not formatting.
+fn is_deletion(name: &str) -> bool {
+    matches!(name, "del" | "s" | "strike")
 }
 
 fn collapse(text: &str) -> String {
@@ -174,6 +198,16 @@ mod tests {
             .into_iter()
             .map(|b| (b.kind, b.text, b.cells))
             .collect()
+    }
+
+    #[test]
+    fn links_and_struck_text_in_cells_are_meaning() {
+        let html = "<table><tr><td>See <a href=\"https://example.com/terms?utm_source=x\">terms</a></td><td><s>sell</s> share</td></tr></table>";
+        let blocks = extract(html);
+        assert_eq!(blocks.len(), 1);
+        let terms = values::link_target("https://example.com/terms").unwrap();
+        assert_eq!(blocks[0].links, [terms]);
+        assert_eq!(blocks[0].cells[1], "~~sell~~ share");
     }
 
     #[test]

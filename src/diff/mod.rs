@@ -5,7 +5,10 @@
 //! Markdown tree (`blocks.rs`); [`compare`] aligns them (`align.rs`), diffs the
 //! words inside edited blocks (`words.rs`), writes the redline (`html.rs`),
 //! summarises sections (`sections.rs`) and applies the editorial rule
-//! (`editorial.rs`, whose doc comment states the rule).
+//! (`editorial.rs`, whose doc comment states the rule), which reads blocks
+//! as units of meaning (`units.rs`, with canonical values from `values.rs`)
+//! and explains their differences as fixes (`fixes.rs`) with the shipped
+//! dictionary (`dictionary.rs`).
 //!
 //! No input can make a comparison slow: the quadratic block pairing is capped
 //! (`align.rs`), and every sequence diff runs against one deadline per
@@ -15,10 +18,14 @@
 
 mod align;
 mod blocks;
+mod dictionary;
 mod editorial;
+mod fixes;
 mod html;
 mod html_blocks;
 mod sections;
+mod units;
+mod values;
 mod words;
 
 #[cfg(test)]
@@ -34,6 +41,8 @@ use serde::Serialize;
 
 use crate::markdown::MarkdownOptions;
 
+pub use editorial::Verdict;
+
 /// The time one comparison may spend diffing before falling back to coarser
 /// results. Generous: a 100 KB policy rewritten throughout takes ~50 ms.
 const BUDGET: Duration = Duration::from_secs(1);
@@ -47,6 +56,10 @@ pub struct Block {
     pub text: String,
     /// Table rows only: each cell's text.
     pub cells: Vec<String>,
+    /// Where the block's links go, canonically, in order (links without
+    /// text and links to images or other assets are left out): a link's
+    /// target is part of the wording.
+    pub links: Vec<String>,
     /// Headings only: the heading's id on the rendered page (from
     /// [`crate::markdown::headings`]), for the section summary's anchors.
     pub anchor: Option<String>,
@@ -89,9 +102,12 @@ pub struct Comparison {
     pub words_added: usize,
     pub words_removed: usize,
     /// The default rule finds nothing but punctuation, case, white space,
-    /// formatting, link targets or typo fixes changed (the rule is stated in
-    /// `editorial.rs`).
+    /// formatting, values written another way or typo fixes changed (the
+    /// rule is stated in `editorial.rs`).
     pub editorial: bool,
+    /// Why the rule decided so: `typo: recieve → receive (dictionary)`,
+    /// `material: link target changed: … → …`.
+    pub reason: String,
 }
 
 /// Compares two versions' blocks.
@@ -107,13 +123,24 @@ pub fn compare(old: &[Block], new: &[Block]) -> Comparison {
     let steps = align::align(&old, &new, deadline);
     let html = html::render(&old, &new, &steps, deadline);
     let sections = sections::summarise(&old, &new, &steps, deadline);
+    // The rule gets its own budget, so a slow redline cannot coarsen it.
+    let verdict = editorial::judge(&old, &new, Instant::now() + BUDGET);
     Comparison {
         html,
         words_added: sections.iter().map(|s| s.words_added).sum(),
         words_removed: sections.iter().map(|s| s.words_removed).sum(),
-        editorial: editorial::is_editorial(&old, &new),
+        editorial: verdict.editorial,
+        reason: verdict.reason,
         sections,
     }
+}
+
+/// The default rule's verdict alone (what [`compare`] puts in
+/// [`Comparison::editorial`] and [`Comparison::reason`]), for measuring it.
+pub fn classify(old: &[Block], new: &[Block]) -> Verdict {
+    let old: Vec<&Block> = old.iter().collect();
+    let new: Vec<&Block> = new.iter().collect();
+    editorial::judge(&old, &new, Instant::now() + BUDGET)
 }
 
 /// What happened to one section (a heading and the blocks up to the next).
@@ -128,6 +155,10 @@ pub struct SectionChange {
     pub anchor: Option<String>,
     pub words_added: usize,
     pub words_removed: usize,
+    /// When the section's meaning changed without a word added or removed
+    /// (a link target, a sentence boundary, strikethrough): what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

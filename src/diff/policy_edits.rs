@@ -256,17 +256,53 @@ fn formatting_only_is_editorial() {
     assert!(c.sections.is_empty(), "bold is not in the text");
 }
 
+/// A link retargeted under the same text was "No changes to the wording"
+/// and editorial: a link can incorporate another document by reference.
 #[test]
-fn link_target_only_is_editorial() {
+fn link_target_change_is_material() {
     let edited = edit_policy(
         "(https://example.com/processors)",
         "(https://example.com/our-processors)",
     );
-    assert_eq!(policy_blocks(POLICY), policy_blocks(&edited));
     let (c, _) = compare_policy(&edited);
-    assert!(c.editorial);
-    assert!(c.sections.is_empty());
+    assert!(!c.editorial);
+    assert_eq!(
+        c.reason,
+        "material: link target changed: web:example.com/processors → web:example.com/our-processors"
+    );
+    assert_eq!(
+        describe(&c.sections),
+        "Changed “Sharing” (link target changed)."
+    );
+}
+
+#[test]
+fn tracking_parameters_and_https_are_not_a_new_target() {
+    let edited = edit_policy(
+        "(https://example.com/processors)",
+        "(http://example.com/processors?utm_source=mail#list)",
+    );
+    let (c, _) = compare_policy(&edited);
+    assert!(c.editorial, "{}", c.reason);
     assert_eq!(describe(&c.sections), "No changes to the wording.");
+}
+
+/// `We ~~sell~~ your data` was "No changes to the wording", and the redline
+/// showed nothing.
+#[test]
+fn strikethrough_is_meaning() {
+    let (c, _) = compare_policy(&edit_policy("We do not sell", "We do not ~~sell~~"));
+    assert!(!c.editorial);
+    assert!(
+        c.reason.starts_with("material: strikethrough added"),
+        "{}",
+        c.reason
+    );
+    assert!(c.html.contains("~~"), "{}", c.html);
+    assert_eq!(
+        describe(&c.sections),
+        "Changed “Sharing” (strikethrough added)."
+    );
 }
 
 #[test]
@@ -300,6 +336,7 @@ fn change(kind: SectionChangeKind, title: &str, added: usize, removed: usize) ->
         anchor: None,
         words_added: added,
         words_removed: removed,
+        meaning: None,
     }
 }
 
@@ -371,4 +408,27 @@ fn empty_versions() {
     let c = compare(&[], &new);
     assert!(!c.editorial);
     check_redline(&[], &new);
+}
+
+/// The leading heading stopped being the title (a line was put above it):
+/// the title is renamed and only the new line is counted, not the whole
+/// body moving into the heading's section.
+#[test]
+fn title_source_change_counts_only_the_new_words() {
+    let body = "# Privacy Policy\n\nWe keep logs.\n\n## Sharing\n\nWe do not sell data.\n";
+    let old = blocks(
+        "Privacy Policy",
+        &body.replace("# Privacy Policy\n\n", ""),
+        MarkdownOptions::default(),
+    );
+    let new = blocks(
+        "privacy",
+        &format!("Draft for review.\n\n{body}"),
+        MarkdownOptions::default(),
+    );
+    let c = compare(&old, &new);
+    assert_eq!(
+        describe(&c.sections),
+        "Renamed “Privacy Policy” to “privacy”; changed “Introduction” (3 words added)."
+    );
 }

@@ -239,6 +239,7 @@ fn any_block() -> impl Strategy<Value = Block> {
             kind,
             text,
             cells,
+            links: Vec::new(),
             anchor: None,
         }
     })
@@ -259,6 +260,7 @@ fn any_versions() -> impl Strategy<Value = (Vec<Block>, Vec<Block>)> {
                 kind: BlockKind::Title,
                 text: t.unwrap_or_default(),
                 cells: Vec::new(),
+                links: Vec::new(),
                 anchor: None,
             };
             let mut new: Vec<Block> = Vec::new();

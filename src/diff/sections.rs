@@ -13,10 +13,14 @@
 //! increasing run) is moved. Each matched section is compared on its own, so
 //! a moved section counts only the words edited inside it. A section is
 //! listed when any of its blocks changed at all, so a punctuation-only edit
-//! is `Changed` with no words counted; unchanged sections are not listed.
+//! is `Changed` with no words counted (with `meaning` naming what changed
+//! when the editorial rule finds it material: a link target, a sentence
+//! boundary, strikethrough); unchanged sections are not listed.
 //! The introduction has no anchor.
 //!
-//! The document title is not a section. A changed title is reported first,
+//! The document title is not a section, nor is a level-1 heading holding
+//! the other version's title (the title's source changed between the
+//! leading heading and the file name or front matter). A changed title is reported first,
 //! as `Renamed` (with the old title as `previous_title`) and no anchor; a
 //! title that appears or disappears is `Added` or `Removed`.
 
@@ -24,6 +28,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use super::align::{Step, align};
+use super::editorial;
 use super::words::{self, block_counts, count_words};
 use super::{Block, BlockKind, SectionChange, SectionChangeKind};
 
@@ -50,8 +55,8 @@ pub(super) fn summarise(
     if let Some(entry) = title_change(old, new, deadline) {
         entries.push(entry);
     }
-    let old_sections = split(old);
-    let new_sections = split(new);
+    let old_sections = split(old, title_heading(old, new));
+    let new_sections = split(new, title_heading(new, old));
     let (old_match, new_match) = match_sections(old, new, &old_sections, &new_sections, steps);
     let in_order = in_order(&new_match);
 
@@ -72,6 +77,7 @@ pub(super) fn summarise(
                     anchor: None,
                     words_added: 0,
                     words_removed: section_words(old, section),
+                    meaning: None,
                 });
             }
             next_old += 1;
@@ -88,6 +94,7 @@ pub(super) fn summarise(
                 anchor,
                 words_added: section_words(new, section),
                 words_removed: 0,
+                meaning: None,
             });
             continue;
         };
@@ -101,7 +108,7 @@ pub(super) fn summarise(
             && old_blocks
                 .iter()
                 .zip(&new_blocks)
-                .all(|(a, b)| a.kind == b.kind && a.text == b.text);
+                .all(|(a, b)| a.kind == b.kind && a.text == b.text && a.links == b.links);
         if unchanged && !moved {
             continue;
         }
@@ -111,6 +118,11 @@ pub(super) fn summarise(
             counts(&old_blocks, &new_blocks, deadline)
         };
         let previous_title = heading_text(old, &old_sections[m]);
+        // No word counted, yet the rule may find the meaning changed.
+        let meaning = (!unchanged && words_added == 0 && words_removed == 0)
+            .then(|| editorial::judge(&old_blocks, &new_blocks, deadline))
+            .filter(|verdict| !verdict.editorial)
+            .map(|verdict| verdict.what);
         let (kind, previous_title) = if moved {
             (SectionChangeKind::Moved, None)
         } else if previous_title != title {
@@ -125,6 +137,7 @@ pub(super) fn summarise(
             anchor,
             words_added,
             words_removed,
+            meaning,
         });
     }
     flush_removed(old_sections.len(), &mut entries);
@@ -146,6 +159,7 @@ fn title_change(old: &[&Block], new: &[&Block], deadline: Instant) -> Option<Sec
         anchor: None,
         words_added,
         words_removed,
+        meaning: None,
     };
     match (title(old), title(new)) {
         (Some(old), Some(new)) if old.text != new.text => Some(entry(
@@ -170,9 +184,29 @@ fn title_change(old: &[&Block], new: &[&Block], deadline: Instant) -> Option<Sec
     }
 }
 
+/// The level-1 heading of `blocks` that holds the other version's title,
+/// when the titles differ: the title's source changed (the leading `#`
+/// heading became the title, or stopped being it), and that heading is read
+/// as the title, so the body is not reported as moving into its section.
+fn title_heading(blocks: &[&Block], other: &[&Block]) -> Option<usize> {
+    let title_of = |blocks: &[&Block]| {
+        blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Title)
+            .map(|b| b.text.clone())
+    };
+    let other_title = title_of(other)?;
+    if title_of(blocks).as_ref() == Some(&other_title) {
+        return None;
+    }
+    blocks
+        .iter()
+        .position(|b| b.kind == BlockKind::Heading(1) && b.text == other_title)
+}
+
 /// Cuts blocks into sections; the first is the introduction (maybe empty).
-/// Title blocks belong to no section.
-fn split(blocks: &[&Block]) -> Vec<Section> {
+/// Title blocks, and the heading read as the title, belong to no section.
+fn split(blocks: &[&Block], title_heading: Option<usize>) -> Vec<Section> {
     let mut sections = vec![Section {
         heading: None,
         blocks: Vec::new(),
@@ -180,6 +214,7 @@ fn split(blocks: &[&Block]) -> Vec<Section> {
     for (i, block) in blocks.iter().enumerate() {
         match block.kind {
             BlockKind::Title => {}
+            _ if Some(i) == title_heading => {}
             BlockKind::Heading(_) => sections.push(Section {
                 heading: Some(i),
                 blocks: vec![i],
@@ -339,6 +374,11 @@ fn phrase(change: &SectionChange) -> String {
     let title = &change.title;
     let counts = word_counts(change.words_added, change.words_removed);
     match change.kind {
+        // No word added or removed, but the meaning changed.
+        SectionChangeKind::Changed if counts.is_empty() && change.meaning.is_some() => {
+            let what = change.meaning.unwrap_or_default();
+            format!("changed “{title}” ({what})")
+        }
         // No word added or removed: only punctuation, case or formatting.
         SectionChangeKind::Changed if counts.is_empty() => {
             format!("punctuation or formatting changed in “{title}”")

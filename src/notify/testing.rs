@@ -32,6 +32,7 @@ pub fn change(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Site
             url: format!("{url}versions/2026-03-10/"),
             diff_url: format!("{url}changes/2026-03-10/"),
             change: class,
+            reason: String::new(),
             summary: "We now keep prompts for 90 days.".into(),
             sections: Vec::new(),
             words_added: 0,
