@@ -577,11 +577,10 @@ impl HeadingAdapter for HeadingIds {
         if let Ok(current) = self.current.lock() {
             write_escaped_attr(out, &current)?;
         }
-        writeln!(
-            out,
-            "\" aria-label=\"Link to this section\">#</a></h{}>",
-            heading.level
-        )
+        // Each anchor's accessible name says which section it links to.
+        out.write_str("\" aria-label=\"Link to section: ")?;
+        write_escaped_attr(out, heading.content.trim())?;
+        writeln!(out, "\">#</a></h{}>", heading.level)
     }
 }
 
