@@ -22,6 +22,7 @@ use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
+use crate::control_chars::push_escaped;
 use crate::markdown::safe_url;
 
 /// Elements raw HTML may use.
@@ -404,7 +405,7 @@ impl Visitor for Writer {
         out.push_str(name);
         for (attribute, value) in attributes {
             let _ = write!(out, " {attribute}=\"");
-            escape(out, value);
+            push_escaped(out, value);
             out.push('"');
         }
         out.push('>');
@@ -415,20 +416,7 @@ impl Visitor for Writer {
     }
 
     fn text(&mut self, text: &str) {
-        escape(&mut self.0, text);
-    }
-}
-
-fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\0' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
+        push_escaped(&mut self.0, text);
     }
 }
 

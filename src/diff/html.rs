@@ -19,6 +19,7 @@ use std::time::Instant;
 use super::align::Step;
 use super::words::{CellDiff, Part, WordDiff, cells, diff_block};
 use super::{Block, BlockKind};
+use crate::control_chars::push_escaped;
 
 /// Unchanged runs longer than this are folded.
 const FOLD_OVER: usize = 6;
@@ -312,11 +313,11 @@ fn wrap(out: &mut String, state: State, text: &str) {
     let tag = match state {
         State::Added => "ins",
         State::Removed => "del",
-        State::Same | State::Changed => return escape(out, text),
+        State::Same | State::Changed => return push_escaped(out, text),
     };
     if !text.is_empty() {
         let _ = write!(out, "<{tag}>");
-        escape(out, text);
+        push_escaped(out, text);
         let _ = write!(out, "</{tag}>");
     }
 }
@@ -325,7 +326,7 @@ fn wrap(out: &mut String, state: State, text: &str) {
 fn words(out: &mut String, old: &str, new: &str, diff: &WordDiff) {
     for part in &diff.parts {
         match part {
-            Part::Same { new: range, .. } => escape(out, &new[range.clone()]),
+            Part::Same { new: range, .. } => push_escaped(out, &new[range.clone()]),
             Part::Change {
                 old: removed,
                 new: added,
@@ -333,22 +334,6 @@ fn words(out: &mut String, old: &str, new: &str, diff: &WordDiff) {
                 wrap(out, State::Removed, &old[removed.clone()]);
                 wrap(out, State::Added, &new[added.clone()]);
             }
-        }
-    }
-}
-
-/// Escapes text for an element's content (and attribute values); characters
-/// XML 1.0 does not allow become U+FFFD.
-fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
         }
     }
 }
