@@ -85,8 +85,8 @@ fn handle(client: &TcpStream, ticket: &Ticket, backend: &Backend, limits: Limits
     };
     ticket.head_read();
     let _ = client.set_write_timeout(Some(limits.write_timeout));
-    if !speaks_http_1(&head) {
-        let _ = client_io.write_all(&refusal(505, "the preview speaks HTTP/1.1 and HTTP/1.0"));
+    if let Some((status, why)) = request_line_problem(&head) {
+        let _ = client_io.write_all(&refusal(status, why));
         return;
     }
     let Ok(mut upstream) = backend.connect() else {
@@ -94,7 +94,7 @@ fn handle(client: &TcpStream, ticket: &Ticket, backend: &Backend, limits: Limits
         return;
     };
     // An answer starts at once and an event stream sends a comment every
-    // 15 s: silence this long means tiny_http is stuck, so let go.
+    // 15 s: silence longer than that means tiny_http is stuck, so let go.
     let _ = upstream.set_read_timeout(Some(UPSTREAM_SILENCE));
     if upstream.write_all(&head).is_err() {
         return;
@@ -107,19 +107,30 @@ fn handle(client: &TcpStream, ticket: &Ticket, backend: &Backend, limits: Limits
 }
 
 /// Longest silence from tiny_http while an answer is relayed.
-const UPSTREAM_SILENCE: Duration = Duration::from_secs(60);
+const UPSTREAM_SILENCE: Duration = Duration::from_secs(20);
 
-/// Whether the request line ends in `HTTP/1.1` or `HTTP/1.0`. A request line
-/// without a version is left to tiny_http to refuse (400); other versions
-/// are refused here, because tiny_http 0.12 answers them with 505 while the
-/// request's own writer still holds the connection, and so waits forever.
-pub fn speaks_http_1(head: &[u8]) -> bool {
+/// What is wrong with the request line, if anything: it must be exactly a
+/// method, a target and `HTTP/1.1` or `HTTP/1.0`. tiny_http 0.12 takes the
+/// third word for the version and answers other versions with a 505 while
+/// the request's own writer still holds the connection, so it waits
+/// forever; and extra words would be read differently by different parsers.
+pub fn request_line_problem(head: &[u8]) -> Option<(u16, &'static str)> {
     let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
-    match line.rsplit(|&b| b == b' ').next() {
-        Some(version) if version.starts_with(b"HTTP/") => {
-            version == b"HTTP/1.1" || version == b"HTTP/1.0"
+    let words: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+    match words.as_slice() {
+        [method, target, version] if !method.is_empty() && !target.is_empty() => {
+            if *version == b"HTTP/1.1" || *version == b"HTTP/1.0" {
+                None
+            } else if version.starts_with(b"HTTP/") {
+                Some((505, "the preview speaks HTTP/1.1 and HTTP/1.0"))
+            } else {
+                Some((400, "a malformed request line"))
+            }
         }
-        _ => true,
+        _ => Some((
+            400,
+            "a malformed request line (expected: METHOD TARGET HTTP/1.1)",
+        )),
     }
 }
 
@@ -133,7 +144,14 @@ fn read_head(client: &TcpStream, limits: Limits) -> Result<Vec<u8>, Option<Vec<u
     let mut client = client;
     loop {
         match scan.next(&bytes, limits.head_bytes) {
-            Scan::Complete => return Ok(bytes),
+            Scan::Complete => {
+                // One request per connection: bytes after the head (a
+                // pipelined second request) were never checked, and go.
+                let end =
+                    memchr::memmem::find(&bytes, b"\r\n\r\n").map_or(bytes.len(), |at| at + 4);
+                bytes.truncate(end);
+                return Ok(bytes);
+            }
             Scan::Invalid(why) => return Err(Some(refusal(400, why))),
             Scan::TooLong => {
                 return Err(Some(refusal(431, "the request head is too long")));
@@ -381,14 +399,19 @@ mod tests {
     }
 
     #[test]
-    fn versions_other_than_http_1_are_refused() {
-        assert!(speaks_http_1(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
-        assert!(speaks_http_1(b"GET / HTTP/1.0\r\n\r\n"));
+    fn request_lines_are_a_method_a_target_and_http_1() {
+        let problem = |head: &[u8]| request_line_problem(head).map(|(status, _)| status);
+        assert_eq!(problem(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"), None);
+        assert_eq!(problem(b"GET / HTTP/1.0\r\n\r\n"), None);
         // Regression: tiny_http's 505 for these never finished.
-        assert!(!speaks_http_1(b"GET / HTTP/2.0\r\n\r\n"));
-        assert!(!speaks_http_1(b"GET / HTTP/3.0\r\nHost: a\r\n\r\n"));
-        // No version at all: tiny_http's own 400.
-        assert!(speaks_http_1(b"GET /\r\n\r\n"));
+        assert_eq!(problem(b"GET / HTTP/2.0\r\n\r\n"), Some(505));
+        assert_eq!(problem(b"GET / HTTP/3.0\r\nHost: a\r\n\r\n"), Some(505));
+        // Regression: a fourth word hid the version tiny_http reads.
+        assert_eq!(problem(b"GET / HTTP/2.0 x\r\n\r\n"), Some(400));
+        assert_eq!(problem(b"GET / HTTP/1.1 extra\r\n\r\n"), Some(400));
+        assert_eq!(problem(b"GET /\r\n\r\n"), Some(400));
+        assert_eq!(problem(b"GET  / HTTP/1.1\r\n\r\n"), Some(400));
+        assert_eq!(problem(b"GET / FTP/1.1\r\n\r\n"), Some(400));
     }
 
     #[test]

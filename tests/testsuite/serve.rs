@@ -638,7 +638,16 @@ fn malformed_requests_are_400() {
     );
     assert_eq!(bare.status, 400, "{}", bare.head);
 
-    for line in ["GET /", "GET", "GET  /privacy/ HTTP/1.1", "/ HTTP/1.1"] {
+    // Regression: a fourth word hid the version tiny_http reads (HTTP/2.0
+    // here), and each such request hung one of its threads for good.
+    for line in [
+        "GET /",
+        "GET",
+        "GET  /privacy/ HTTP/1.1",
+        "/ HTTP/1.1",
+        "GET / HTTP/2.0 x",
+        "GET /privacy/ HTTP/1.1 extra",
+    ] {
         let reply = exact(&format!("{line}\r\n"));
         assert_eq!(reply.status, 400, "{line:?}: {}", reply.head);
     }
@@ -647,6 +656,14 @@ fn malformed_requests_are_400() {
     for line in ["GET / HTTP/2.0", "GET / HTTP/3.0", "GET / HTTP/9.9"] {
         assert_eq!(exact(&format!("{line}\r\n")).status, 505, "{line}");
     }
+    // A second request sent behind the first on one connection was never
+    // checked by the gate: one request per connection, the rest is dropped.
+    let pipelined = exact_request(
+        &address,
+        format!("GET /privacy/ HTTP/1.1\r\n{host}GET / HTTP/2.0 x\r\n{host}").as_bytes(),
+    );
+    assert_eq!(pipelined.status, 200, "{}", pipelined.head);
+    assert!(!pipelined.body.contains("HTTP/1.1"), "one answer only");
     assert_eq!(server.get("/privacy/").status, 200, "still serving");
 }
 
