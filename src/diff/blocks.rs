@@ -234,6 +234,10 @@ fn reader_text<'a>(node: &'a AstNode<'a>, keep_html: bool) -> (String, Vec<Strin
                 NodeValue::HtmlInline(html) if keep_html && is_deletion_tag(html) => {
                     text.push_str("~~");
                 }
+                // A raw `<a href>` goes somewhere as a Markdown link does.
+                NodeValue::HtmlInline(html) if keep_html => {
+                    links.extend(raw_link_target(html).and_then(values::link_target));
+                }
                 NodeValue::Link(link) if has_text(child) => {
                     links.extend(values::link_target(&link.url));
                 }
@@ -261,6 +265,22 @@ fn has_text<'a>(link: &'a AstNode<'a>) -> bool {
         }
     }
     false
+}
+
+/// The `href` of an opening `<a>` tag written as raw HTML, quoted or bare.
+fn raw_link_target(html: &str) -> Option<&str> {
+    let tag = html.strip_prefix('<')?;
+    let name_end = tag.find(|c: char| !c.is_ascii_alphanumeric())?;
+    if !tag[..name_end].eq_ignore_ascii_case("a") {
+        return None;
+    }
+    let lower = tag.to_ascii_lowercase();
+    let at = lower.find("href=")? + "href=".len();
+    let value = &tag[at..];
+    match value.chars().next()? {
+        quote @ ('"' | '\'') => value[1..].split(quote).next(),
+        _ => value.split(|c: char| c.is_whitespace() || c == '>').next(),
+    }
 }
 
 /// An opening or closing `<del>`, `<s>` or `<strike>` tag.

@@ -118,14 +118,24 @@ fn fix_at(
 /// of a sentence. Names are not in the dictionary, yet `Acxiom` → `Axiom`
 /// is another company, not a typo fix.
 fn is_name(units: &[Unit], i: usize) -> bool {
+    let written = &units[i].written;
+    let letters = || written.chars().filter(|c| c.is_alphabetic());
+    // `EEA` → `USA` is another region wherever it stands.
+    let acronym = letters().count() >= 2 && letters().all(char::is_uppercase);
     let starts_sentence = i == 0 || units[i - 1].kind == Kind::Boundary;
-    !starts_sentence && units[i].written.starts_with(char::is_uppercase)
+    acronym || (!starts_sentence && written.starts_with(char::is_uppercase))
 }
 
-/// Whether `new` fixes a typo in `old` (or is the same word).
+/// Whether `new` fixes a typo in `old` (or is the same word). Letters
+/// added or removed only at the front are a prefix, not a typo:
+/// `deidentified` → `identified` and `unencrypted` → `encrypted` turn the
+/// meaning around, though the longer word is not in the dictionary.
 fn is_typo_fix(old: &Unit, new: &Unit) -> bool {
+    let prefix_only = old.key != new.key
+        && (old.key.ends_with(new.key.as_str()) || new.key.ends_with(old.key.as_str()));
     old.key == new.key
-        || (within_two_edits(&old.key, &new.key)
+        || (!prefix_only
+            && within_two_edits(&old.key, &new.key)
             && !dictionary::is_word(&old.written)
             && dictionary::is_word(&new.written))
 }
@@ -151,9 +161,12 @@ fn is_boundary_fix(a: &[Unit], b: &[Unit]) -> bool {
 /// replacements and swaps of neighbours: the optimal string alignment
 /// distance).
 fn within_two_edits(a: &str, b: &str) -> bool {
+    // Words, not blobs: a one-line 40,000-character hash changed by one
+    // character is no typo, and the table would take gigabytes.
+    const LONGEST_WORD: usize = 64;
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 2 {
+    if a.len().abs_diff(b.len()) > 2 || a.len().max(b.len()) > LONGEST_WORD {
         return false;
     }
     let width = b.len() + 1;

@@ -13,6 +13,7 @@ use crate::sanitize::{self, Report, Visitor};
 pub(super) fn extract(html: &str) -> Vec<Block> {
     let mut state = State::default();
     sanitize::filter(html, 1, &mut Report::default(), &mut state);
+    state.end_table();
     state.flush();
     state.blocks
 }
@@ -66,13 +67,28 @@ impl State {
         }
     }
 
+    /// Ends the open cell and row, as a browser does where their end tags
+    /// are left out (`<tr><td>a<td>b</table>`), so no text is lost.
+    fn end_table(&mut self) {
+        self.end("td");
+        self.end("tr");
+    }
+
     fn start(&mut self, name: &str) {
         match name {
             "tr" => {
+                self.end_table();
                 self.flush();
                 self.row = Some((Vec::new(), true));
             }
             "td" | "th" => {
+                // A cell ends the one before it; a cell outside a row
+                // (the rest of a table split by blank lines) opens one.
+                self.end("td");
+                if self.row.is_none() {
+                    self.flush();
+                    self.row = Some((Vec::new(), true));
+                }
                 if let Some((_, all_header)) = &mut self.row {
                     *all_header &= name == "th" || self.head > 0;
                 }
@@ -109,7 +125,11 @@ impl State {
                     });
                 }
             }
-            "thead" => self.head = self.head.saturating_sub(1),
+            "thead" => {
+                self.end_table();
+                self.head = self.head.saturating_sub(1);
+            }
+            "table" | "tbody" | "tfoot" => self.end_table(),
             "li" => {
                 self.boundary();
                 self.items = self.items.saturating_sub(1);
@@ -198,6 +218,26 @@ mod tests {
             .into_iter()
             .map(|b| (b.kind, b.text, b.cells))
             .collect()
+    }
+
+    #[test]
+    fn cells_and_rows_without_end_tags_keep_their_text() {
+        let cells = |html: &str| -> Vec<Vec<String>> {
+            extract(html).into_iter().map(|b| b.cells).collect()
+        };
+        assert_eq!(
+            cells("<table><tr><td>We sell your data<td>Consent</table>"),
+            [vec!["We sell your data".to_string(), "Consent".to_string()]]
+        );
+        assert_eq!(
+            cells("<table><tr><td>a<tr><td>b</table>"),
+            [vec!["a".to_string()], vec!["b".to_string()]]
+        );
+        // The end of a table split by blank lines: its cells still count.
+        assert_eq!(
+            cells("</td><td>Consent</td></tr>"),
+            [vec!["Consent".to_string()]]
+        );
     }
 
     #[test]

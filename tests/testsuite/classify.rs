@@ -25,6 +25,37 @@ impl Class {
 
 /// (old text, new text, class of old → new, class of new → old).
 const CASES: &[(&str, &str, Class, Class)] = &[
+    // From review: each of these was classed editorial one way.
+    (
+        "We share deidentified data with partners.",
+        "We share identified data with partners.",
+        M,
+        M,
+    ),
+    (
+        "We share unencrypted backups.",
+        "We share encrypted backups.",
+        M,
+        M,
+    ),
+    (
+        "| Region | Basis |\n| --- | --- |\n| EEA | Contract |",
+        "| Region | Basis |\n| --- | --- |\n| USA | Contract |",
+        M,
+        M,
+    ),
+    (
+        "Contact <a href=\"mailto:aup-exceptions@example.com\">us</a> today.",
+        "Contact <a href=\"mailto:aup_exceptions@example.com\">us</a> today.",
+        M,
+        M,
+    ),
+    (
+        "<table><tr><td>We sell your data<td>Consent</table>",
+        "<table><tr><td>We do not sell your data<td>Consent</table>",
+        M,
+        M,
+    ),
     // Addresses and link targets are words.
     (
         "Write to [aup-exceptions@example.com](mailto:aup-exceptions@example.com) for exceptions.",
