@@ -102,12 +102,35 @@ fn handle(client: &TcpStream, ticket: &Ticket, backend: &Backend, limits: Limits
     // tiny_http sees the end of the connection after this head, so it
     // frees its worker as soon as the request is parsed.
     let _ = upstream.shutdown(Shutdown::Write);
-    let _ = std::io::copy(&mut upstream, &mut client_io);
+    if is_event_stream(&head) {
+        // Held by the broadcaster, not a worker: relayed as it comes.
+        let _ = std::io::copy(&mut upstream, &mut client_io);
+    } else {
+        // A page is taken whole before the client gets a byte, so a client
+        // that reads slowly holds this thread, never one of tiny_http's
+        // few workers.
+        let mut answer = Vec::new();
+        if upstream.read_to_end(&mut answer).is_ok() {
+            let _ = client_io.write_all(&answer);
+        }
+    }
     let _ = client.shutdown(Shutdown::Both);
 }
 
+/// Whether the head asks for the live-reload event stream.
+fn is_event_stream(head: &[u8]) -> bool {
+    let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
+    let mut words = line.split(|&b| b == b' ').map(String::from_utf8_lossy);
+    match (words.next(), words.next()) {
+        (Some(method), Some(target)) => {
+            super::http::classify(&method, &target) == super::http::Request::Events
+        }
+        _ => false,
+    }
+}
+
 /// Longest silence from tiny_http while an answer is relayed.
-const UPSTREAM_SILENCE: Duration = Duration::from_secs(20);
+const UPSTREAM_SILENCE: Duration = Duration::from_secs(30);
 
 /// What is wrong with the request line, if anything: it must be exactly a
 /// method, a target and `HTTP/1.1` or `HTTP/1.0`. tiny_http 0.12 takes the
@@ -396,6 +419,17 @@ mod tests {
         let long = [b'a'; 100];
         assert_eq!(scan(&long), Scan::TooLong);
         assert_eq!(HeadScan::default().next(&long[..64], 64), Scan::Partial);
+    }
+
+    #[test]
+    fn only_the_event_stream_is_relayed_as_it_comes() {
+        let head = |target: &str| format!("GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");
+        let events = super::super::http::EVENTS_PATH;
+        assert!(is_event_stream(head(events).as_bytes()));
+        assert!(!is_event_stream(head("/privacy/").as_bytes()));
+        assert!(!is_event_stream(
+            format!("POST {events} HTTP/1.1\r\n\r\n").as_bytes()
+        ));
     }
 
     #[test]

@@ -668,6 +668,35 @@ fn malformed_requests_are_400() {
 }
 
 #[test]
+fn clients_that_do_not_read_their_answer_do_not_stall_pages() {
+    // Review finding: a worker wrote a large answer itself, so four clients
+    // that requested one and never read it held every worker.
+    let repo = site();
+    repo.write("static/report.pdf", vec![b'x'; 4 * 1024 * 1024]);
+    let server = Server::start(repo.path());
+    let stalled: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&server.address).expect("connect");
+            let head = format!(
+                "GET /report.pdf HTTP/1.1\r\nHost: {}\r\n\r\n",
+                server.address
+            );
+            stream.write_all(head.as_bytes()).expect("send");
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    assert_eq!(server.get("/privacy/").status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "a page took {:?} behind clients that do not read",
+        started.elapsed()
+    );
+    drop(stalled);
+}
+
+#[test]
 fn trickling_connections_neither_starve_pages_nor_stay_open() {
     // Regression: a connection sending one byte every few seconds held a
     // thread forever (the timeout was per read); ~16,700 of them aborted
