@@ -37,6 +37,7 @@ pub mod sitefiles;
 pub mod template_error;
 pub mod theme;
 pub mod timeline;
+pub mod urls;
 pub mod worktree;
 
 use anyhow::Result;

@@ -12,7 +12,6 @@
 //! version fingerprint and the redline all read the cleaned HTML, and a
 //! document without raw HTML pays nothing for it.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -26,10 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::anchors::Anchors;
 use crate::attributes;
 use crate::sanitize::{self, Removal, Report};
-
-/// Link schemes that may become live links; anything else with a scheme
-/// (`javascript:`, `vbscript:`, `data:`, `file:`, …) renders as an empty href.
-const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+use crate::urls::safe_url;
 
 /// What raw HTML in Markdown becomes (`html = "…"` in the config).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -136,43 +132,6 @@ fn comrak_options(options: MarkdownOptions) -> Options<'static> {
     o.render.r#unsafe = options.html != HtmlMode::Escape;
     o.render.escape = options.html == HtmlMode::Escape;
     o
-}
-
-/// Keeps a URL only when it is relative or uses a scheme in [`SAFE_SCHEMES`].
-/// Browsers ignore tabs and newlines inside URLs and leading control
-/// characters, so the scheme is read the way a browser would read it.
-pub fn safe_url(url: &str) -> String {
-    // Most links have no control characters to read past: no cleaned copy.
-    let cleaned: Cow<str> = if url.bytes().any(|b| b <= b' ') {
-        url.trim_start_matches(|c: char| c <= ' ')
-            .chars()
-            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-            .collect::<String>()
-            .into()
-    } else {
-        url.into()
-    };
-    match scheme(&cleaned) {
-        Some(scheme) if !is_safe_scheme(scheme) => String::new(),
-        _ => url.to_string(),
-    }
-}
-
-fn is_safe_scheme(scheme: &str) -> bool {
-    SAFE_SCHEMES
-        .iter()
-        .any(|safe| safe.eq_ignore_ascii_case(scheme))
-}
-
-fn scheme(url: &str) -> Option<&str> {
-    let colon = url.find(':')?;
-    let candidate = &url[..colon];
-    let is_scheme = !candidate.is_empty()
-        && candidate.starts_with(|c: char| c.is_ascii_alphabetic())
-        && candidate
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    is_scheme.then_some(candidate)
 }
 
 /// Detaches a level-1 heading that is the first block a reader can read and
@@ -672,20 +631,6 @@ mod tests {
             proptest::prop_assert_eq!(single_spaced(text), expected);
         }
 
-        #[test]
-        fn safe_urls_read_the_scheme_as_a_browser_would(
-            url in "[ \t\n\x01]{0,2}[jJhH][a-zA-Z:\t]{0,12}[:/]{0,3}x",
-        ) {
-            // The same rule, always through the cleaned copy.
-            let cleaned: String = url
-                .trim_start_matches(|c: char| c <= ' ')
-                .chars()
-                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-                .collect();
-            let live = scheme(&cleaned).is_none_or(is_safe_scheme);
-            let expected = if live { url.clone() } else { String::new() };
-            proptest::prop_assert_eq!(safe_url(&url), expected);
-        }
     }
 
     proptest::proptest! {
@@ -926,12 +871,6 @@ mod tests {
                 );
             }
         }
-        assert_eq!(safe_url("https://x.example/a:b"), "https://x.example/a:b");
-        assert_eq!(safe_url("/privacy/#a:b"), "/privacy/#a:b");
-        assert_eq!(
-            safe_url("mailto:privacy@x.example"),
-            "mailto:privacy@x.example"
-        );
     }
 
     /// An empty link above the first heading flipped the title to the file

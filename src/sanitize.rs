@@ -23,7 +23,7 @@ use html5ever::tokenizer::{
 };
 
 use crate::control_chars::push_escaped;
-use crate::markdown::safe_url;
+use crate::urls::safe_url;
 
 /// Elements raw HTML may use.
 const TAGS: &[&str] = &[

@@ -37,39 +37,10 @@ use similar::{Algorithm, DiffTag};
 use super::Block;
 use super::fixes::{self, Fix};
 use super::units;
+use super::verdict::Verdict;
 
 /// How many fixes an editorial reason names before counting the rest.
 const NAMED_FIXES: usize = 3;
-
-/// The rule's verdict on a change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub editorial: bool,
-    /// Why, for people: `typo: recieve → receive (dictionary)`,
-    /// `material: link target changed: … → …`.
-    pub reason: String,
-    /// The kind of difference that decided, in a few words
-    /// (`link target changed`), for summaries.
-    pub what: &'static str,
-}
-
-impl Verdict {
-    fn editorial(what: &'static str, reason: String) -> Self {
-        Verdict {
-            editorial: true,
-            reason,
-            what,
-        }
-    }
-
-    pub(super) fn material(what: &'static str, detail: String) -> Self {
-        Verdict {
-            editorial: false,
-            reason: format!("material: {what}: {detail}"),
-            what,
-        }
-    }
-}
 
 /// The verdict on the change from `old` to `new`.
 ///

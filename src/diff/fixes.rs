@@ -9,8 +9,8 @@
 //! classifying costs little next to the redline.
 
 use super::dictionary;
-use super::editorial::Verdict;
 use super::units::{Kind, Unit};
+use super::verdict::Verdict;
 
 /// Word pairs that are one word written two ways: `e-mail` → `email`. Each
 /// is the split form's words, space-separated; the joined form is the same

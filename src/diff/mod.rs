@@ -26,6 +26,7 @@ mod html_blocks;
 mod sections;
 mod units;
 mod values;
+mod verdict;
 mod words;
 
 #[cfg(test)]
@@ -41,7 +42,7 @@ use serde::Serialize;
 
 use crate::markdown::MarkdownOptions;
 
-pub use editorial::Verdict;
+pub use verdict::Verdict;
 
 /// The time one comparison may spend diffing before falling back to coarser
 /// results. Generous: a 100 KB policy rewritten throughout takes ~50 ms.

@@ -76,7 +76,9 @@ pub(super) fn link_target(url: &str) -> Option<String> {
         return None;
     }
     let (scheme, rest) = match url.split_once(':') {
-        Some((scheme, rest)) if is_scheme(scheme) => (scheme.to_ascii_lowercase(), rest),
+        Some((scheme, rest)) if crate::urls::is_scheme(scheme) => {
+            (scheme.to_ascii_lowercase(), rest)
+        }
         _ => (String::new(), url),
     };
     match scheme.as_str() {
@@ -132,13 +134,6 @@ pub(super) fn link_target(url: &str) -> Option<String> {
         target.push_str(&kept.join("&"));
     }
     Some(target)
-}
-
-fn is_scheme(candidate: &str) -> bool {
-    candidate.starts_with(|c: char| c.is_ascii_alphabetic())
-        && candidate
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 fn is_asset(path: &str) -> bool {
