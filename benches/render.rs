@@ -5,9 +5,12 @@
 //! The site is written where `TMPDIR` points: `TMPDIR=/dev/shm` measures
 //! the build without the disk.
 
+mod measure;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use measure::cpu_seconds;
 use rayon::prelude::*;
 use redline::config::{Config, Overrides};
 use redline::markdown::{self, MarkdownOptions};
@@ -188,23 +191,6 @@ fn file_system_floor(dir: &Path, site: &Path) -> Duration {
         std::fs::write(&target, b"").expect("floor file");
     }
     t.elapsed()
-}
-
-/// User and system CPU seconds of this process so far, from `/proc` (in
-/// clock ticks of 1/100 s); NaN where there is no `/proc`.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return f64::NAN;
-    };
-    // The fields after the command name, which is in parentheses.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-    match (ticks(11), ticks(12)) {
-        (Some(user), Some(system)) => (user + system) / 100.0,
-        _ => f64::NAN,
-    }
 }
 
 fn comrak_reference_options() -> comrak::Options<'static> {

@@ -13,7 +13,7 @@ mod synth;
 
 use std::time::{Duration, Instant};
 
-use measure::median;
+use measure::{cpu_seconds, median};
 use redline::config::{Config, Overrides};
 use redline::markdown::HtmlMode;
 
@@ -78,20 +78,4 @@ fn main() {
         100.0 * (sanitize_cpu - trust_cpu) / sanitize_cpu,
         100.0 * (sanitize_wall - trust_wall) / sanitize_wall,
     );
-}
-
-/// User and system CPU seconds of this process so far (all threads), from
-/// `/proc` in clock ticks of 1/100 s; NaN where there is no `/proc`.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return f64::NAN;
-    };
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-    match (ticks(11), ticks(12)) {
-        (Some(user), Some(system)) => (user + system) / 100.0,
-        _ => f64::NAN,
-    }
 }

@@ -142,3 +142,20 @@ pub fn git_plumbing(repo: &Path) -> Duration {
     let _ = cat.wait();
     started.elapsed()
 }
+
+/// User and system CPU seconds of this process so far, from `/proc` (in
+/// clock ticks of 1/100 s); NaN where there is no `/proc`.
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
+}
