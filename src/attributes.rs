@@ -4,11 +4,68 @@
 //! which id the last one gives, and returns the text without them, so a
 //! list never shows in text, titles, tables of contents or summaries.
 //!
-//! Only the id is kept (it becomes the element's id); classes and other
-//! attributes are dropped, since the theme does not style them and a raw
-//! attribute is a way around the HTML sanitizer.
+//! The id is kept (it becomes the element's id); a class only when the
+//! site names it in `allowed_classes` (its theme styles it); other
+//! attributes are dropped, since a raw attribute is a way around the HTML
+//! sanitizer.
+
+use std::sync::Mutex;
 
 use memchr::memchr;
+
+/// The classes a site lets attribute lists give (`allowed_classes`).
+/// Interned, so render options stay `Copy`: each distinct list is stored
+/// once for the life of the process.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AllowedClasses(&'static [Box<str>]);
+
+static INTERNED: Mutex<Vec<&'static [Box<str>]>> = Mutex::new(Vec::new());
+
+impl AllowedClasses {
+    /// No class allowed: the default.
+    pub const NONE: AllowedClasses = AllowedClasses(&[]);
+
+    pub fn new(names: &[String]) -> AllowedClasses {
+        if names.is_empty() {
+            return AllowedClasses::default();
+        }
+        let mut interned = INTERNED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&found) = interned.iter().find(|list| {
+            list.iter()
+                .map(|n| &**n)
+                .eq(names.iter().map(String::as_str))
+        }) {
+            return AllowedClasses(found);
+        }
+        let list: &'static [Box<str>] =
+            Box::leak(names.iter().map(|n| n.as_str().into()).collect());
+        interned.push(list);
+        AllowedClasses(list)
+    }
+
+    /// The allowed ones of `classes`, space-separated; None when none is.
+    pub fn filter(self, classes: &[String]) -> Option<String> {
+        let kept: Vec<&str> = classes
+            .iter()
+            .map(String::as_str)
+            .filter(|class| self.0.iter().any(|allowed| &**allowed == *class))
+            .collect();
+        (!kept.is_empty()).then(|| kept.join(" "))
+    }
+}
+
+/// Whether `name` may be listed in `allowed_classes`: letters, digits, `-`
+/// and `_`, not starting with a digit or `-`, as a CSS class selector
+/// reads without escapes.
+pub fn is_class_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
 
 /// A text with its attribute lists taken out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +75,8 @@ pub struct Stripped {
     pub text: String,
     /// The id of a list that ended the text, if it gave one.
     pub trailing_id: Option<String>,
+    /// The classes of a list that ended the text, as written.
+    pub trailing_classes: Vec<String>,
 }
 
 /// `text` without its attribute lists, or None when it has none (most
@@ -28,6 +87,7 @@ pub fn strip(text: &str, heading: bool) -> Option<Stripped> {
     memchr(b'{', text.as_bytes())?;
     let mut out = String::with_capacity(text.len());
     let mut trailing_id = None;
+    let mut trailing_classes = Vec::new();
     let mut found = false;
     let mut rest = text;
     while let Some(at) = memchr(b'{', rest.as_bytes()) {
@@ -41,6 +101,7 @@ pub fn strip(text: &str, heading: bool) -> Option<Stripped> {
                 rest = &candidate[list.len..];
                 if rest.trim().is_empty() {
                     trailing_id = list.id;
+                    trailing_classes = list.classes;
                     rest = "";
                     let kept = out.trim_end().len();
                     out.truncate(kept);
@@ -58,6 +119,7 @@ pub fn strip(text: &str, heading: bool) -> Option<Stripped> {
     found.then_some(Stripped {
         text: out,
         trailing_id,
+        trailing_classes,
     })
 }
 
@@ -67,6 +129,7 @@ struct List {
     /// Bytes the list takes, braces included.
     len: usize,
     id: Option<String>,
+    classes: Vec<String>,
     /// Written `{: … }`, kramdown's form, which may stand anywhere.
     kramdown: bool,
 }
@@ -81,6 +144,7 @@ fn parse(text: &str) -> Option<List> {
         None => (false, body),
     };
     let mut id = None;
+    let mut classes = Vec::new();
     let mut tokens = 0;
     loop {
         rest = rest.trim_start_matches([' ', '\t']);
@@ -92,12 +156,15 @@ fn parse(text: &str) -> Option<List> {
             return Some(List {
                 len: text.len() - after.len(),
                 id,
+                classes,
                 kramdown,
             });
         }
         let (token, after) = token(rest)?;
         if let Some(name) = token.strip_prefix('#') {
             id = Some(name.to_string());
+        } else if let Some(class) = token.strip_prefix('.').filter(|c| !c.is_empty()) {
+            classes.push(class.to_string());
         } else if !token.starts_with('.') && !token.contains('=') && !kramdown {
             return None; // goldmark has no reference names
         }
@@ -182,6 +249,27 @@ mod tests {
         );
         assert_eq!(stripped("Your rights {#rights}", false), None);
         assert_eq!(stripped("Set {#rights} here", true), None);
+    }
+
+    #[test]
+    fn classes_are_read_and_kept_only_when_allowed() {
+        let list = strip("Note this. {: .note .wide #n }", false).expect("a list");
+        assert_eq!(list.trailing_classes, ["note", "wide"]);
+        let allowed = AllowedClasses::new(&["note".into(), "callout".into()]);
+        assert_eq!(allowed.filter(&list.trailing_classes), Some("note".into()));
+        assert_eq!(
+            AllowedClasses::default().filter(&list.trailing_classes),
+            None
+        );
+        // The same list is stored once.
+        assert_eq!(
+            allowed,
+            AllowedClasses::new(&["note".into(), "callout".into()])
+        );
+        assert!(is_class_name("call-out_2") && is_class_name("_x"));
+        for bad in ["", "2col", "-x", "a b", "a\"b", "a.b"] {
+            assert!(!is_class_name(bad), "{bad}");
+        }
     }
 
     #[test]

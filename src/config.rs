@@ -11,6 +11,7 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::attributes::{AllowedClasses, is_class_name};
 use crate::exclude::Exclude;
 use crate::location::line_col;
 use crate::markdown::{HtmlMode, MarkdownOptions};
@@ -45,6 +46,7 @@ struct ConfigFile {
     output_dir: PathBuf,
     exclude: Vec<String>,
     html: Option<HtmlMode>,
+    allowed_classes: Vec<String>,
     /// The old spelling of `html = "trust"`, still read.
     unsafe_html: Option<bool>,
     ignore_revs_file: PathBuf,
@@ -74,6 +76,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "output_dir",
     "exclude",
     "html",
+    "allowed_classes",
     "unsafe_html",
     "ignore_revs_file",
     "date_source",
@@ -129,6 +132,7 @@ impl Default for ConfigFile {
             output_dir: "public".into(),
             exclude: Vec::new(),
             html: None,
+            allowed_classes: Vec::new(),
             unsafe_html: None,
             ignore_revs_file: ".git-blame-ignore-revs".into(),
             date_source: DateSource::Committer,
@@ -196,6 +200,9 @@ pub struct Config {
     pub theme: String,
     /// What raw HTML in Markdown becomes.
     pub html: HtmlMode,
+    /// Classes attribute lists (`{: .note }`) may put on headings and
+    /// paragraphs; others are dropped.
+    pub allowed_classes: Vec<String>,
     /// The ignore-revs file, absolute (it may not exist).
     pub ignore_revs_file: PathBuf,
     pub date_source: DateSource,
@@ -245,7 +252,10 @@ fn html_mode(html: Option<HtmlMode>, unsafe_html: Option<bool>) -> Result<HtmlMo
 impl Config {
     /// How Markdown is rendered everywhere: pages, history and redlines.
     pub fn markdown_options(&self) -> MarkdownOptions {
-        MarkdownOptions { html: self.html }
+        MarkdownOptions {
+            html: self.html,
+            classes: AllowedClasses::new(&self.allowed_classes),
+        }
     }
 
     /// Reads `redline.toml` in the root (if any) and applies the overrides.
@@ -336,6 +346,11 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
     let extra = serde_json::to_value(extra).context("the [extra] table")?;
     let email = resolve_email(file.email)?;
     let exclude = Exclude::new(file.exclude, CONFIG_FILE)?;
+    if let Some(bad) = file.allowed_classes.iter().find(|c| !is_class_name(c)) {
+        bail!(
+            "{CONFIG_FILE}: `allowed_classes` lists {bad:?}, which is not a class name; use letters, digits, `-` and `_`, starting with a letter (write `note`, not `.note`)"
+        );
+    }
     Ok(Config {
         ignore_revs_file: root.join(&file.ignore_revs_file),
         root,
@@ -350,6 +365,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         date_format: file.date_format,
         theme: overrides.theme.clone().unwrap_or(file.theme),
         html: html_mode(file.html, file.unsafe_html)?,
+        allowed_classes: file.allowed_classes,
         date_source: file.date_source,
         trust_front_matter_dates: file.trust_front_matter_dates,
         notice_days: file.notice_days,

@@ -339,38 +339,31 @@ pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Finger
 }
 
 /// The hash input for a rendered document, shared with the current pages so
-/// `versions.json` and history agree. Element ids and links to them
-/// (`href="#…"`) are left out: an anchor renamed with an attribute list
-/// (`{: #id }`) changes no text a reader sees, and a generated id follows
-/// its heading's text, which is hashed.
+/// `versions.json` and history agree. Element ids, links to them
+/// (`href="#…"`) and classes are left out: an anchor renamed or a class set
+/// with an attribute list (`{: #id .note }`) changes no text a reader sees,
+/// and a generated id follows its heading's text, which is hashed.
 pub fn visible_hash(hasher: &mut Sha256, title: &str, html: &str) {
     hasher.update(title.as_bytes());
     hasher.update([0]);
-    // Text never holds ` id="` or ` href="`: comrak and the sanitizer
-    // escape the quote.
-    const ID: &[u8] = b" id=\"";
-    const FRAGMENT: &[u8] = b" href=\"#";
+    // Text never holds ` id="`, ` class="` or ` href="`: comrak and the
+    // sanitizer escape the quote.
+    const SKIPPED: [&[u8]; 3] = [b" id=\"", b" href=\"#", b" class=\""];
     let html = html.as_bytes();
     let find = |needle: &[u8], from: usize| {
         memchr::memmem::find(&html[from..], needle).map(|at| (from + at, needle.len()))
     };
-    let (mut next_id, mut next_fragment) = (find(ID, 0), find(FRAGMENT, 0));
+    let mut next = SKIPPED.map(|needle| find(needle, 0));
     let mut done = 0;
-    loop {
-        let next = match (next_id, next_fragment) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let Some((at, skip)) = next else { break };
+    while let Some((at, skip)) = next.iter().flatten().min().copied() {
         hasher.update(&html[done..at]);
         let value = at + skip;
         done = memchr::memchr(b'"', &html[value..]).map_or(html.len(), |i| value + i + 1);
         // Each search runs again only once the cursor has passed its match.
-        if next_id.is_some_and(|(p, _)| p < done) {
-            next_id = find(ID, done);
-        }
-        if next_fragment.is_some_and(|(p, _)| p < done) {
-            next_fragment = find(FRAGMENT, done);
+        for (found, needle) in next.iter_mut().zip(SKIPPED) {
+            if found.is_some_and(|(p, _)| p < done) {
+                *found = find(needle, done);
+            }
         }
     }
     hasher.update(&html[done..]);
@@ -526,5 +519,6 @@ mod tests {
         assert_ne!(hash(page), hash(&page.replace("See", "Seen")));
         // An unterminated value at the end ends the input, not the program.
         assert_ne!(hash("<p id=\"x"), hash("<p>"));
+        assert_eq!(hash("<p class=\"note\">a</p>"), hash("<p>a</p>"));
     }
 }

@@ -23,7 +23,7 @@ use memchr::memmem;
 use serde::{Deserialize, Serialize};
 
 use crate::anchors::Anchors;
-use crate::attributes;
+use crate::attributes::{self, AllowedClasses};
 use crate::sanitize::{self, Removal, Report};
 use crate::urls::safe_url;
 
@@ -44,6 +44,8 @@ pub enum HtmlMode {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownOptions {
     pub html: HtmlMode,
+    /// Classes attribute lists may give (`allowed_classes`).
+    pub classes: AllowedClasses,
 }
 
 /// One heading, for a table of contents.
@@ -91,12 +93,25 @@ pub fn render_tree<'a>(parsed: &Parsed<'a>, options: MarkdownOptions) -> Rendere
     let comrak_options = comrak_options(options);
     let toc = headings(root);
 
-    let adapter = HeadingIds::new(toc.iter().map(|e| e.id.clone()).collect());
+    let classes = heading_nodes(root)
+        .into_iter()
+        .map(|(node, _)| {
+            node.data
+                .borrow()
+                .attrs
+                .as_ref()
+                .map(|a| a.classes.join(" "))
+        })
+        .map(Option::unwrap_or_default);
+    let adapter = HeadingIds::new(toc.iter().map(|e| e.id.clone()).zip(classes).collect());
     let mut plugins = Plugins::default();
     plugins.render.heading_adapter = Some(&adapter);
     let mut html = String::new();
     // Writing into a String cannot fail.
     let _ = comrak::format_html_with_plugins(root, &comrak_options, &mut html, &plugins);
+    if memmem::find(html.as_bytes(), CLASS_MARK.as_bytes()).is_some() {
+        html = apply_paragraph_classes(&html);
+    }
     Rendered {
         html,
         toc: toc.into_iter().filter(|e| e.level > 1).collect(),
@@ -110,7 +125,7 @@ pub fn render_tree<'a>(parsed: &Parsed<'a>, options: MarkdownOptions) -> Rendere
 /// The diff engine reads blocks from this tree.
 pub fn parse<'a>(arena: &'a Arena<'a>, body: &str, options: MarkdownOptions) -> Parsed<'a> {
     let root = comrak::parse_document(arena, body, &comrak_options(options));
-    let removed = normalise(arena, root, options.html);
+    let removed = normalise(arena, root, options);
     let leading_title = take_leading_h1(root, options.html);
     Parsed {
         root,
@@ -188,7 +203,12 @@ fn is_without_text<'a>(block: &'a AstNode<'a>, html: HtmlMode) -> bool {
 
 /// Makes reader-invisible edits render identically, and cleans raw HTML
 /// when `html` says so. Returns what the cleaning removed.
-fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, html: HtmlMode) -> Vec<Removal> {
+fn normalise<'a>(
+    arena: &'a Arena<'a>,
+    root: &'a AstNode<'a>,
+    options: MarkdownOptions,
+) -> Vec<Removal> {
+    let html = options.html;
     let mut comments = Vec::new();
     let mut texts = Vec::new();
     let mut report = Report::default();
@@ -217,7 +237,7 @@ fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, html: HtmlMode) ->
         node.detach();
     }
     merge_text(&texts);
-    apply_attribute_lists(arena, &texts);
+    apply_attribute_lists(arena, &texts, options.classes);
     let unclosed = report.close_open();
     if !unclosed.is_empty() {
         root.append(arena.alloc(NodeValue::Raw(unclosed).into()));
@@ -226,9 +246,14 @@ fn normalise<'a>(arena: &'a Arena<'a>, root: &'a AstNode<'a>, html: HtmlMode) ->
 }
 
 /// Takes attribute lists out of the text. An id ending a heading becomes
-/// its anchor; one ending a paragraph, an empty anchor at its start. A
-/// paragraph or table row left empty goes.
-fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
+/// its anchor; one ending a paragraph, an empty anchor at its start.
+/// Allowed classes ending a heading or a paragraph go on it. A paragraph or
+/// table row left empty goes.
+fn apply_attribute_lists<'a>(
+    arena: &'a Arena<'a>,
+    texts: &[&'a AstNode<'a>],
+    allowed: AllowedClasses,
+) {
     for &node in texts {
         let Some(parent) = node.parent() else {
             continue; // merged into the text before it
@@ -243,6 +268,9 @@ fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
             continue;
         };
         let id = stripped.trailing_id.filter(|_| ends_block);
+        let classes = allowed
+            .filter(&stripped.trailing_classes)
+            .filter(|_| ends_block);
         if stripped.text.is_empty() {
             node.detach();
         } else {
@@ -251,9 +279,10 @@ fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
         let parent_value = parent.data.borrow().value.clone();
         match parent_value {
             NodeValue::Heading(_) => {
-                if let Some(id) = id {
+                if id.is_some() || classes.is_some() {
                     parent.data.borrow_mut().attrs = Some(Box::new(Attributes {
-                        id: Some(id),
+                        id,
+                        classes: classes.into_iter().collect(),
                         ..Attributes::default()
                     }));
                 }
@@ -263,6 +292,12 @@ fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
                 if let Some(id) = id {
                     let anchor = format!("<span id=\"{}\"></span>", escape_attr(&id));
                     parent.prepend(arena.alloc(NodeValue::Raw(anchor).into()));
+                }
+                if let Some(classes) = classes {
+                    // comrak writes `<p>` bare: a mark at its start, moved
+                    // into the tag once rendered.
+                    let mark = format!("{CLASS_MARK}{}\"></span>", escape_attr(&classes));
+                    parent.prepend(arena.alloc(NodeValue::Raw(mark).into()));
                 }
             }
             NodeValue::TableCell => {
@@ -276,6 +311,37 @@ fn apply_attribute_lists<'a>(arena: &'a Arena<'a>, texts: &[&'a AstNode<'a>]) {
             _ => {}
         }
     }
+}
+
+/// The start of the mark a paragraph's classes wait in. Raw HTML cannot
+/// forge it: the sanitizer drops `data-` attributes and escaping turns `<`
+/// into text (trusted HTML is trusted anyway).
+const CLASS_MARK: &str = "<span data-redline-class=\"";
+
+/// `html` with each paragraph's class mark moved into its `<p>` tag. A mark
+/// not right after `<p>` (a tight list item has none) just goes.
+fn apply_paragraph_classes(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = memmem::find(rest.as_bytes(), CLASS_MARK.as_bytes()) {
+        let value = &rest[at + CLASS_MARK.len()..];
+        let Some(end) = value.find("\"></span>") else {
+            break;
+        };
+        let before = &rest[..at];
+        match before.strip_suffix("<p>") {
+            Some(head) => {
+                out.push_str(head);
+                out.push_str("<p class=\"");
+                out.push_str(&value[..end]);
+                out.push_str("\">");
+            }
+            None => out.push_str(before),
+        }
+        rest = &value[end + "\"></span>".len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Joins neighbouring text nodes (split by a removed comment or a soft break)
@@ -496,12 +562,14 @@ fn single_spaced(text: String) -> String {
 /// Writes headings with the ids computed by [`headings`], in the same order,
 /// and a visible-on-focus anchor link after the text.
 struct HeadingIds {
-    ids: Mutex<std::vec::IntoIter<String>>,
+    ids: Mutex<std::vec::IntoIter<(String, String)>>,
     current: Mutex<String>,
 }
 
 impl HeadingIds {
-    fn new(ids: Vec<String>) -> Self {
+    /// Each heading's id and classes (space-separated, maybe none), in
+    /// document order.
+    fn new(ids: Vec<(String, String)>) -> Self {
         HeadingIds {
             ids: Mutex::new(ids.into_iter()),
             current: Mutex::new(String::new()),
@@ -521,9 +589,19 @@ impl HeadingAdapter for HeadingIds {
             .lock()
             .ok()
             .and_then(|mut ids| ids.next())
-            .unwrap_or_else(|| Anchors::default().anchorize(&heading.content));
+            .unwrap_or_else(|| {
+                (
+                    Anchors::default().anchorize(&heading.content),
+                    String::new(),
+                )
+            });
+        let (id, classes) = id;
         write!(out, "<h{} id=\"", heading.level)?;
         write_escaped_attr(out, &id)?;
+        if !classes.is_empty() {
+            out.write_str("\" class=\"")?;
+            write_escaped_attr(out, &classes)?;
+        }
         out.write_str("\">")?;
         if let Ok(mut current) = self.current.lock() {
             *current = id;
@@ -756,7 +834,14 @@ mod tests {
     }
 
     fn in_mode(md: &str, html: HtmlMode) -> String {
-        render(md, MarkdownOptions { html }).html
+        render(
+            md,
+            MarkdownOptions {
+                html,
+                ..MarkdownOptions::default()
+            },
+        )
+        .html
     }
 
     #[test]
@@ -836,6 +921,38 @@ mod tests {
         assert_eq!(r.html.matches("<tr>").count(), 2, "{}", r.html);
     }
 
+    #[test]
+    fn allowed_classes_go_on_headings_and_paragraphs_others_are_dropped() {
+        let md = "## Your rights {: #rights .callout .shout }\n\n\
+                  Kept apart.\n{: #apart .note}\n\n\
+                  Plain.\n{: .wide}\n\n\
+                  - tight item\n  {: .note}\n";
+        let allowed = MarkdownOptions {
+            classes: AllowedClasses::new(&["note".into(), "callout".into()]),
+            ..MarkdownOptions::default()
+        };
+        let r = render(md, allowed);
+        assert!(
+            r.html
+                .contains("<h2 id=\"rights\" class=\"callout\">Your rights"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<p class=\"note\"><span id=\"apart\"></span>Kept apart.</p>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<p>Plain.</p>"), "{}", r.html);
+        assert!(r.html.contains("<li>tight item</li>"), "{}", r.html);
+        assert!(!r.html.contains("data-redline"), "{}", r.html);
+        // Without the setting, no class at all.
+        let plain = render(md, MarkdownOptions::default()).html;
+        assert!(!plain.contains("class=\"note\"") && !plain.contains("callout"));
+        assert!(plain.contains("<h2 id=\"rights\">Your rights"), "{plain}");
+    }
+
     /// Every `href` and `src` value in `html`.
     fn attribute_values(html: &str) -> Vec<&str> {
         let mut values = Vec::new();
@@ -879,7 +996,15 @@ mod tests {
     fn nothing_without_text_above_the_first_heading_hides_the_title() {
         let title = |md: &str, html: HtmlMode| {
             let arena = Arena::new();
-            parse(&arena, md, MarkdownOptions { html }).leading_title
+            parse(
+                &arena,
+                md,
+                MarkdownOptions {
+                    html,
+                    ..MarkdownOptions::default()
+                },
+            )
+            .leading_title
         };
         let policy = "# Privacy Policy\n\nWe keep data.\n";
         for above in [

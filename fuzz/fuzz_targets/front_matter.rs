@@ -3,6 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use redline::attributes::AllowedClasses;
 use redline::markdown::{self, HtmlMode, MarkdownOptions};
 
 fuzz_target!(|bytes: &[u8]| {
@@ -12,7 +13,11 @@ fuzz_target!(|bytes: &[u8]| {
     if let Ok(split) = redline::frontmatter::split(text) {
         assert!(text.ends_with(split.body), "the body is the end of the text");
         for html in [HtmlMode::Sanitize, HtmlMode::Escape, HtmlMode::Trust] {
-            markdown::render(split.body, MarkdownOptions { html });
+            let options = MarkdownOptions {
+                html,
+                classes: AllowedClasses::new(&["note".into()]),
+            };
+            markdown::render(split.body, options);
         }
     }
     let options = MarkdownOptions::default();

@@ -425,6 +425,7 @@ mod tests {
             md,
             MarkdownOptions {
                 html: HtmlMode::Escape,
+                ..MarkdownOptions::default()
             },
         );
         let last = shown.last().expect("blocks");

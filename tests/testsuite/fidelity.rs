@@ -178,6 +178,46 @@ fn changing_only_an_attribute_list_is_not_a_version() {
     );
 }
 
+#[test]
+fn classes_the_site_allows_are_kept_and_are_not_a_version() {
+    let repo = TestRepo::committed(
+        &[
+            ("content/notice.md", notice("Consent")),
+            ("redline.toml", "allowed_classes = [\"lead\"]\n".into()),
+        ],
+        "2026-03-03T10:00:00+00:00",
+    );
+    let styled = notice("Consent")
+        .replace(
+            "We collect the data listed below.",
+            "We collect the data listed below.\n{: .lead .shout }",
+        )
+        .replace("{: #markup }", "{: #markup .lead }");
+    repo.write("content/notice.md", styled);
+    repo.commit("Style the lead paragraph", "2026-04-01T10:00:00+00:00");
+    repo.build();
+    let page = repo.read("public/notice/index.html");
+    assert!(
+        page.contains("<p class=\"lead\">We collect the data listed below.</p>"),
+        "{page}"
+    );
+    assert!(page.contains("<h2 id=\"markup\" class=\"lead\">"), "{page}");
+    assert!(!page.contains("shout") && !page.contains("data-redline"));
+    // Styling changes no text: still one version, and the page is it.
+    assert_eq!(repo.version_days("/notice/"), ["2026-03-03"]);
+    let document = repo.document("/notice/");
+    assert_eq!(document["sha256"], document["versions"][0]["sha256"]);
+
+    repo.write("redline.toml", "allowed_classes = [\".lead\"]\n");
+    let run = repo.redline(&["build"]).failure();
+    assert!(
+        run.stderr.contains("`allowed_classes` lists \".lead\"")
+            && run.stderr.contains("write `note`, not `.note`"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Each case is a known way past filters (OWASP's filter-evasion cheat
 /// sheet and the usual HTML sanitizer test suites).
 const EVASIONS: &[&str] = &[

@@ -5,6 +5,7 @@
 //! same properties are the fuzz targets in `fuzz/`, run there for longer.
 
 use proptest::prelude::*;
+use redline::attributes::AllowedClasses;
 use redline::diff;
 use redline::frontmatter;
 use redline::history;
@@ -14,6 +15,7 @@ use redline::serve::http;
 
 const OPTIONS: MarkdownOptions = MarkdownOptions {
     html: HtmlMode::Sanitize,
+    classes: AllowedClasses::NONE,
 };
 
 /// Text built from the pieces that make front matter and Markdown
