@@ -278,14 +278,12 @@ fn apply_attribute_lists<'a>(
         }
         let parent_value = parent.data.borrow().value.clone();
         match parent_value {
-            NodeValue::Heading(_) => {
-                if id.is_some() || classes.is_some() {
-                    parent.data.borrow_mut().attrs = Some(Box::new(Attributes {
-                        id,
-                        classes: classes.into_iter().collect(),
-                        ..Attributes::default()
-                    }));
-                }
+            NodeValue::Heading(_) if id.is_some() || classes.is_some() => {
+                parent.data.borrow_mut().attrs = Some(Box::new(Attributes {
+                    id,
+                    classes: classes.into_iter().collect(),
+                    ..Attributes::default()
+                }));
             }
             NodeValue::Paragraph if parent.first_child().is_none() => parent.detach(),
             NodeValue::Paragraph => {
