@@ -494,3 +494,48 @@ fn would_touch(removed: &str, added: &str) -> bool {
         && !first.is_whitespace()
         && (last.is_alphanumeric() || first.is_alphanumeric())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(kind: BlockKind, text: &str) -> Block {
+        Block {
+            kind,
+            text: text.to_string(),
+            cells: Vec::new(),
+            links: Vec::new(),
+            anchor: None,
+        }
+    }
+
+    #[test]
+    fn a_fold_names_its_sections_and_counts_the_rest() {
+        let long = "A heading that goes on and on about the many ways we might use your data";
+        let mut hidden = vec![block(BlockKind::Paragraph, "Tail of the section before.")];
+        for name in [
+            "Sharing", long, "Cookies", "Children", "Security", "Contact",
+        ] {
+            hidden.push(block(BlockKind::Heading(2), name));
+            hidden.push(block(BlockKind::Paragraph, "Text."));
+        }
+        let refs: Vec<&Block> = hidden.iter().collect();
+        assert_eq!(
+            fold_summary(&refs),
+            "1 unchanged block, then 6 unchanged sections: “Sharing”, \
+             “A heading that goes on and on about the many ways we might…”, \
+             “Cookies”, “Children”, and 2 more"
+        );
+        assert_eq!(fold_summary(&refs[1..3]), "1 unchanged section: “Sharing”");
+        assert_eq!(fold_summary(&refs[..1]), "1 unchanged block");
+    }
+
+    #[test]
+    fn only_words_that_would_touch_get_a_gap() {
+        assert!(would_touch("90", "30"));
+        assert!(would_touch("data.", "information"));
+        assert!(!would_touch(",", ";"));
+        assert!(!would_touch("sell ", "share"));
+        assert!(!would_touch("", "new"));
+    }
+}
