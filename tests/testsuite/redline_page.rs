@@ -133,7 +133,7 @@ fn the_section_summary_links_to_the_change_on_the_same_page() {
     // Every id the summary links to is a heading of the redline, once.
     for link in summary.split("href=\"#").skip(1) {
         let id = &link[..link.find('"').expect("quoted")];
-        position(&page, &format!(" id=\"{id}\">"));
+        position(&page, &format!(" id=\"{id}\""));
     }
 }
 
