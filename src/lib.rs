@@ -26,6 +26,7 @@ pub mod markdown;
 pub mod notify;
 pub mod output;
 pub mod pages;
+pub mod print_urls;
 pub mod render;
 pub mod repo;
 pub mod report;

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use tera::{Template, Tera};
 
 use crate::control_chars;
+use crate::print_urls;
 use crate::template_error;
 use crate::theme::Theme;
 
@@ -65,9 +66,18 @@ impl Renderer {
             };
             err.context(what)
         })?;
-        Ok(match control_chars::xml_safe(&rendered) {
+        let rendered = match control_chars::xml_safe(&rendered) {
             Cow::Borrowed(_) => rendered,
             Cow::Owned(safe) => safe,
+        };
+        // A page with an absolute address (base_url set) prints its
+        // relative links' addresses.
+        let page_url = context.get("canonical").and_then(|url| url.as_str());
+        Ok(match page_url {
+            Some(url) if !url.is_empty() && name.ends_with(".html") => {
+                print_urls::mark(&rendered, url)
+            }
+            _ => rendered,
         })
     }
 

@@ -209,7 +209,7 @@ fn title_change_is_reported_first() {
         "Renamed “Privacy Policy” to “Privacy Notice”."
     );
     assert!(c.html.contains(
-        "<p class=\"redline-title changed\">Privacy <del>Policy</del><ins>Notice</ins></p>"
+        "<p class=\"redline-title changed\">Privacy <del>Policy</del><span class=\"gap\"> </span><ins>Notice</ins></p>"
     ));
 }
 
@@ -218,7 +218,7 @@ fn one_paragraph_edit_folds_the_rest() {
     let (c, _) = compare_policy(&edit_policy("at any time", "at any time, free of charge"));
     assert!(
         c.html
-            .contains("<details class=\"unchanged\"><summary>14 unchanged blocks</summary>"),
+            .contains("<details class=\"unchanged\"><summary>2 unchanged blocks, then 3 unchanged sections: “What we collect”, “How long we keep data”, “Sharing”</summary>"),
         "{}",
         c.html
     );

@@ -39,7 +39,8 @@ fn has_class(node: roxmltree::Node, class: &str) -> bool {
 }
 
 /// The text under `node` on one side: every text node except those inside
-/// the other side's `<ins>`/`<del>` and inside a fold's `<summary>`.
+/// the other side's `<ins>`/`<del>`, a fold's `<summary>` and the gap
+/// between a deletion and an insertion.
 fn side_text(node: roxmltree::Node, side: Side) -> String {
     let mut text = String::new();
     for child in node.children() {
@@ -47,7 +48,7 @@ fn side_text(node: roxmltree::Node, side: Side) -> String {
             text.push_str(child.text().unwrap_or_default());
         } else if child.is_element() {
             let name = child.tag_name().name();
-            if name != side.hidden_inline() && name != "summary" {
+            if name != side.hidden_inline() && name != "summary" && !has_class(child, "gap") {
                 text.push_str(&side_text(child, side));
             }
         }
@@ -180,6 +181,23 @@ pub(super) fn check_redline(old: &[Block], new: &[Block]) {
     let new_kinds: Vec<&str> = new_side.iter().map(|(k, _)| k.as_str()).collect();
     let expected_kinds: Vec<String> = new.iter().map(block_kind_name).collect();
     assert_eq!(new_kinds, expected_kinds, "new kinds of\n{html}");
+
+    // Heading ids are unique, and every section the summary links to has one.
+    let wrapped = format!("<root>{html}</root>");
+    let doc = roxmltree::Document::parse(&wrapped).expect("well-formed");
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "repeated ids in\n{html}");
+    for anchor in comparison
+        .sections
+        .iter()
+        .filter_map(|s| s.anchor.as_deref())
+    {
+        assert!(unique.contains(anchor), "no id {anchor} in\n{html}");
+    }
 
     let same = compare(new, new);
     assert!(same.sections.is_empty(), "{:?}", same.sections);

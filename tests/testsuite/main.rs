@@ -16,6 +16,7 @@ mod notices;
 mod notify;
 mod output;
 mod publish;
+mod redline_page;
 mod serve;
 mod theme;
 mod untrusted;
