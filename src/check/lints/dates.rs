@@ -45,10 +45,15 @@ static STATED: LazyLock<Regex> = LazyLock::new(|| {
     let phrase = r"(?P<phrase>last[ -]?(?:updated|modified|revised|changed|reviewed)|date\s+of\s+(?:the\s+)?last\s+(?:revision|update|change)|(?:updated|revised)|effective(?:\s+date)?)";
     let glue = r"[\s*_:\-–—]*(?:(?:on|as\s+of|from|since|date|in)\b[\s*_:]*)?";
     let date = format!(
-        r"(?:(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})|(?P<m1>{MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTH})\.?,?\s+(?P<y2>\d{{4}})|(?P<m3>{MONTH})\.?,?\s+(?P<y3>\d{{4}}))"
+        r"(?P<date>(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})|(?P<m1>{MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTH})\.?,?\s+(?P<y2>\d{{4}})|(?P<m3>{MONTH})\.?,?\s+(?P<y3>\d{{4}}))"
     );
+    // `_Effective date: 2026-01-15_`: emphasis marks are word characters
+    // to `\b`, so the edges are spelled out.
     // Pattern text is a constant: it compiles, as the unit tests show.
-    Regex::new(&format!(r"(?i)\b{phrase}\b{glue}{date}\b")).expect("the date pattern compiles")
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\p{{L}}\p{{N}}]){phrase}\b{glue}{date}(?:[^\p{{L}}\p{{N}}]|$)"
+    ))
+    .expect("the date pattern compiles")
 });
 
 fn month_number(name: &str) -> Option<i8> {
@@ -67,8 +72,9 @@ fn stated_dates(line: &str) -> Vec<Stated> {
     STATED
         .captures_iter(line)
         .filter_map(|caps| {
-            let whole = caps.get(0)?;
-            let phrase = caps.name("phrase")?.as_str().to_ascii_lowercase();
+            let (phrase, date) = (caps.name("phrase")?, caps.name("date")?);
+            let (start, end) = (phrase.start(), date.end());
+            let phrase = phrase.as_str().to_ascii_lowercase();
             let claim = if phrase.starts_with("effective") {
                 Claim::Effective
             } else {
@@ -99,8 +105,8 @@ fn stated_dates(line: &str) -> Vec<Stated> {
                 year,
                 month,
                 day,
-                start: whole.start(),
-                end: whole.end(),
+                start,
+                end,
             })
         })
         .collect()
