@@ -62,8 +62,26 @@ pub fn notices(subject: &Subject<'_>, repo: Option<&Repository>) -> Result<Vec<F
     let config = subject.config;
     let versions = &subject.history.versions;
     let recent = recent(subject);
-    // The newest version too, as it may not be in force yet.
-    let judged = recent.max(usize::from(!versions.is_empty()));
+    let Some(newest) = versions.first() else {
+        return Ok(Vec::new());
+    };
+    // Nothing recent: the newest version is judged only while it is not in
+    // force yet, which its own text tells without a diff.
+    if recent == 0 {
+        let text = archive::read_texts(
+            repo,
+            std::slice::from_ref(newest),
+            config.markdown_options(),
+        )?;
+        let pending = text
+            .first()
+            .and_then(|t| t.effective)
+            .is_some_and(|e| e > config.today);
+        if !pending {
+            return Ok(Vec::new());
+        }
+    }
+    let judged = recent.max(1);
     // Each judged version with the one before it, for its class.
     let read = (judged + 1).min(versions.len());
     let texts = archive::read_texts(repo, &versions[..read], config.markdown_options())?;
