@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Policy sites from Markdown in git: honest "Last updated" dates, every
 /// version kept, and what changed.
@@ -36,6 +36,10 @@ pub enum Command {
     Log(LogArgs),
     /// Write (and with --send, send) change-notice emails for material changes.
     Notify(NotifyArgs),
+    /// Lint the policies for CI: hand-typed dates git contradicts, stale
+    /// policies, material changes without notice, broken links, …; exits 1
+    /// when a finding is at the `deny` level.
+    Check(CheckArgs),
 }
 
 /// Where the site is and how to read it; shared by every command that loads a site.
@@ -89,6 +93,43 @@ pub struct BuildArgs {
     /// page or feeds (for quick previews; the published site wants them).
     #[arg(long)]
     pub no_archive: bool,
+
+    /// Run `redline check` first and build nothing when a finding is at the
+    /// `deny` level (the previous output stays as it was).
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// How `redline check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// rustc-style: the line quoted, a caret, `= help:`.
+    Human,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions workflow commands, shown on the pull request's diff.
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+
+    /// Also check documents marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+
+    /// Documents to check, by source path (`content/privacy.md`) or URL
+    /// (`/privacy/`); default: all.
+    #[arg(value_name = "DOC")]
+    pub documents: Vec<String>,
 }
 
 #[derive(Debug, Args)]

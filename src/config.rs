@@ -57,6 +57,7 @@ struct ConfigFile {
     publish_authors: bool,
     publish_commit_subjects: bool,
     email: EmailFile,
+    check: crate::check::levels::CheckFile,
     /// Keys keep their place in the file, to point at a misplaced setting.
     extra: BTreeMap<Spanned<String>, toml::Value>,
 }
@@ -142,6 +143,7 @@ impl Default for ConfigFile {
             publish_authors: false,
             publish_commit_subjects: false,
             email: EmailFile::default(),
+            check: Default::default(),
             extra: BTreeMap::new(),
         }
     }
@@ -224,6 +226,8 @@ pub struct Config {
     pub today: jiff::civil::Date,
     /// The `[email]` table: sender and headers of change notices.
     pub email: EmailConfig,
+    /// The `[check]` table: lint levels and thresholds for `redline check`.
+    pub check: crate::check::levels::CheckConfig,
     /// The `[extra]` table, handed to templates as `site.extra`.
     pub extra: serde_json::Value,
     /// What is legal in `redline.toml` but likely not meant.
@@ -345,6 +349,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         .collect();
     let extra = serde_json::to_value(extra).context("the [extra] table")?;
     let email = resolve_email(file.email)?;
+    let check = crate::check::levels::CheckConfig::resolve(file.check)?;
     let exclude = Exclude::new(file.exclude, CONFIG_FILE)?;
     if let Some(bad) = file.allowed_classes.iter().find(|c| !is_class_name(c)) {
         bail!(
@@ -374,6 +379,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         publish_commit_subjects: file.publish_commit_subjects,
         today,
         email,
+        check,
         extra,
         warnings: Vec::new(),
         git_ref: overrides.git_ref.clone(),
@@ -513,7 +519,7 @@ mod tests {
             .split('`')
             .skip(3)
             .step_by(2)
-            .filter(|name| !matches!(*name, "email" | "extra"))
+            .filter(|name| !matches!(*name, "email" | "check" | "extra"))
             .collect();
         assert_eq!(expected, TOP_LEVEL_KEYS, "{message}");
     }

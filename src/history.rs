@@ -57,6 +57,9 @@ pub struct DocHistory {
     /// The working tree differs from the published commit, or the file is not
     /// committed at all.
     pub unpublished: bool,
+    /// Commits in the ignore-revs file that changed what readers see here
+    /// (so no version records that change), oldest first.
+    pub ignored_visible: Vec<String>,
 }
 
 /// The history of every document, in the order of the documents given.
@@ -131,6 +134,7 @@ pub fn read_kept(
                 source,
                 versions: Vec::new(),
                 unpublished: true,
+                ignored_visible: Vec::new(),
             })
             .collect();
         return Ok(history);
@@ -155,7 +159,7 @@ pub fn read_kept(
     let work_tree = WorkTree::new(&repo.repo, tip)?;
     let ignore_revs_file = crate::content::display(&config.root, &config.ignore_revs_file);
     for (index, source) in sources.into_iter().enumerate() {
-        let (versions, warnings) = versions_of(
+        let (versions, ignored_visible, warnings) = versions_of(
             &repo.repo,
             &changes[index],
             &fingerprints,
@@ -168,6 +172,7 @@ pub fn read_kept(
             source,
             versions,
             unpublished,
+            ignored_visible,
         });
     }
     if let (Some(kept), Some(key)) = (kept, key) {
@@ -372,16 +377,17 @@ pub fn visible_hash(hasher: &mut Sha256, title: &str, html: &str) {
 /// Step 3: a change is a version when the reader-visible fingerprint
 /// differs. Changes are read oldest first, so a state that does not load is
 /// passed over and the next good state is compared with the last good one.
-/// Returns the versions newest first, and warnings for the states passed
-/// over and for ignored commits that readers could see.
+/// Returns the versions newest first, the ignored commits that readers
+/// could see, and warnings for both those and the states passed over.
 fn versions_of(
     repo: &Repository,
     changes: &[Change],
     fingerprints: &HashMap<BlobKey, Fingerprint>,
     date_source: DateSource,
     ignore_revs_file: &str,
-) -> Result<(Vec<Version>, Vec<String>)> {
+) -> Result<(Vec<Version>, Vec<String>, Vec<String>)> {
     let mut versions = Vec::new();
+    let mut ignored_visible = Vec::new();
     let mut warnings = Vec::new();
     // While the document does not load: what it last was before that.
     let mut before_broken: Option<Option<&String>> = None;
@@ -414,6 +420,7 @@ fn versions_of(
                 "commit {short} is listed in {ignore_revs_file} but changes what readers see in {}: it is not a version, so the text it published matches no version (nor its sha256); take it out of {ignore_revs_file} if the change is real",
                 change.path
             ));
+            ignored_visible.push(change.commit.to_string());
             continue;
         }
         let commit = repo.find_commit(change.commit)?;
@@ -442,7 +449,7 @@ fn versions_of(
         });
     }
     versions.reverse();
-    Ok((versions, warnings))
+    Ok((versions, ignored_visible, warnings))
 }
 
 fn trailers(message: &str) -> Vec<(String, String)> {

@@ -7,6 +7,7 @@ pub mod anchors;
 pub mod archive;
 pub mod attributes;
 pub mod changes;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -43,7 +44,7 @@ pub mod worktree;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, NotifyArgs, SiteArgs};
+use crate::cli::{CheckArgs, CheckFormat, Cli, Command, NotifyArgs, SiteArgs};
 use crate::config::{Config, Overrides};
 use crate::report::{Reporter, Verbosity};
 
@@ -70,6 +71,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 ..site_overrides(args.site)
             };
             let config = Config::load(&overrides)?;
+            if args.check {
+                check_before_build(&config, reporter)?;
+            }
             let summary = site::build(&config)?;
             for warning in &summary.warnings {
                 reporter.warn(warning);
@@ -113,7 +117,52 @@ pub fn run(cli: Cli) -> Result<()> {
             report::print_stdout(&text)
         }
         Command::Notify(args) => run_notify(args, reporter),
+        Command::Check(args) => run_check(args),
     }
+}
+
+fn run_check(args: CheckArgs) -> Result<()> {
+    let overrides = Overrides {
+        drafts: args.drafts,
+        ..site_overrides(args.site)
+    };
+    let config = Config::load(&overrides)?;
+    let options = check::CheckOptions {
+        documents: args.documents,
+    };
+    let report = check::check(&config, &options)?;
+    let format = match args.format {
+        CheckFormat::Human => check::format::Format::Human,
+        CheckFormat::Json => check::format::Format::Json,
+        CheckFormat::Github => check::format::Format::Github,
+        CheckFormat::Sarif => check::format::Format::Sarif,
+    };
+    report::print_stdout(&check::format::render(format, &report))?;
+    denied(&report)
+}
+
+/// `build --check`: the findings on stderr, and no build on a `deny`.
+fn check_before_build(config: &Config, reporter: Reporter) -> Result<()> {
+    let report = check::check(config, &check::CheckOptions::default())?;
+    let denied_any = report.count(check::levels::Level::Deny) > 0;
+    if denied_any || (!report.findings.is_empty() && reporter.verbosity > Verbosity::Quiet) {
+        eprint!(
+            "{}",
+            check::format::render(check::format::Format::Human, &report)
+        );
+    }
+    denied(&report).map_err(|err| err.context("--check: nothing was built"))
+}
+
+fn denied(report: &check::Report) -> Result<()> {
+    let errors = report.count(check::levels::Level::Deny);
+    if errors > 0 {
+        anyhow::bail!(
+            "check found {} at the deny level; fix them, or lower their level in redline.toml [check] (see the README's \"Checking policies\")",
+            report::count(errors, "error")
+        );
+    }
+    Ok(())
 }
 
 fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {

@@ -99,7 +99,7 @@ pub fn entries(
 
 /// Slugs for days given newest first: `2026-03-03`, then `2026-03-03-2`…
 /// counted from the oldest version of that day.
-fn slugs(days: &[Date]) -> Vec<String> {
+pub fn slugs(days: &[Date]) -> Vec<String> {
     let mut slugs = vec![String::new(); days.len()];
     let mut seen: std::collections::HashMap<Date, usize> = std::collections::HashMap::new();
     for index in (0..days.len()).rev() {
