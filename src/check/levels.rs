@@ -45,10 +45,11 @@ pub enum Lint {
     IgnoredVisibleChange,
     OutdatedTranslation,
     RequiredSections,
+    SanitizedHtml,
 }
 
 impl Lint {
-    pub const ALL: [Lint; 10] = [
+    pub const ALL: [Lint; 11] = [
         Lint::HandTypedDate,
         Lint::StalePolicy,
         Lint::MaterialWithoutNotice,
@@ -59,6 +60,7 @@ impl Lint {
         Lint::IgnoredVisibleChange,
         Lint::OutdatedTranslation,
         Lint::RequiredSections,
+        Lint::SanitizedHtml,
     ];
 
     pub fn id(self) -> &'static str {
@@ -73,6 +75,7 @@ impl Lint {
             Lint::IgnoredVisibleChange => "ignored-visible-change",
             Lint::OutdatedTranslation => "outdated-translation",
             Lint::RequiredSections => "required-sections",
+            Lint::SanitizedHtml => "sanitized-html",
         }
     }
 
@@ -105,6 +108,7 @@ impl Lint {
             Lint::RequiredSections => {
                 "A document missing a heading [check.required_sections] asks for"
             }
+            Lint::SanitizedHtml => "Raw HTML the sanitizer takes out, so readers never see it",
         }
     }
 
@@ -119,7 +123,8 @@ impl Lint {
             | Lint::ShortNoticePeriod
             | Lint::CheckBackWording
             | Lint::Unpublished
-            | Lint::OutdatedTranslation => Level::Warn,
+            | Lint::OutdatedTranslation
+            | Lint::SanitizedHtml => Level::Warn,
             // Does nothing until `[check.required_sections]` lists headings;
             // listing them is the opt-in, so it then denies.
             Lint::RequiredSections => Level::Deny,

@@ -92,6 +92,9 @@ pub fn check(config: &Config, options: &CheckOptions) -> Result<Report> {
                 scanned.findings.extend(lints::dates::check(&subject));
                 scanned.findings.extend(lints::wording::check(&subject));
                 scanned.findings.extend(lints::publish::check(&subject));
+                scanned
+                    .findings
+                    .extend(lints::sanitized::check(&subject, &rendered.removed));
                 scanned.findings.extend(lints::history::stale(&subject));
                 scanned.findings.extend(lints::sections::check(
                     &subject,

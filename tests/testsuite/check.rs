@@ -206,6 +206,32 @@ fn links_to_pages_headings_versions_and_assets_the_site_lacks_are_broken() {
 }
 
 #[test]
+fn raw_html_the_sanitizer_takes_out_is_reported_on_its_line() {
+    let table = "We keep data.\n\n<table><tr><td><p>Kept</p></td></tr></table>";
+    let repo = one_policy(table, D1);
+    assert_eq!(lints(&repo, "2026-03-10"), Vec::<String>::new());
+    let repo = one_policy(
+        &format!(
+            "{table}\n\n<p onclick=\"track()\">Click</p>\n\n<iframe src=\"https://x.example\"></iframe>"
+        ),
+        D1,
+    );
+    assert_eq!(
+        findings(&repo, "2026-03-10"),
+        [
+            ("sanitized-html".into(), "warn".into(), Some(9)),
+            ("sanitized-html".into(), "warn".into(), Some(11)),
+        ]
+    );
+    let human = check_on(&repo, "2026-03-10", &[]);
+    assert!(
+        human.stdout.contains("the onclick attribute") && human.stdout.contains("<iframe>"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
 fn uncommitted_changes_are_unpublished() {
     let repo = one_policy("We keep data.", D1);
     assert_eq!(lints(&repo, "2026-03-10"), Vec::<String>::new());

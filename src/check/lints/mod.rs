@@ -7,6 +7,7 @@ pub mod dates;
 pub mod history;
 pub mod links;
 pub mod publish;
+pub mod sanitized;
 pub mod sections;
 pub mod wording;
 
