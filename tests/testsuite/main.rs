@@ -16,6 +16,7 @@ mod notices;
 mod notify;
 mod output;
 mod publish;
+mod record;
 mod serve;
 mod theme;
 mod untrusted;
