@@ -231,6 +231,9 @@ pub struct VersionContext {
     /// How lists and titles name the version: its date, with the time of
     /// day (or "2nd change that day") when another version shares the day.
     pub label: String,
+    /// `label` for a `<time datetime>`: the day, or the moment when the
+    /// label names the time.
+    pub label_iso: String,
     /// For ordering across time zones.
     #[serde(skip)]
     pub seconds: i64,
@@ -296,6 +299,7 @@ impl VersionContext {
             .unwrap_or_default();
         VersionContext {
             label: day.human.clone(),
+            label_iso: day.iso.clone(),
             date: day.human,
             date_iso: day.iso,
             datetime: dates::rfc3339(&zoned),
@@ -376,6 +380,7 @@ pub fn label_same_day(versions: &mut [VersionContext]) {
         for (newest_first, &index) in indexes.iter().enumerate() {
             let v = &mut versions[index];
             v.label = if distinct_times {
+                v.label_iso = v.datetime.clone();
                 format!("{}, {}", v.date, v.time)
             } else {
                 format!(

@@ -25,6 +25,7 @@ pub fn change(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Site
             datetime: "2026-03-10T10:00:00+00:00".into(),
             time: "10:00".into(),
             label: "March 10, 2026".into(),
+            label_iso: "2026-03-10".into(),
             seconds,
             commit: commit.to_string(),
             short_commit: commit.to_string(),
