@@ -435,3 +435,47 @@ pub fn sort_for_navigation(summaries: &mut [DocSummary]) {
         ))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::testing;
+
+    fn at(date: &str, time: &str) -> VersionContext {
+        let mut v = testing::change("c", "privacy/", ChangeClass::Material, 0).version;
+        v.date = date.to_string();
+        v.label = date.to_string();
+        v.label_iso = date.to_string();
+        v.date_iso = date.to_string();
+        v.time = time.to_string();
+        v.datetime = format!("{date}T{time}");
+        v
+    }
+
+    fn labels(versions: &[VersionContext]) -> Vec<&str> {
+        versions.iter().map(|v| v.label.as_str()).collect()
+    }
+
+    #[test]
+    fn same_day_versions_are_named_by_their_time() {
+        let mut versions = [at("D2", "17:45"), at("D2", "09:00"), at("D1", "09:00")];
+        label_same_day(&mut versions);
+        assert_eq!(labels(&versions), ["D2, 17:45", "D2, 09:00", "D1"]);
+        assert_eq!(versions[0].label_iso, "D2T17:45");
+        assert_eq!(versions[2].label_iso, "D1");
+    }
+
+    #[test]
+    fn same_minute_versions_are_counted_from_the_oldest() {
+        let mut versions = [at("D", "09:00"), at("D", "09:00"), at("D", "09:00")];
+        label_same_day(&mut versions);
+        assert_eq!(
+            labels(&versions),
+            [
+                "D (3rd change that day)",
+                "D (2nd change that day)",
+                "D (1st change that day)"
+            ]
+        );
+    }
+}
