@@ -26,7 +26,9 @@ const REDLINE: &str = env!("CARGO_BIN_EXE_redline");
 
 fn main() {
     let Some(baseline) = std::env::var_os("REDLINE_BASELINE").map(PathBuf::from) else {
-        println!("set REDLINE_BASELINE to a redline binary built from the base commit (see benches/record.rs)");
+        println!(
+            "set REDLINE_BASELINE to a redline binary built from the base commit (see benches/record.rs)"
+        );
         return;
     };
     assert!(

@@ -222,7 +222,7 @@ fn change_page(
 /// "What changed since this version": the redline from every version to
 /// the newest, at `<doc>/compare/<slug>/`. The newest version's page says
 /// there is nothing to compare; the one before reuses the newest change's
-/// redline; the others are diffed in parallel.
+/// redline; the others are diffed in parallel, without the classifier.
 fn compare_pages(
     input: &ArchiveInput<'_>,
     versions: &[VersionContext],
@@ -236,15 +236,15 @@ fn compare_pages(
         .into_par_iter()
         .map(|index| {
             let computed;
-            let comparison = match index {
-                0 => None,
-                1 => entries[0].comparison.as_ref(),
+            let redline = match (index, &entries[0].comparison) {
+                (0, _) => None,
+                (1, Some(comparison)) => Some((comparison.html.as_str(), &comparison.sections[..])),
                 _ => {
-                    computed = diff::compare(&texts[index].blocks, &texts[0].blocks);
-                    Some(&computed)
+                    computed = diff::redline(&texts[index].blocks, &texts[0].blocks);
+                    Some((computed.html.as_str(), &computed.sections[..]))
                 }
             };
-            compare_page(input, &versions[index], newest, comparison)
+            compare_page(input, &versions[index], newest, redline)
         })
         .collect()
 }
@@ -253,15 +253,15 @@ fn compare_page(
     input: &ArchiveInput<'_>,
     version: &VersionContext,
     newest: &VersionContext,
-    comparison: Option<&diff::Comparison>,
+    redline: Option<(&str, &[diff::SectionChange])>,
 ) -> Result<(String, Vec<u8>)> {
     let mut context = page_context(input, &version.compare_url);
     context.insert("version", version);
     context.insert("newest", newest);
-    if let Some(comparison) = comparison {
-        context.insert("redline", &comparison.html);
-        context.insert("sections", &comparison.sections);
-        context.insert("summary", &diff::describe(&comparison.sections));
+    if let Some((html, sections)) = redline {
+        context.insert("redline", html);
+        context.insert("sections", sections);
+        context.insert("summary", &diff::describe(sections));
     }
     render(input, "compare.html", &context, &version.compare_url)
 }
