@@ -191,6 +191,15 @@ fn version_page(
     context.insert("is_current", &(index == 0));
     context.insert("previous", &versions.get(index + 1));
     context.insert("next", &index.checked_sub(1).and_then(|i| versions.get(i)));
+    // The version that takes over from this one: a newer one replaced before
+    // its own date never does.
+    context.insert(
+        "successor",
+        &versions[..index]
+            .iter()
+            .rev()
+            .find(|v| v.status != Status::Superseded),
+    );
     context.insert(
         "in_force",
         &versions.iter().find(|v| v.status == Status::InForce),

@@ -330,6 +330,14 @@ fn an_editorial_fix_never_hides_a_pending_material_change() {
             .starts_with("This version was replaced before it took effect (April 1, 2026). The current version is the version of March 2, 2026."),
     );
 
+    // The version in force hands over to the fix, not to the version it
+    // replaced.
+    let in_force = repo.read("public/privacy/versions/2026-03-02/index.html");
+    assert!(
+        in_force.contains("privacy/versions/2026-03-12/\">the new version</a> takes effect."),
+        "{in_force}"
+    );
+
     // Past the effective date, still inside notice_days of the material
     // change: the notice stays, the fix is a quiet line.
     repo.build_on("2026-04-02");
