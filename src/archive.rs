@@ -1,10 +1,12 @@
 //! The archive of one document: every version's text read back from git, its
 //! change against the version before, and the pages that keep them — a
-//! permanent page per version, a redline per change, the list of versions
-//! and the document's Atom feed.
+//! permanent page per version, a redline per change, a redline from each
+//! version to the newest ("what changed since this version"), the list of
+//! versions and the document's Atom feed.
 
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -17,14 +19,15 @@ use crate::markdown::{self, MarkdownOptions};
 use crate::pages::{self, DocSummary, VersionContext};
 use crate::render::Renderer;
 use crate::sitefiles;
-use crate::timeline::{self, Standing, VersionText};
+use crate::standing::Status;
+use crate::timeline::{self, Notices, VersionText};
 
 /// What the archive of one document adds to the site.
 #[derive(Debug, Clone, Default)]
 pub struct DocArchive {
     /// Newest first.
     pub versions: Vec<VersionContext>,
-    pub standing: Standing,
+    pub notices: Notices,
     /// Output path (relative to the output root) and bytes.
     pub files: Vec<(String, Vec<u8>)>,
     pub warnings: Vec<String>,
@@ -100,9 +103,9 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
         .iter()
         .map(|v| pages::version_date(v, config))
         .collect();
-    let (entries, warnings) = timeline::entries(&history.versions, texts, &days);
+    let (entries, warnings) = timeline::entries(&history.versions, texts, &days, config.today);
     let doc_url = format!("/{}", input.document.url);
-    let versions: Vec<VersionContext> = history
+    let mut versions: Vec<VersionContext> = history
         .versions
         .iter()
         .zip(&entries)
@@ -111,10 +114,11 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
             VersionContext::new(version, entry, &text.title, &doc_url, config)
         })
         .collect();
-    let standing = timeline::standing(&entries, config.today, config.notice_days);
+    pages::label_same_day(&mut versions);
+    let notices = timeline::notices(&entries, config.today, config.notice_days);
     let Some(renderer) = input.renderer else {
         return Ok(DocArchive {
-            standing,
+            notices,
             versions,
             files: Vec::new(),
             warnings,
@@ -129,6 +133,7 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
             files.push(change_page(input, version, previous, &comparison.html)?);
         }
     }
+    files.extend(compare_pages(input, &versions, &entries, texts)?);
     if !versions.is_empty() {
         files.push(versions_page(input, &versions)?);
         let feed = feeds::document_feed(config, input.document, &versions);
@@ -141,7 +146,7 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
         files.push((path, xml.into_bytes()));
     }
     Ok(DocArchive {
-        standing,
+        notices,
         versions,
         files,
         warnings,
@@ -185,6 +190,20 @@ fn version_page(
     context.insert("current", &versions[0]);
     context.insert("is_current", &(index == 0));
     context.insert("previous", &versions.get(index + 1));
+    context.insert("next", &index.checked_sub(1).and_then(|i| versions.get(i)));
+    // The version that takes over from this one: a newer one replaced before
+    // its own date never does.
+    context.insert(
+        "successor",
+        &versions[..index]
+            .iter()
+            .rev()
+            .find(|v| v.status != Status::Superseded),
+    );
+    context.insert(
+        "in_force",
+        &versions.iter().find(|v| v.status == Status::InForce),
+    );
     context.insert(
         "page",
         &ArchivedPage {
@@ -207,6 +226,53 @@ fn change_page(
     context.insert("previous", previous);
     context.insert("redline", redline);
     render(input, "change.html", &context, &version.diff_url)
+}
+
+/// "What changed since this version": the redline from every version to
+/// the newest, at `<doc>/compare/<slug>/`. The newest version's page says
+/// there is nothing to compare; the one before reuses the newest change's
+/// redline; the others are diffed in parallel, without the classifier.
+fn compare_pages(
+    input: &ArchiveInput<'_>,
+    versions: &[VersionContext],
+    entries: &[timeline::Entry],
+    texts: &[VersionText],
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let Some(newest) = versions.first() else {
+        return Ok(Vec::new());
+    };
+    (0..versions.len())
+        .into_par_iter()
+        .map(|index| {
+            let computed;
+            let redline = match (index, &entries[0].comparison) {
+                (0, _) => None,
+                (1, Some(comparison)) => Some((comparison.html.as_str(), &comparison.sections[..])),
+                _ => {
+                    computed = diff::redline(&texts[index].blocks, &texts[0].blocks);
+                    Some((computed.html.as_str(), &computed.sections[..]))
+                }
+            };
+            compare_page(input, &versions[index], newest, redline)
+        })
+        .collect()
+}
+
+fn compare_page(
+    input: &ArchiveInput<'_>,
+    version: &VersionContext,
+    newest: &VersionContext,
+    redline: Option<(&str, &[diff::SectionChange])>,
+) -> Result<(String, Vec<u8>)> {
+    let mut context = page_context(input, &version.compare_url);
+    context.insert("version", version);
+    context.insert("newest", newest);
+    if let Some((html, sections)) = redline {
+        context.insert("redline", html);
+        context.insert("sections", sections);
+        context.insert("summary", &diff::describe(sections));
+    }
+    render(input, "compare.html", &context, &version.compare_url)
 }
 
 /// The redline of the working tree (`current`, the document's blocks now)

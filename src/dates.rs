@@ -40,6 +40,11 @@ pub fn rfc3339(zoned: &Zoned) -> String {
         .unwrap_or_else(|_| zoned.timestamp().to_string())
 }
 
+/// The time of day (`14:05`), as lists tell same-day versions apart.
+pub fn time_of_day(zoned: &Zoned) -> String {
+    jiff::fmt::strtime::format("%H:%M", zoned).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,7 +92,7 @@ fn entry(
     };
     FeedEntry {
         id: links.id(&version.url),
-        title: format!("{document}: {what}, {}", version.date),
+        title: feed_title(document, what, version),
         url: links.url(&version.url),
         diff_url: if version.diff_url.is_empty() {
             String::new()
@@ -109,6 +109,18 @@ fn entry(
         change: version.change.as_str().to_string(),
         document: document.to_string(),
     }
+}
+
+/// `Privacy Policy: material change, March 10, 2026, effective April 1,
+/// 2026`: the version's label, and the day it applies from when that is
+/// later than its own day — facts that never change, so an entry's title
+/// stays put as the version's status moves on.
+fn feed_title(document: &str, what: &str, version: &VersionContext) -> String {
+    let mut title = format!("{document}: {what}, {}", version.label);
+    if version.applies_from_iso > version.date_iso {
+        title.push_str(&format!(", effective {}", version.applies_from));
+    }
+    title
 }
 
 /// The newest entry's time; a feed without entries is as old as the build day.

@@ -36,6 +36,7 @@ pub mod sanitize;
 pub mod serve;
 pub mod site;
 pub mod sitefiles;
+pub mod standing;
 pub mod template_error;
 pub mod theme;
 pub mod timeline;

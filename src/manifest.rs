@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::changes::ChangeClass;
 use crate::pages::Page;
+use crate::standing::Status;
 
 #[derive(Debug, Serialize)]
 pub struct Manifest {
@@ -40,6 +41,15 @@ pub struct VersionEntry {
     pub change: ChangeClass,
     pub summary: String,
     pub effective: Option<String>,
+    /// `scheduled`, `in force` or `superseded`, as of the build's day.
+    pub status: Status,
+    /// The day the version starts (or started) to apply.
+    pub applies_from: String,
+    /// The day the version that replaced it applies from; null while open.
+    pub applies_until: Option<String>,
+    /// The redline from this version to the newest: what changed since a
+    /// reader accepted it.
+    pub compare_url: String,
     /// Only with `publish_authors`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
@@ -76,6 +86,11 @@ pub fn manifest(pages: &[Page<'_>], sha256: &[String], approximate: bool) -> Man
                     change: v.change,
                     summary: v.summary.clone(),
                     effective: (!v.effective_iso.is_empty()).then(|| v.effective_iso.clone()),
+                    status: v.status,
+                    applies_from: v.applies_from_iso.clone(),
+                    applies_until: (!v.applies_until_iso.is_empty())
+                        .then(|| v.applies_until_iso.clone()),
+                    compare_url: format!("/{}", v.compare_url),
                     author: v.author.clone(),
                     subject: v.subject.clone(),
                     sha256: v.sha256.clone(),

@@ -14,7 +14,8 @@ use crate::diff::SectionChange;
 use crate::frontmatter::FrontMatter;
 use crate::history::{DocHistory, Version};
 use crate::markdown::{self, Rendered, TocEntry};
-use crate::timeline::{Entry, Standing};
+use crate::standing::Status;
+use crate::timeline::{Entry, Notices};
 
 /// A document with everything known about it, ready for templates.
 #[derive(Debug, Clone)]
@@ -26,7 +27,7 @@ pub struct Page<'a> {
     pub last_updated: Option<Day>,
     /// Newest first; filled in once the archive is built.
     pub versions: Vec<VersionContext>,
-    pub standing: Standing,
+    pub notices: Notices,
     /// The redline of uncommitted changes; set only in preview.
     pub draft_url: String,
 }
@@ -58,7 +59,7 @@ impl<'a> Page<'a> {
             history,
             last_updated,
             versions: Vec::new(),
-            standing: Standing::default(),
+            notices: Notices::default(),
             draft_url: String::new(),
         }
     }
@@ -118,10 +119,17 @@ impl<'a> Page<'a> {
             source: &self.doc.display_path,
             meta: &self.doc.front.meta,
             versions: &self.versions,
-            notice: pick(self.standing.notice),
-            editorial: pick(self.standing.editorial),
-            pending: self.standing.pending,
-            in_force: pick(self.standing.in_force),
+            notice: pick(self.notices.material.first().copied()),
+            notices: self
+                .notices
+                .material
+                .iter()
+                .filter_map(|&i| self.versions.get(i).cloned())
+                .collect(),
+            editorial: pick(self.notices.editorial),
+            pending: self.notices.pending,
+            in_force: pick(self.notices.in_force),
+            since: pick(self.notices.since),
             versions_url: if has_versions {
                 versions_index_url(&self.doc.url)
             } else {
@@ -191,14 +199,19 @@ pub struct PageContext<'a> {
     pub source: &'a str,
     pub meta: &'a Map<String, Value>,
     pub versions: &'a [VersionContext],
-    /// The material change still announced at the top of the page.
+    /// The newest material change still announced (the first of `notices`).
     pub notice: Option<VersionContext>,
+    /// Every material change still announced, newest first.
+    pub notices: Vec<VersionContext>,
     /// The newest version, when it is an editorial change.
     pub editorial: Option<VersionContext>,
     /// The newest version takes effect after today…
     pub pending: bool,
-    /// …and this one is in force until then (None: none is yet).
+    /// The version in force today (None: none is yet).
     pub in_force: Option<VersionContext>,
+    /// With announced changes: the version whose `compare_url` shows all
+    /// of them in one redline against the newest version.
+    pub since: Option<VersionContext>,
     pub versions_url: String,
     pub feed_url: String,
     /// The redline of the working tree against the newest version; empty
@@ -213,6 +226,14 @@ pub struct VersionContext {
     pub date: String,
     pub date_iso: String,
     pub datetime: String,
+    /// The time of day in the site's zone (`14:05`).
+    pub time: String,
+    /// How lists and titles name the version: its date, with the time of
+    /// day (or "2nd change that day") when another version shares the day.
+    pub label: String,
+    /// `label` for a `<time datetime>`: the day, or the moment when the
+    /// label names the time.
+    pub label_iso: String,
     /// For ordering across time zones.
     #[serde(skip)]
     pub seconds: i64,
@@ -238,6 +259,15 @@ pub struct VersionContext {
     pub words_removed: usize,
     pub effective: String,
     pub effective_iso: String,
+    /// `scheduled`, `in force` or `superseded`, as of the build's day.
+    pub status: Status,
+    pub applies_from: String,
+    pub applies_from_iso: String,
+    /// Empty while no newer version replaces it.
+    pub applies_until: String,
+    pub applies_until_iso: String,
+    /// The redline from this version to the newest one.
+    pub compare_url: String,
     /// SHA-256 of what a reader saw (title and rendered body).
     pub sha256: String,
 }
@@ -257,15 +287,23 @@ impl VersionContext {
         );
         let day = dates::day(entry.day, &config.date_format);
         let effective = entry.effective.map(|d| dates::day(d, &config.date_format));
+        let applies_from = dates::day(entry.standing.applies_from, &config.date_format);
+        let applies_until = entry
+            .standing
+            .applies_until
+            .map(|d| dates::day(d, &config.date_format));
         let (sections, words_added, words_removed) = entry
             .comparison
             .as_ref()
             .map(|c| (c.sections.clone(), c.words_added, c.words_removed))
             .unwrap_or_default();
         VersionContext {
+            label: day.human.clone(),
+            label_iso: day.iso.clone(),
             date: day.human,
             date_iso: day.iso,
             datetime: dates::rfc3339(&zoned),
+            time: dates::time_of_day(&zoned),
             seconds: version.seconds,
             short_commit: version.commit.chars().take(7).collect(),
             commit: version.commit.clone(),
@@ -294,6 +332,15 @@ impl VersionContext {
                 .map(|d| d.human.clone())
                 .unwrap_or_default(),
             effective_iso: effective.map(|d| d.iso).unwrap_or_default(),
+            status: entry.standing.status,
+            applies_from: applies_from.human,
+            applies_from_iso: applies_from.iso,
+            applies_until: applies_until
+                .as_ref()
+                .map(|d| d.human.clone())
+                .unwrap_or_default(),
+            applies_until_iso: applies_until.map(|d| d.iso).unwrap_or_default(),
+            compare_url: compare_url(doc_url, &entry.slug),
             sha256: version.sha256.clone(),
         }
     }
@@ -307,6 +354,54 @@ pub fn version_url(doc_url: &str, slug: &str) -> String {
 /// `privacy/changes/2026-03-03/`: the redline of that version.
 pub fn change_url(doc_url: &str, slug: &str) -> String {
     format!("{}changes/{slug}/", doc_url.trim_start_matches('/'))
+}
+
+/// `privacy/compare/2026-03-03/`: the redline from that version to the
+/// newest one, "what changed since this version". The address stays; what it
+/// compares with moves on with each new version.
+pub fn compare_url(doc_url: &str, slug: &str) -> String {
+    format!("{}compare/{slug}/", doc_url.trim_start_matches('/'))
+}
+
+/// Names versions that share a day apart (versions newest first): the time
+/// of day when their times differ, else "2nd change that day", counted
+/// from the oldest.
+pub fn label_same_day(versions: &mut [VersionContext]) {
+    let mut by_day: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (index, v) in versions.iter().enumerate() {
+        by_day.entry(v.date_iso.clone()).or_default().push(index);
+    }
+    for indexes in by_day.values().filter(|ix| ix.len() > 1) {
+        let mut times: Vec<&str> = indexes.iter().map(|&i| versions[i].time.as_str()).collect();
+        times.sort_unstable();
+        times.dedup();
+        let distinct_times = times.len() == indexes.len();
+        let count = indexes.len();
+        for (newest_first, &index) in indexes.iter().enumerate() {
+            let v = &mut versions[index];
+            v.label = if distinct_times {
+                v.label_iso = v.datetime.clone();
+                format!("{}, {}", v.date, v.time)
+            } else {
+                format!(
+                    "{} ({} change that day)",
+                    v.date,
+                    ordinal(count - newest_first)
+                )
+            };
+        }
+    }
+}
+
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// `privacy/changes/draft/`: the uncommitted changes, in the preview server.
@@ -339,4 +434,48 @@ pub fn sort_for_navigation(summaries: &mut [DocSummary]) {
             b.title.to_lowercase(),
         ))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::testing;
+
+    fn at(date: &str, time: &str) -> VersionContext {
+        let mut v = testing::change("c", "privacy/", ChangeClass::Material, 0).version;
+        v.date = date.to_string();
+        v.label = date.to_string();
+        v.label_iso = date.to_string();
+        v.date_iso = date.to_string();
+        v.time = time.to_string();
+        v.datetime = format!("{date}T{time}");
+        v
+    }
+
+    fn labels(versions: &[VersionContext]) -> Vec<&str> {
+        versions.iter().map(|v| v.label.as_str()).collect()
+    }
+
+    #[test]
+    fn same_day_versions_are_named_by_their_time() {
+        let mut versions = [at("D2", "17:45"), at("D2", "09:00"), at("D1", "09:00")];
+        label_same_day(&mut versions);
+        assert_eq!(labels(&versions), ["D2, 17:45", "D2, 09:00", "D1"]);
+        assert_eq!(versions[0].label_iso, "D2T17:45");
+        assert_eq!(versions[2].label_iso, "D1");
+    }
+
+    #[test]
+    fn same_minute_versions_are_counted_from_the_oldest() {
+        let mut versions = [at("D", "09:00"), at("D", "09:00"), at("D", "09:00")];
+        label_same_day(&mut versions);
+        assert_eq!(
+            labels(&versions),
+            [
+                "D (3rd change that day)",
+                "D (2nd change that day)",
+                "D (1st change that day)"
+            ]
+        );
+    }
 }

@@ -490,7 +490,7 @@ fn build_archives(
                     )?;
                 }
                 page.versions = std::mem::take(&mut archive.versions);
-                page.standing = archive.standing;
+                page.notices = std::mem::take(&mut archive.notices);
                 Ok(archive)
             },
         )

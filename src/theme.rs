@@ -44,6 +44,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/change.html"),
     ),
     (
+        "compare.html",
+        include_str!("../themes/default/templates/compare.html"),
+    ),
+    (
         "draft.html",
         include_str!("../themes/default/templates/draft.html"),
     ),

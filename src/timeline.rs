@@ -1,7 +1,7 @@
 //! A document's versions as readers navigate them: each version's permanent
-//! slug, its change against the one before (class, summary, redline), and
-//! what the current page must announce today. Pure: the texts come in, the
-//! entries go out.
+//! slug, its change against the one before (class, summary, redline), its
+//! standing today, and what the current page must announce. Pure: the texts
+//! come in, the entries go out.
 
 use jiff::civil::Date;
 
@@ -9,6 +9,7 @@ use crate::changes::{self, ChangeClass};
 use crate::diff::{self, Block, Comparison};
 use crate::history::Version;
 use crate::markdown::Rendered;
+use crate::standing::{self, Dated, Standing, Status};
 
 /// One version's text, read from its commit.
 #[derive(Debug, Clone)]
@@ -35,23 +36,29 @@ pub struct Entry {
     /// None for the first version.
     pub comparison: Option<Comparison>,
     pub effective: Option<Date>,
-}
-
-impl Entry {
-    /// The day the version applies from: its effective date, else its own day.
-    pub fn in_force_from(&self) -> Date {
-        self.effective.unwrap_or(self.day)
-    }
+    /// Where the version stands on the build's day.
+    pub standing: Standing,
 }
 
 /// Entries for `versions` (newest first, as history gives them), with their
-/// texts and days in the same order. Warnings name the commit they are about.
+/// texts and days in the same order, standing as of `today`. Warnings name
+/// the commit they are about.
 pub fn entries(
     versions: &[Version],
     texts: &[VersionText],
     days: &[Date],
+    today: Date,
 ) -> (Vec<Entry>, Vec<String>) {
     let slugs = slugs(days);
+    let dated: Vec<Dated> = days
+        .iter()
+        .zip(texts)
+        .map(|(&day, text)| Dated {
+            day,
+            effective: text.effective,
+        })
+        .collect();
+    let standings = standing::standings(&dated, today);
     let mut warnings = Vec::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(versions.len());
     for index in (0..versions.len()).rev() {
@@ -91,6 +98,7 @@ pub fn entries(
             summary,
             comparison,
             effective: text.effective,
+            standing: standings[index],
         });
     }
     entries.reverse();
@@ -115,36 +123,52 @@ pub fn slugs(days: &[Date]) -> Vec<String> {
 
 /// What the current page announces on `today`, as indexes into the entries
 /// (newest first).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Standing {
-    /// The newest material change still announced: published within
-    /// `notice_days`, or not yet in effect.
-    pub notice: Option<usize>,
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notices {
+    /// Every material change still announced, newest first: published
+    /// within `notice_days`, or not yet in force. A later change never
+    /// hides an earlier one.
+    pub material: Vec<usize>,
     /// The newest version, when it is an editorial change: a quiet line.
     pub editorial: Option<usize>,
     /// The newest version takes effect after today.
     pub pending: bool,
-    /// While pending: the version in force today (None if none is yet).
+    /// The version in force today (None if none is yet).
     pub in_force: Option<usize>,
+    /// Where the cumulative redline of the announced changes starts: the
+    /// version in force or the one before the oldest announced change,
+    /// whichever is older. Its compare page shows everything since.
+    pub since: Option<usize>,
 }
 
-pub fn standing(entries: &[Entry], today: Date, notice_days: u32) -> Standing {
-    let mut standing = Standing::default();
+pub fn notices(entries: &[Entry], today: Date, notice_days: u32) -> Notices {
+    let mut notices = Notices::default();
     let Some(newest) = entries.first() else {
-        return standing;
+        return notices;
     };
-    standing.notice = entries.iter().position(|e| {
-        e.class == ChangeClass::Material
-            && (e.in_force_from() > today || days_between(e.day, today) <= i64::from(notice_days))
-    });
+    notices.material = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.class == ChangeClass::Material
+                && (e.standing.status == Status::Scheduled
+                    || days_between(e.day, today) <= i64::from(notice_days))
+        })
+        .map(|(index, _)| index)
+        .collect();
     if newest.class == ChangeClass::Editorial {
-        standing.editorial = Some(0);
+        notices.editorial = Some(0);
     }
-    if newest.in_force_from() > today {
-        standing.pending = true;
-        standing.in_force = entries.iter().position(|e| e.in_force_from() <= today);
-    }
-    standing
+    notices.pending = newest.standing.status == Status::Scheduled;
+    notices.in_force = entries
+        .iter()
+        .position(|e| e.standing.status == Status::InForce);
+    notices.since = notices
+        .material
+        .last()
+        .map(|&oldest| (oldest + 1).max(notices.in_force.unwrap_or(0)))
+        .filter(|&since| since < entries.len());
+    notices
 }
 
 fn days_between(from: Date, to: Date) -> i64 {
@@ -157,16 +181,31 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn entry(day: Date, class: ChangeClass, effective: Option<Date>) -> Entry {
-        Entry {
-            slug: day.to_string(),
-            day,
-            class,
-            reason: String::new(),
-            summary: String::new(),
-            comparison: None,
-            effective,
-        }
+    /// Entries (newest first) with their standing on `today`.
+    fn entries_on(versions: &[(Date, ChangeClass, Option<Date>)], today: Date) -> Vec<Entry> {
+        let dated: Vec<Dated> = versions
+            .iter()
+            .map(|&(day, _, effective)| Dated { day, effective })
+            .collect();
+        let standings = standing::standings(&dated, today);
+        versions
+            .iter()
+            .zip(standings)
+            .map(|(&(day, class, effective), standing)| Entry {
+                slug: day.to_string(),
+                day,
+                class,
+                reason: String::new(),
+                summary: String::new(),
+                comparison: None,
+                effective,
+                standing,
+            })
+            .collect()
+    }
+
+    fn notices_on(versions: &[(Date, ChangeClass, Option<Date>)], today: Date) -> Notices {
+        notices(&entries_on(versions, today), today, 30)
     }
 
     #[test]
@@ -181,44 +220,79 @@ mod tests {
 
     #[test]
     fn a_material_change_is_announced_for_notice_days() {
-        let entries = [
-            entry(date(2026, 3, 1), ChangeClass::Material, None),
-            entry(date(2026, 1, 1), ChangeClass::Initial, None),
+        let versions = [
+            (date(2026, 3, 1), ChangeClass::Material, None),
+            (date(2026, 1, 1), ChangeClass::Initial, None),
         ];
-        assert_eq!(standing(&entries, date(2026, 3, 31), 30).notice, Some(0));
-        assert_eq!(standing(&entries, date(2026, 4, 1), 30).notice, None);
+        assert_eq!(notices_on(&versions, date(2026, 3, 31)).material, [0]);
+        assert!(notices_on(&versions, date(2026, 4, 1)).material.is_empty());
     }
 
     #[test]
     fn an_editorial_change_after_a_material_one_keeps_the_notice() {
-        let entries = [
-            entry(date(2026, 3, 10), ChangeClass::Editorial, None),
-            entry(date(2026, 3, 1), ChangeClass::Material, None),
-            entry(date(2026, 1, 1), ChangeClass::Initial, None),
+        let versions = [
+            (date(2026, 3, 10), ChangeClass::Editorial, None),
+            (date(2026, 3, 1), ChangeClass::Material, None),
+            (date(2026, 1, 1), ChangeClass::Initial, None),
         ];
-        let s = standing(&entries, date(2026, 3, 12), 30);
-        assert_eq!(s.notice, Some(1));
-        assert_eq!(s.editorial, Some(0));
-        assert!(!s.pending);
+        let n = notices_on(&versions, date(2026, 3, 12));
+        assert_eq!(n.material, [1]);
+        assert_eq!(n.editorial, Some(0));
+        assert!(!n.pending);
+        // The cumulative redline starts before the announced change.
+        assert_eq!(n.since, Some(2));
+    }
+
+    #[test]
+    fn two_pending_material_changes_are_both_announced_newest_first() {
+        let versions = [
+            (
+                date(2026, 3, 5),
+                ChangeClass::Material,
+                Some(date(2026, 5, 1)),
+            ),
+            (
+                date(2026, 3, 2),
+                ChangeClass::Material,
+                Some(date(2026, 4, 1)),
+            ),
+            (date(2026, 1, 1), ChangeClass::Initial, None),
+        ];
+        let n = notices_on(&versions, date(2026, 3, 20));
+        assert_eq!(n.material, [0, 1]);
+        assert_eq!(n.in_force, Some(2));
+        assert_eq!(n.since, Some(2));
+        // The older one in force and within notice_days, the newer still
+        // pending: both announced, the redline from before the older one.
+        let april = notices_on(&versions, date(2026, 4, 1));
+        assert_eq!(april.material, [0, 1]);
+        assert_eq!(april.in_force, Some(1));
+        assert_eq!(april.since, Some(2));
+        // Past notice_days the older one is no longer announced; the
+        // redline starts at the version in force.
+        let later = notices_on(&versions, date(2026, 4, 10));
+        assert_eq!(later.material, [0]);
+        assert_eq!(later.since, Some(1));
     }
 
     #[test]
     fn a_future_effective_date_links_the_version_in_force() {
-        let entries = [
-            entry(
+        let versions = [
+            (
                 date(2026, 3, 1),
                 ChangeClass::Material,
                 Some(date(2026, 6, 1)),
             ),
-            entry(date(2026, 1, 1), ChangeClass::Initial, None),
+            (date(2026, 1, 1), ChangeClass::Initial, None),
         ];
         // Announced until it takes effect, even past notice_days.
-        let s = standing(&entries, date(2026, 5, 20), 30);
-        assert_eq!(s.notice, Some(0));
-        assert!(s.pending);
-        assert_eq!(s.in_force, Some(1));
-        let after = standing(&entries, date(2026, 6, 1), 30);
+        let n = notices_on(&versions, date(2026, 5, 20));
+        assert_eq!(n.material, [0]);
+        assert!(n.pending);
+        assert_eq!(n.in_force, Some(1));
+        let after = notices_on(&versions, date(2026, 6, 1));
         assert!(!after.pending);
-        assert_eq!(after.notice, None);
+        assert!(after.material.is_empty());
+        assert_eq!(after.since, None);
     }
 }

@@ -136,6 +136,26 @@ pub fn compare(old: &[Block], new: &[Block]) -> Comparison {
     }
 }
 
+/// A redline and its section summary without the editorial verdict: for
+/// versions that are not consecutive ("what changed since"), where no
+/// class is due and the classifier's time would be wasted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redline {
+    pub html: String,
+    pub sections: Vec<SectionChange>,
+}
+
+pub fn redline(old: &[Block], new: &[Block]) -> Redline {
+    let deadline = Instant::now() + BUDGET;
+    let old: Vec<&Block> = old.iter().collect();
+    let new: Vec<&Block> = new.iter().collect();
+    let steps = align::align(&old, &new, deadline);
+    Redline {
+        html: html::render(&old, &new, &steps, deadline),
+        sections: sections::summarise(&old, &new, &steps, deadline),
+    }
+}
+
 /// The default rule's verdict alone (what [`compare`] puts in
 /// [`Comparison::editorial`] and [`Comparison::reason`]), for measuring it.
 pub fn classify(old: &[Block], new: &[Block]) -> Verdict {

@@ -127,6 +127,12 @@ struct ChangeInfo {
     commit: String,
     date: String,
     date_iso: String,
+    /// The date, with the time of day when another version shares it.
+    label: String,
+    /// `scheduled`, `in force` or `superseded` as of the run's day.
+    status: crate::standing::Status,
+    /// The day the version starts to apply.
+    applies_from: String,
     summary: String,
     sections_summary: String,
     sections: Vec<SectionInfo>,
@@ -180,6 +186,9 @@ fn context(
                     commit: v.commit.clone(),
                     date: v.date.clone(),
                     date_iso: v.date_iso.clone(),
+                    label: v.label.clone(),
+                    status: v.status,
+                    applies_from: v.applies_from.clone(),
                     summary: one_line(&v.summary),
                     sections_summary: one_line(&diff::describe(&v.sections)),
                     sections: v

@@ -3,6 +3,7 @@
 use crate::changes::ChangeClass;
 use crate::feeds::SiteChange;
 use crate::pages::{DocSummary, VersionContext};
+use crate::standing::Status;
 
 /// A change of document `url` in `commit`, at `seconds`.
 pub fn change(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> SiteChange {
@@ -22,6 +23,9 @@ pub fn change(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Site
             date: "March 10, 2026".into(),
             date_iso: "2026-03-10".into(),
             datetime: "2026-03-10T10:00:00+00:00".into(),
+            time: "10:00".into(),
+            label: "March 10, 2026".into(),
+            label_iso: "2026-03-10".into(),
             seconds,
             commit: commit.to_string(),
             short_commit: commit.to_string(),
@@ -39,6 +43,12 @@ pub fn change(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Site
             words_removed: 0,
             effective: String::new(),
             effective_iso: String::new(),
+            status: Status::InForce,
+            applies_from: "March 10, 2026".into(),
+            applies_from_iso: "2026-03-10".into(),
+            applies_until: String::new(),
+            applies_until_iso: String::new(),
+            compare_url: format!("{url}compare/2026-03-10/"),
             sha256: String::new(),
         },
     }

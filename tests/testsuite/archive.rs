@@ -118,7 +118,7 @@ fn a_material_change_is_announced_and_links_the_version_in_force() {
     );
     // The notice says when the change takes effect; no second box does.
     assert!(
-        notice.contains("take effect on <time datetime=\"2026-04-01\">"),
+        notice.contains("takes effect on <time datetime=\"2026-04-01\">"),
         "{notice}"
     );
     assert!(
@@ -248,14 +248,29 @@ fn archived_versions_say_they_are_superseded_and_keep_their_text() {
     let repo = three_versions();
     repo.build_on("2026-03-20");
     let first = repo.read("public/privacy/versions/2026-03-02/index.html");
-    assert!(first.contains("This version is superseded"), "{first}");
+    assert!(
+        first.contains("This version applied from <time datetime=\"2026-03-02\">March 2, 2026</time> to <time datetime=\"2026-03-10\">March 10, 2026</time>."),
+        "{first}"
+    );
     assert!(first.contains("email adress"), "the old text, typo and all");
     assert!(
         first.contains("href=\"../../../privacy/\""),
         "links the current page"
     );
     let newest = repo.read("public/privacy/versions/2026-03-10-2/index.html");
-    assert!(newest.contains("This is the current version"), "{newest}");
+    // The newest version is scheduled for April 1: it says so and names
+    // the version in force, which says until when it applies.
+    assert!(
+        newest.contains(
+            "This version takes effect on <time datetime=\"2026-04-01\">April 1, 2026</time>."
+        ),
+        "{newest}"
+    );
+    let in_force = repo.read("public/privacy/versions/2026-03-10/index.html");
+    assert!(
+        in_force.contains("This version applies until <time datetime=\"2026-04-01\">April 1, 2026</time>, when <a href=\"../../../privacy/versions/2026-03-10-2/\">the new version</a> takes effect."),
+        "{in_force}"
+    );
     let list = repo.read("public/privacy/versions/index.html");
     for slug in ["2026-03-10-2", "2026-03-10", "2026-03-02"] {
         assert!(

@@ -17,6 +17,7 @@ mod notices;
 mod notify;
 mod output;
 mod publish;
+mod record;
 mod redline_page;
 mod serve;
 mod theme;
