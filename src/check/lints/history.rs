@@ -89,11 +89,11 @@ pub fn notices(subject: &Subject<'_>, repo: Option<&Repository>) -> Result<Vec<F
         .iter()
         .map(|v| version_date(v, config))
         .collect();
-    let (entries, _) = timeline::entries(&versions[..read], &texts, &days);
+    let (entries, _) = timeline::entries(&versions[..read], &texts, &days, config.today);
     let mut findings = Vec::new();
     for index in 0..judged.min(read) {
         let entry = &entries[index];
-        let announced = index < recent || entry.in_force_from() > config.today;
+        let announced = index < recent || entry.standing.applies_from > config.today;
         if entry.class != ChangeClass::Material || !announced {
             continue;
         }
