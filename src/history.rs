@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Config, DateSource};
 use crate::content::{Document, title_stem as stem};
+use crate::lineage::{Change, CommitDelta, Lineage};
 use crate::markdown::{self, MarkdownOptions};
 use crate::repo::{self, Opened};
 use crate::reuse::{self, HistoryCache};
@@ -42,6 +43,8 @@ pub struct Version {
     pub trailers: Vec<(String, String)>,
     /// The document's path (repository-relative) in that commit.
     pub path: String,
+    /// The site URL it was published at then (`/privacy/`).
+    pub url: String,
     pub blob: String,
     /// SHA-256 (hex) of the title and rendered HTML: what the reader saw.
     pub sha256: String,
@@ -57,12 +60,35 @@ pub struct DocHistory {
     /// The working tree differs from the published commit, or the file is not
     /// committed at all.
     pub unpublished: bool,
+    /// Deleted from the content folder: when.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+impl DocHistory {
+    /// The URL the document's first version was published at, without
+    /// slashes (`privacy`): its id unless its front matter sets `id`.
+    pub fn first_url(&self) -> Option<&str> {
+        self.versions
+            .last()
+            .map(|v| v.url.trim_matches('/'))
+            .filter(|url| !url.is_empty())
+    }
+}
+
+/// The commit that deleted a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub commit: String,
+    pub seconds: i64,
+    pub offset_minutes: i32,
 }
 
 /// The history of every document, in the order of the documents given.
 #[derive(Debug, Clone, Default)]
 pub struct History {
     pub docs: Vec<DocHistory>,
+    /// Documents deleted from the content folder, oldest lineage first.
+    pub withdrawn: Vec<DocHistory>,
     pub warnings: Vec<String>,
     /// Built from a shallow clone: the oldest dates are the graft's, not the truth.
     pub approximate: bool,
@@ -103,6 +129,7 @@ pub fn read_kept(
             )],
             approximate: false,
             repository: None,
+            withdrawn: Vec::new(),
         });
     };
     let paths: Vec<_> = documents.iter().map(|d| d.path.clone()).collect();
@@ -131,6 +158,7 @@ pub fn read_kept(
                 source,
                 versions: Vec::new(),
                 unpublished: true,
+                withdrawn: None,
             })
             .collect();
         return Ok(history);
@@ -150,24 +178,56 @@ pub fn read_kept(
         return Ok(history);
     }
     let options = config.markdown_options();
-    let changes = walk(&repo.repo, tip, &sources, &ignored)?;
-    let fingerprints = fingerprint_blobs(&repo.repo, &changes, options)?;
+    let mut paths = DocumentPaths::new(&repo.workdir, config);
+    let lineages = walk(&repo.repo, tip, &mut paths, &ignored)?;
+    let alive: HashMap<&str, usize> = lineages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.path.as_deref().map(|p| (p, i)))
+        .collect();
+    let empty = Lineage::default();
+    let current: Vec<&Lineage> = sources
+        .iter()
+        .map(|s| alive.get(s.as_str()).map_or(&empty, |&i| &lineages[i]))
+        .collect();
+    let withdrawn: Vec<&Lineage> = lineages.iter().filter(|l| l.withdrawn.is_some()).collect();
+    let changes: Vec<&[Change]> = current
+        .iter()
+        .chain(&withdrawn)
+        .map(|l| l.changes.as_slice())
+        .collect();
+    let facts = fingerprint_blobs(&repo.repo, &changes, options)?;
     let work_tree = WorkTree::new(&repo.repo, tip)?;
     let ignore_revs_file = crate::content::display(&config.root, &config.ignore_revs_file);
+    let read = VersionsRead {
+        repo: &repo.repo,
+        facts: &facts,
+        paths: &paths,
+        date_source: config.date_source,
+        ignore_revs_file: &ignore_revs_file,
+    };
     for (index, source) in sources.into_iter().enumerate() {
-        let (versions, warnings) = versions_of(
-            &repo.repo,
-            &changes[index],
-            &fingerprints,
-            config.date_source,
-            &ignore_revs_file,
-        )?;
+        let (versions, warnings) = read.versions_of(current[index].changes.as_slice())?;
         history.warnings.extend(warnings);
         let unpublished = work_tree.differs(&source, &documents[index].path);
         history.docs.push(DocHistory {
             source,
             versions,
             unpublished,
+            withdrawn: None,
+        });
+    }
+    for lineage in withdrawn {
+        let (versions, warnings) = read.versions_of(&lineage.changes)?;
+        let (Some(newest), Some(commit)) = (versions.first(), lineage.withdrawn) else {
+            continue;
+        };
+        history.warnings.extend(warnings);
+        history.withdrawn.push(DocHistory {
+            source: newest.path.clone(),
+            withdrawn: Some(read.withdrawal(commit)?),
+            versions,
+            unpublished: false,
         });
     }
     if let (Some(kept), Some(key)) = (kept, key) {
@@ -176,38 +236,124 @@ pub fn read_kept(
     Ok(history)
 }
 
-/// A first-parent commit in which a tracked document's blob changed.
-#[derive(Debug, Clone)]
-struct Change {
-    commit: Oid,
-    path: String,
-    old: Option<(Oid, String)>,
-    new: Oid,
-    /// The commit is in the ignore-revs file: never a version.
-    ignored: bool,
+/// Which repository paths are documents: Markdown under the content
+/// folder that the site's `exclude` and scratch-file rules keep, and not the
+/// home page's `index.md`. Answers are remembered per path.
+struct DocumentPaths<'c> {
+    /// The content folder, repository-relative, with a trailing `/` (or empty).
+    prefix: String,
+    exclude: &'c crate::exclude::Exclude,
+    known: HashMap<String, bool>,
 }
 
-/// Step 1: one walk; per document, its blob changes newest first.
+impl<'c> DocumentPaths<'c> {
+    fn new(workdir: &Path, config: &'c Config) -> Self {
+        let prefix = repo_path(workdir, &config.content_dir);
+        let prefix = if prefix.is_empty() {
+            prefix
+        } else {
+            prefix + "/"
+        };
+        DocumentPaths {
+            prefix,
+            exclude: &config.exclude,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The path relative to the content folder, when it is under it.
+    fn relative<'p>(&self, path: &'p str) -> Option<&'p str> {
+        path.strip_prefix(self.prefix.as_str())
+    }
+
+    fn is_document(&mut self, path: &str) -> bool {
+        if let Some(&known) = self.known.get(path) {
+            return known;
+        }
+        let answer = self.relative(path).is_some_and(|rel| {
+            let parts: Vec<&str> = rel.split('/').collect();
+            let excluded = (1..=parts.len()).any(|n| {
+                let sub = parts[..n].join("/");
+                crate::content::is_hidden_or_scratch(std::ffi::OsStr::new(parts[n - 1]))
+                    || self.exclude.matches(Path::new(&sub), n < parts.len())
+            });
+            crate::content::is_markdown(Path::new(rel))
+                && !excluded
+                && !(parts.len() == 1 && title_stem_is_index(rel))
+        });
+        self.known.insert(path.to_string(), answer);
+        answer
+    }
+
+    /// The URL a document at `path` with `slug` publishes.
+    fn url(&self, path: &str, slug: Option<&str>) -> Option<String> {
+        let rel = self.relative(path)?;
+        crate::content::document_url(Path::new(rel), slug).ok()
+    }
+}
+
+fn title_stem_is_index(rel: &str) -> bool {
+    let stem = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
+    stem.eq_ignore_ascii_case("index")
+}
+
+/// Lineage's judgements, read from the repository's blobs.
+struct GitJudge<'r, 'c> {
+    repo: &'r Repository,
+    paths: &'r DocumentPaths<'c>,
+}
+
+impl crate::lineage::Judge for GitJudge<'_, '_> {
+    fn url(&mut self, path: &str, blob: Oid) -> Option<String> {
+        let blob = self.repo.find_blob(blob).ok()?;
+        let text = String::from_utf8_lossy(blob.content());
+        let slug = crate::frontmatter::split(&text)
+            .ok()
+            .and_then(|s| s.front.slug);
+        self.paths.url(path, slug.as_deref())
+    }
+
+    fn similar(&mut self, old: Oid, new: Oid) -> bool {
+        similar_enough(self.repo, old, new)
+    }
+
+    fn restored(&mut self, old: Oid, new: Oid) -> bool {
+        let title = |oid| {
+            let blob = self.repo.find_blob(oid).ok()?;
+            stated_title(&String::from_utf8_lossy(blob.content()))
+        };
+        similar_enough(self.repo, old, new) || title(old).is_some_and(|t| Some(t) == title(new))
+    }
+}
+
+/// The title a text states: front matter `title`, else a leading `# ` line.
+fn stated_title(text: &str) -> Option<String> {
+    let split = crate::frontmatter::split(text).ok()?;
+    split.front.title.or_else(|| {
+        let first = split.body.lines().find(|l| !l.trim().is_empty())?;
+        first.strip_prefix("# ").map(|t| t.trim().to_string())
+    })
+}
+
+/// Step 1: one walk over the first-parent line, oldest first, following
+/// every document's lineage. Changes come back newest first.
 fn walk(
     repo: &Repository,
     tip: Oid,
-    sources: &[String],
+    paths: &mut DocumentPaths<'_>,
     ignored: &HashSet<Oid>,
-) -> Result<Vec<Vec<Change>>> {
-    let mut changes: Vec<Vec<Change>> = vec![Vec::new(); sources.len()];
-    let mut tracked: HashMap<String, usize> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.clone(), i))
-        .collect();
+) -> Result<Vec<Lineage>> {
     let mut revwalk = repo.revwalk()?;
     revwalk.push(tip)?;
     revwalk.simplify_first_parent()?;
     revwalk.set_sorting(Sort::NONE)?;
+    let commits: Vec<Oid> = revwalk
+        .collect::<Result<_, _>>()
+        .context("cannot walk the history")?;
     let mut diff_options = DiffOptions::new();
     diff_options.ignore_submodules(true);
-    for oid in revwalk {
-        let oid = oid.context("cannot walk the history")?;
+    let mut tracker = crate::lineage::Tracker::default();
+    for &oid in commits.iter().rev() {
         let commit = repo.find_commit(oid)?;
         let tree = commit.tree()?;
         let parent_tree = match commit.parent(0) {
@@ -220,45 +366,52 @@ fn walk(
         if has(&diff, Delta::Added) && has(&diff, Delta::Deleted) {
             diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
         }
-        let mut renames = Vec::new();
-        for delta in diff.deltas() {
-            let Some(new_path) = delta.new_file().path().map(path_string) else {
-                continue;
-            };
-            let Some(&doc) = tracked.get(&new_path) else {
-                continue;
-            };
-            let old_file = delta
+        let mut delta = CommitDelta::default();
+        for file in diff.deltas() {
+            let old = file
                 .old_file()
                 .path()
-                .map(|p| (delta.old_file().id(), path_string(p)));
-            let old = match delta.status() {
-                Delta::Added => None,
-                Delta::Modified | Delta::Typechange => old_file,
-                Delta::Renamed => old_file.filter(|(old_id, old_path)| {
-                    let taken = tracked.get(old_path).is_some_and(|&other| other != doc);
-                    !taken && similar_enough(repo, *old_id, delta.new_file().id())
-                }),
-                _ => continue,
-            };
-            if let (Delta::Renamed, Some((_, old_path))) = (delta.status(), &old) {
-                renames.push((new_path.clone(), old_path.clone(), doc));
+                .map(path_string)
+                .filter(|p| paths.is_document(p));
+            let new = file
+                .new_file()
+                .path()
+                .map(path_string)
+                .filter(|p| paths.is_document(p));
+            let (old_id, new_id) = (file.old_file().id(), file.new_file().id());
+            match (file.status(), old, new) {
+                (Delta::Modified | Delta::Typechange, Some(path), Some(_)) => {
+                    delta.modified.push((path, old_id, new_id));
+                }
+                (Delta::Renamed, Some(from), Some(to)) if similar_enough(repo, old_id, new_id) => {
+                    delta.renamed.push((from, to, old_id, new_id));
+                }
+                (Delta::Added | Delta::Renamed | Delta::Copied, _, Some(path)) => {
+                    delta.added.push((path, new_id));
+                    if let (Delta::Renamed, Some(from)) = (file.status(), file.old_file().path()) {
+                        let from = path_string(from);
+                        if paths.is_document(&from) {
+                            delta.deleted.push((from, old_id));
+                        }
+                    }
+                }
+                (Delta::Deleted | Delta::Renamed, Some(path), _) => {
+                    delta.deleted.push((path, old_id));
+                }
+                _ => {}
             }
-            changes[doc].push(Change {
-                commit: oid,
-                path: new_path,
-                old,
-                new: delta.new_file().id(),
-                ignored: ignored.contains(&oid),
-            });
         }
-        // Older commits know the document by its old name.
-        for (new_path, old_path, doc) in renames {
-            tracked.remove(&new_path);
-            tracked.insert(old_path, doc);
+        if delta.is_empty() {
+            continue;
         }
+        let mut judge = GitJudge { repo, paths };
+        tracker.commit(oid, ignored.contains(&oid), delta, &mut judge);
     }
-    Ok(changes)
+    let mut lineages = tracker.finish();
+    for lineage in &mut lineages {
+        lineage.changes.reverse();
+    }
+    Ok(lineages)
 }
 
 /// libgit2 pairs small unrelated files as renames (front-matter fences make
@@ -292,9 +445,9 @@ pub type Fingerprint = Result<String, String>;
 /// its own blobs through its own handle on the repository and renders them.
 fn fingerprint_blobs(
     repo: &Repository,
-    changes: &[Vec<Change>],
+    changes: &[&[Change]],
     options: MarkdownOptions,
-) -> Result<HashMap<BlobKey, Fingerprint>> {
+) -> Result<HashMap<BlobKey, BlobFacts>> {
     // Blobs are read in history order, one document after another, and
     // each task takes a contiguous run of them: packs store a document's
     // versions as delta chains, and reading them in order keeps libgit2's
@@ -302,7 +455,7 @@ fn fingerprint_blobs(
     let mut seen = HashSet::new();
     let keys: Vec<BlobKey> = changes
         .iter()
-        .flatten()
+        .flat_map(|changes| changes.iter())
         .flat_map(|c| {
             let new = (c.new, stem(&c.path));
             let old = c.old.as_ref().map(|(oid, path)| (*oid, stem(path)));
@@ -319,23 +472,38 @@ fn fingerprint_blobs(
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let blob = task_repo.find_blob(key.0)?;
-                let fingerprint = fingerprint(blob.content(), &key.1, options);
-                Ok((key, fingerprint))
+                let facts = blob_facts(blob.content(), &key.1, options);
+                Ok((key, facts))
             },
         )
         .collect()
 }
 
+/// What history needs of a blob: its fingerprint and its `slug`.
+struct BlobFacts {
+    fingerprint: Fingerprint,
+    slug: Option<String>,
+}
+
+fn blob_facts(bytes: &[u8], stem: &str, options: MarkdownOptions) -> BlobFacts {
+    let mut slug = None;
+    let fingerprint = (|| {
+        let text = crate::content::decode(bytes).map_err(|err| err.to_string())?;
+        let split = crate::frontmatter::split(text).map_err(|err| err.to_string())?;
+        slug = split.front.slug.clone();
+        let rendered = markdown::render(split.body, options);
+        let title = crate::pages::resolve_title(&split.front, &rendered, stem);
+        let mut hasher = Sha256::new();
+        visible_hash(&mut hasher, &title, &rendered.html);
+        Ok(hex::encode(hasher.finalize()))
+    })();
+    BlobFacts { fingerprint, slug }
+}
+
 /// SHA-256 of what a reader sees: the title and the rendered body; or, for
 /// text that cannot be read as a document, why not.
 pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Fingerprint {
-    let text = crate::content::decode(bytes).map_err(|err| err.to_string())?;
-    let split = crate::frontmatter::split(text).map_err(|err| err.to_string())?;
-    let rendered = markdown::render(split.body, options);
-    let title = crate::pages::resolve_title(&split.front, &rendered, stem);
-    let mut hasher = Sha256::new();
-    visible_hash(&mut hasher, &title, &rendered.html);
-    Ok(hex::encode(hasher.finalize()))
+    blob_facts(bytes, stem, options).fingerprint
 }
 
 /// The hash input for a rendered document, shared with the current pages so
@@ -376,80 +544,110 @@ pub fn visible_hash(hasher: &mut Sha256, title: &str, html: &str) {
     hasher.update(&html[done..]);
 }
 
-/// Step 3: a change is a version when the reader-visible fingerprint
-/// differs. Changes are read oldest first, so a state that does not load is
-/// passed over and the next good state is compared with the last good one.
-/// Returns the versions newest first, and warnings for the states passed
-/// over and for ignored commits that readers could see.
-fn versions_of(
-    repo: &Repository,
-    changes: &[Change],
-    fingerprints: &HashMap<BlobKey, Fingerprint>,
+/// What step 3 reads versions with.
+struct VersionsRead<'a, 'c> {
+    repo: &'a Repository,
+    facts: &'a HashMap<BlobKey, BlobFacts>,
+    paths: &'a DocumentPaths<'c>,
     date_source: DateSource,
-    ignore_revs_file: &str,
-) -> Result<(Vec<Version>, Vec<String>)> {
-    let mut versions = Vec::new();
-    let mut warnings = Vec::new();
-    // While the document does not load: what it last was before that.
-    let mut before_broken: Option<Option<&String>> = None;
-    for change in changes.iter().rev() {
-        let short = &change.commit.to_string()[..7];
-        let old = match &change.old {
-            None => None,
-            Some((oid, path)) => match &fingerprints[&(*oid, stem(path))] {
-                Ok(old) => Some(old),
-                Err(_) => before_broken.flatten(),
-            },
-        };
-        let new = match &fingerprints[&(change.new, stem(&change.path))] {
-            Ok(new) => new,
-            Err(err) => {
-                warnings.push(format!(
+    ignore_revs_file: &'a str,
+}
+
+impl VersionsRead<'_, '_> {
+    /// Step 3: a change is a version when the reader-visible fingerprint
+    /// differs. Changes are read oldest first, so a state that does not load is
+    /// passed over and the next good state is compared with the last good one.
+    /// Returns the versions newest first, and warnings for the states passed
+    /// over and for ignored commits that readers could see.
+    fn versions_of(&self, changes: &[Change]) -> Result<(Vec<Version>, Vec<String>)> {
+        let VersionsRead {
+            repo,
+            facts,
+            paths,
+            date_source,
+            ignore_revs_file,
+        } = *self;
+        let mut versions = Vec::new();
+        let mut warnings = Vec::new();
+        // While the document does not load: what it last was before that.
+        let mut before_broken: Option<Option<&String>> = None;
+        for change in changes.iter().rev() {
+            let short = &change.commit.to_string()[..7];
+            let old = match &change.old {
+                None => None,
+                Some((oid, path)) => match &facts[&(*oid, stem(path))].fingerprint {
+                    Ok(old) => Some(old),
+                    Err(_) => before_broken.flatten(),
+                },
+            };
+            let new_facts = &facts[&(change.new, stem(&change.path))];
+            let new = match &new_facts.fingerprint {
+                Ok(new) => new,
+                Err(err) => {
+                    warnings.push(format!(
                     "commit {short}: {}:{err}; no build of that commit could succeed, so it is not a version (the next good state is compared with the last good one)",
                     change.path
                 ));
-                before_broken.get_or_insert(old);
+                    before_broken.get_or_insert(old);
+                    continue;
+                }
+            };
+            before_broken = None;
+            if old == Some(new) {
                 continue;
             }
-        };
-        before_broken = None;
-        if old == Some(new) {
-            continue;
-        }
-        if change.ignored {
-            warnings.push(format!(
+            if change.ignored {
+                warnings.push(format!(
                 "commit {short} is listed in {ignore_revs_file} but changes what readers see in {}: it is not a version, so the text it published matches no version (nor its sha256); take it out of {ignore_revs_file} if the change is real",
                 change.path
             ));
-            continue;
+                continue;
+            }
+            let commit = repo.find_commit(change.commit)?;
+            let time = match date_source {
+                DateSource::Committer => commit.committer().when(),
+                DateSource::Author => commit.author().when(),
+            };
+            let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+            versions.push(Version {
+                commit: change.commit.to_string(),
+                seconds: time.seconds(),
+                offset_minutes: time.offset_minutes(),
+                author: String::from_utf8_lossy(commit.author().name_bytes())
+                    .trim()
+                    .to_string(),
+                subject: message
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                trailers: trailers(&message),
+                url: paths
+                    .url(&change.path, new_facts.slug.as_deref())
+                    .unwrap_or_default(),
+                path: change.path.clone(),
+                blob: change.new.to_string(),
+                sha256: new.clone(),
+            });
         }
-        let commit = repo.find_commit(change.commit)?;
-        let time = match date_source {
+        versions.reverse();
+        Ok((versions, warnings))
+    }
+
+    /// When and by which commit a document was deleted.
+    fn withdrawal(&self, commit: Oid) -> Result<Withdrawal> {
+        let commit = self.repo.find_commit(commit)?;
+        let time = match self.date_source {
             DateSource::Committer => commit.committer().when(),
             DateSource::Author => commit.author().when(),
         };
-        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-        versions.push(Version {
-            commit: change.commit.to_string(),
+        Ok(Withdrawal {
+            commit: commit.id().to_string(),
             seconds: time.seconds(),
             offset_minutes: time.offset_minutes(),
-            author: String::from_utf8_lossy(commit.author().name_bytes())
-                .trim()
-                .to_string(),
-            subject: message
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            trailers: trailers(&message),
-            path: change.path.clone(),
-            blob: change.new.to_string(),
-            sha256: new.clone(),
-        });
+        })
     }
-    versions.reverse();
-    Ok((versions, warnings))
 }
 
 fn trailers(message: &str) -> Vec<(String, String)> {

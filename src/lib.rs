@@ -19,6 +19,7 @@ pub mod frontmatter;
 pub mod history;
 pub mod init;
 pub mod lfs;
+pub mod lineage;
 pub mod location;
 pub mod log;
 pub mod manifest;
