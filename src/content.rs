@@ -49,6 +49,9 @@ pub struct Content {
     /// document of its own.
     pub home: Option<Document>,
     pub assets: Vec<Asset>,
+    /// Documents deleted from the content folder, read back from their last
+    /// version (see [`crate::withdrawn`]); filled in once history is read.
+    pub withdrawn: Vec<Document>,
     /// Files left out, with why (symlinks pointing out of the site).
     pub warnings: Vec<String>,
 }

@@ -1,6 +1,7 @@
 //! Atom feeds (RFC 4287): one per document and one for the whole site, one
-//! entry per version. Ids are the versions' permanent addresses, so a
-//! rebuild never makes a reader's feed reader see an old change as new.
+//! entry per version. Ids come from the document's permanent id and the
+//! version's slug, so neither a rebuild nor a rename makes a reader's feed
+//! reader see an old change as new.
 
 use serde::Serialize;
 
@@ -49,14 +50,14 @@ pub fn document_feed(config: &Config, doc: &DocSummary, versions: &[VersionConte
     let links = Links::new(config, &path);
     Feed {
         title: format!("{} — {}", doc.title, config.title),
-        id: links.id(&path),
+        id: links.id(&format!("{}/feed.xml", doc.id)),
         self_url: links.url(&path),
         alternate_url: links.url(&doc.url),
         updated: updated(config, versions.iter()),
         author: config.site_author(),
         entries: versions
             .iter()
-            .map(|v| entry(&links, &doc.title, v, config))
+            .map(|v| entry(&links, doc, v, config))
             .collect(),
     }
 }
@@ -74,24 +75,29 @@ pub fn site_feed(config: &Config, changes: &[SiteChange]) -> Feed {
         author: config.site_author(),
         entries: changes
             .iter()
-            .map(|c| entry(&links, &c.document.title, &c.version, config))
+            .map(|c| entry(&links, &c.document, &c.version, config))
             .collect(),
     }
 }
 
+/// An entry's id is `<id>/versions/<slug>/` under the base URL (or
+/// `urn:redline:`): the document's permanent id and the version's slug (its
+/// commit's day), so a moved document's entries keep their ids.
 fn entry(
     links: &Links<'_>,
-    document: &str,
+    doc: &DocSummary,
     version: &VersionContext,
     config: &Config,
 ) -> FeedEntry {
+    let document = &doc.title;
     let what = match version.change {
+        _ if version.slug == pages::WITHDRAWN_SLUG => "withdrawn",
         crate::changes::ChangeClass::Initial => "first published",
         crate::changes::ChangeClass::Editorial => "editorial change",
         crate::changes::ChangeClass::Material => "material change",
     };
     FeedEntry {
-        id: links.id(&version.url),
+        id: links.id(&entry_id(&doc.id, &version.slug)),
         title: format!("{document}: {what}, {}", version.date),
         url: links.url(&version.url),
         diff_url: if version.diff_url.is_empty() {
@@ -108,6 +114,15 @@ fn entry(
             .unwrap_or_else(|| config.site_author()),
         change: version.change.as_str().to_string(),
         document: document.to_string(),
+    }
+}
+
+/// `<id>/versions/<slug>/`, and `<id>/withdrawn/` for a withdrawal.
+fn entry_id(doc_id: &str, slug: &str) -> String {
+    if slug == pages::WITHDRAWN_SLUG {
+        format!("{doc_id}/{slug}/")
+    } else {
+        format!("{doc_id}/versions/{slug}/")
     }
 }
 

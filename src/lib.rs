@@ -27,6 +27,7 @@ pub mod markdown;
 pub mod notify;
 pub mod output;
 pub mod pages;
+pub mod redirects;
 pub mod render;
 pub mod repo;
 pub mod report;
@@ -39,6 +40,7 @@ pub mod template_error;
 pub mod theme;
 pub mod timeline;
 pub mod urls;
+pub mod withdrawn;
 pub mod worktree;
 
 use anyhow::Result;

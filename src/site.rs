@@ -23,7 +23,7 @@ use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
 use crate::reuse::{self, ArchiveCache, PreviewCache};
 use crate::sitefiles::{self, SitemapEntry};
-use crate::{manifest, theme};
+use crate::{manifest, redirects, theme, withdrawn};
 
 /// A generated site. [`generate`] and [`preview`] keep every file's bytes
 /// in `files`; [`build`] writes them to its staging folder as they are made,
@@ -123,8 +123,9 @@ fn generate_into(
     sink: Sink,
     cache: Option<&PreviewCache>,
 ) -> Result<Generated> {
-    let content = content::load(config, config.drafts)?;
+    let mut content = content::load(config, config.drafts)?;
     let history = history::read_kept(config, &content.documents, cache.map(|c| &c.history))?;
+    content.withdrawn = withdrawn::documents(config, &content, &history)?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
     let archives = cache.map(|c| &c.archives);
     render_site(config, &content, &history, &renderer, mode, sink, archives)
@@ -133,8 +134,9 @@ fn generate_into(
 /// Every version of every document with its change, newest first, without
 /// rendering any page: what `redline notify` announces.
 pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
-    let content = content::load(config, config.drafts)?;
+    let mut content = content::load(config, config.drafts)?;
     let history = history::read(config, &content.documents)?;
+    content.withdrawn = withdrawn::documents(config, &content, &history)?;
     changes_of(config, &content, &history)
 }
 
@@ -162,13 +164,18 @@ pub fn changes_of(
     Ok((site_changes(&pages, &summaries), warnings))
 }
 
-/// Every document rendered as it is now, with its history.
+/// Every document rendered as it is now, with its history; then every
+/// withdrawn document, as it last was.
 fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History) -> Vec<Page<'a>> {
     let options = config.markdown_options();
-    content
+    let documents: Vec<_> = content
         .documents
-        .par_iter()
-        .zip(history.docs.par_iter())
+        .iter()
+        .zip(&history.docs)
+        .chain(content.withdrawn.iter().zip(&history.withdrawn))
+        .collect();
+    documents
+        .into_par_iter()
         .map(|(doc, doc_history)| {
             Page::new(
                 doc,
@@ -227,8 +234,12 @@ pub fn render_site(
     }
 
     let page_summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
-    let mut summaries = page_summaries.clone();
+    let (mut summaries, mut withdrawn): (Vec<DocSummary>, Vec<DocSummary>) = page_summaries
+        .iter()
+        .cloned()
+        .partition(|s| s.withdrawn.is_empty());
     pages::sort_for_navigation(&mut summaries);
+    withdrawn.sort_by(|a, b| b.withdrawn_iso.cmp(&a.withdrawn_iso));
     let site = SiteContext {
         title: &config.title,
         description: &config.description,
@@ -287,8 +298,13 @@ pub fn render_site(
         context.insert("current_url", &page_context.summary.url);
         context.insert("description", &page_context.summary.description);
         context.insert("page", &page_context);
+        let template = if page.withdrawn() {
+            "withdrawn.html"
+        } else {
+            "page.html"
+        };
         let html = renderer
-            .render("page.html", &context)
+            .render(template, &context)
             .with_context(|| format!("cannot render {}", page.doc.display_path))?;
         sink.insert(
             format!("{}index.html", page.rel_url()),
@@ -305,6 +321,7 @@ pub fn render_site(
     context.insert("root", "");
     context.insert("canonical", &canonical(config, "/"));
     context.insert("documents", &summaries);
+    context.insert("withdrawn", &withdrawn);
     let section_title = content
         .home
         .as_ref()
@@ -373,6 +390,8 @@ pub fn render_site(
         sitefiles::robots(base_url).into_bytes(),
         "robots.txt",
     )?;
+
+    write_redirects(config, renderer, &base, &pages, &page_summaries, &sink)?;
 
     let hashes: Vec<String> = pages.par_iter().map(current_sha256).collect();
     let manifest = manifest::manifest(&pages, &hashes, history.approximate);
@@ -526,16 +545,96 @@ fn render_changes(
     Ok(())
 }
 
-/// Every version of every document, newest first.
+/// Every address documents had before, answering with a redirect page (or,
+/// for an old feed, the feed itself, so feed readers keep working), plus
+/// `redirects.json` and `_redirects`. Redirects go in after every page: one
+/// that would take a page's place yields when it comes from history and is
+/// an error when front matter asked for it.
+fn write_redirects(
+    config: &Config,
+    renderer: &Renderer,
+    base: &tera::Context,
+    pages: &[Page<'_>],
+    summaries: &[DocSummary],
+    sink: &Sink,
+) -> Result<()> {
+    let mut written = Vec::new();
+    for (page, summary) in pages.iter().zip(summaries) {
+        let old_urls: Vec<&str> = page
+            .history
+            .map(|h| h.versions.iter().map(|v| v.url.as_str()).collect())
+            .unwrap_or_default();
+        let versions: &[_] = if config.archive { &page.versions } else { &[] };
+        let moved = redirects::moved(&page.doc.url, &old_urls, versions);
+        let asked = redirects::asked_for(&page.doc.front.meta, &page.doc.url);
+        for redirect in moved.into_iter().chain(asked) {
+            let file = redirects::file_of(&redirect.from);
+            if redirect.yields && sink.contains(&file) {
+                continue;
+            }
+            let bytes = if file.ends_with("feed.xml") {
+                let mut context = base.clone();
+                context.insert(
+                    "feed",
+                    &feeds::document_feed(config, summary, &page.versions),
+                );
+                renderer.render("atom.xml", &context)?
+            } else {
+                let target = format!("{}{}", pages::root_of(&file), redirect.to);
+                let mut context = base.clone();
+                let canonical = canonical(config, &format!("/{}", redirect.to));
+                let canonical = if canonical.is_empty() {
+                    &target
+                } else {
+                    &canonical
+                };
+                // Marked safe in the template: escaped here, `/` kept.
+                context.insert("canonical", &redirects::attribute(canonical));
+                context.insert("target", &redirects::attribute(&target));
+                renderer.render("redirect.html", &context)?
+            };
+            let origin = if redirect.yields {
+                format!("the old address of {}", page.doc.display_path)
+            } else {
+                format!("the aliases/redirect_from of {}", page.doc.display_path)
+            };
+            sink.insert(file, bytes.into_bytes(), origin)?;
+            written.push(redirect);
+        }
+    }
+    if written.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<serde_json::Value> = written
+        .iter()
+        .map(|r| serde_json::json!({"from": format!("/{}", r.from), "to": format!("/{}", r.to)}))
+        .collect();
+    let json = serde_json::to_vec_pretty(&serde_json::json!({ "redirects": list }))
+        .context("cannot write redirects.json")?;
+    sink.insert("redirects.json".into(), json, "the list of redirects")?;
+    sink.insert(
+        "_redirects".into(),
+        redirects::netlify(&written).into_bytes(),
+        "the list of redirects",
+    )?;
+    Ok(())
+}
+
+/// Every version of every document, and every withdrawal, newest first.
 fn site_changes(pages: &[Page<'_>], summaries: &[DocSummary]) -> Vec<SiteChange> {
     let mut changes: Vec<SiteChange> = pages
         .iter()
         .zip(summaries)
         .flat_map(|(page, summary)| {
-            page.versions.iter().map(|version| SiteChange {
-                document: summary.clone(),
-                version: version.clone(),
-            })
+            let withdrawal = page.withdrawal();
+            page.versions
+                .iter()
+                .cloned()
+                .chain(withdrawal)
+                .map(|version| SiteChange {
+                    document: summary.clone(),
+                    version,
+                })
         })
         .collect();
     changes.sort_by(|a, b| {
@@ -591,7 +690,7 @@ fn check_unpublished(
 /// What the HTML sanitizer took out of each page, each kind once, so
 /// nothing disappears silently.
 fn report_sanitized_html(pages: &[Page<'_>], warnings: &mut Vec<String>) {
-    for page in pages {
+    for page in pages.iter().filter(|p| !p.withdrawn()) {
         for removal in &page.rendered.removed {
             warnings.push(format!(
                 "{}:{}: raw HTML: {} removed (not on the allowlist of html = \"sanitize\"); \
@@ -605,7 +704,7 @@ fn report_sanitized_html(pages: &[Page<'_>], warnings: &mut Vec<String>) {
 }
 
 fn check_front_matter_dates(config: &Config, pages: &[Page<'_>], warnings: &mut Vec<String>) {
-    for page in pages {
+    for page in pages.iter().filter(|p| !p.withdrawn()) {
         let (Some(updated), Some(newest)) = (
             page.doc.front.updated,
             page.history.and_then(|h| h.versions.first()),

@@ -128,6 +128,11 @@ impl Sink {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether a file was added at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.lock().files.contains_key(path)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, OutputSet> {
         // A panic elsewhere cannot leave the map half-updated: claims are
         // a lookup and an insert.
