@@ -15,6 +15,7 @@ use crate::frontmatter::{self, FrontMatter};
 use crate::history::{DocHistory, Version};
 use crate::markdown::{self, MarkdownOptions};
 use crate::pages::{self, DocSummary, VersionContext};
+use crate::rebase;
 use crate::render::Renderer;
 use crate::sitefiles;
 use crate::timeline::{self, Standing, VersionText};
@@ -79,8 +80,50 @@ pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Versi
     }
 }
 
+/// Where an archived version finds the files its links name as they were
+/// then: the repository, the content folder in it and the blob ids of the
+/// site's files now (output path → id).
+pub struct AssetsThen<'a> {
+    pub repo: &'a Repository,
+    /// The content folder, repository-relative, with a trailing `/` (or empty).
+    pub prefix: &'a str,
+    pub now: &'a std::collections::HashMap<String, Oid>,
+}
+
+/// The folder old files are kept in, by blob id: `_assets/<id>/<name>`.
+pub const OLD_ASSETS: &str = "_assets/";
+
+impl AssetsThen<'_> {
+    /// Where the file at site path `path` is kept for a version of
+    /// `commit`: where it is now if it has not changed since, else a copy
+    /// of that commit's blob (added to `files`) under [`OLD_ASSETS`].
+    fn place(&self, commit: &str, path: &str, files: &mut Vec<(String, Vec<u8>)>) -> String {
+        let clean = path.split(['?', '#']).next().unwrap_or(path);
+        let then = Oid::from_str(commit)
+            .and_then(|c| self.repo.find_commit(c))
+            .and_then(|c| c.tree())
+            .and_then(|t| t.get_path(std::path::Path::new(&format!("{}{clean}", self.prefix))));
+        let Ok(entry) = then else {
+            return path.to_string();
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) || self.now.get(clean) == Some(&entry.id())
+        {
+            return path.to_string();
+        }
+        let Ok(blob) = self.repo.find_blob(entry.id()) else {
+            return path.to_string();
+        };
+        let name = clean.rsplit('/').next().unwrap_or(clean);
+        let kept = format!("{OLD_ASSETS}{}/{name}", entry.id());
+        files.push((kept.clone(), blob.content().to_vec()));
+        kept
+    }
+}
+
 /// Everything about one document's past, with its pages rendered.
 pub struct ArchiveInput<'a> {
+    /// None: links in old versions are rebased but old files not kept.
+    pub assets: Option<AssetsThen<'a>>,
     pub config: &'a Config,
     /// None: work out the versions and changes but render no pages.
     pub renderer: Option<&'a Renderer>,
@@ -121,12 +164,25 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
         });
     };
     let mut files = Vec::new();
+    let mut files_then = Vec::new();
     for (index, version) in versions.iter().enumerate() {
-        files.push(version_page(input, &versions, index, &texts[index])?);
+        files.push(version_page(
+            input,
+            &versions,
+            index,
+            &texts[index],
+            &mut files_then,
+        )?);
         if let (Some(comparison), Some(previous)) =
             (&entries[index].comparison, versions.get(index + 1))
         {
-            files.push(change_page(input, version, previous, &comparison.html)?);
+            files.push(change_page(
+                input,
+                index,
+                version,
+                previous,
+                &comparison.html,
+            )?);
         }
     }
     if !versions.is_empty() {
@@ -140,6 +196,7 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
             .with_context(|| format!("cannot render {path}"))?;
         files.push((path, xml.into_bytes()));
     }
+    files.extend(files_then);
     Ok(DocArchive {
         standing,
         versions,
@@ -178,6 +235,7 @@ fn version_page(
     versions: &[VersionContext],
     index: usize,
     text: &VersionText,
+    files_then: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<(String, Vec<u8>)> {
     let version = &versions[index];
     let mut context = page_context(input, &version.url);
@@ -185,19 +243,46 @@ fn version_page(
     context.insert("current", &versions[0]);
     context.insert("is_current", &(index == 0));
     context.insert("previous", &versions.get(index + 1));
+    let content = match &input.assets {
+        Some(assets) => rebase::rebase_with(
+            &text.rendered.html,
+            written_for(input, index),
+            &pages::root_of(&version.url),
+            |path| assets.place(&version.commit, path, files_then),
+        ),
+        None => rebased(input, index, &version.url, &text.rendered.html),
+    };
     context.insert(
         "page",
         &ArchivedPage {
             title: &text.title,
-            content: &text.rendered.html,
+            content: &content,
             toc: &text.rendered.toc,
         },
     );
     render(input, "version.html", &context, &version.url)
 }
 
+/// `html` of version `index` with its relative links resolved as on the
+/// page it was published at, for a page at `rel_url`.
+fn rebased(input: &ArchiveInput<'_>, index: usize, rel_url: &str, html: &str) -> String {
+    rebase::rebase(html, written_for(input, index), &pages::root_of(rel_url))
+}
+
+/// The URL of the page version `index` was published on.
+fn written_for<'a>(input: &'a ArchiveInput<'_>, index: usize) -> &'a str {
+    input
+        .history
+        .versions
+        .get(index)
+        .map(|v| v.url.as_str())
+        .filter(|url| !url.is_empty())
+        .unwrap_or(&input.document.url)
+}
+
 fn change_page(
     input: &ArchiveInput<'_>,
+    index: usize,
     version: &VersionContext,
     previous: &VersionContext,
     redline: &str,
@@ -205,7 +290,8 @@ fn change_page(
     let mut context = page_context(input, &version.diff_url);
     context.insert("version", version);
     context.insert("previous", previous);
-    context.insert("redline", redline);
+    let redline = rebased(input, index, &version.diff_url, redline);
+    context.insert("redline", &redline);
     render(input, "change.html", &context, &version.diff_url)
 }
 

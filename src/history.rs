@@ -696,7 +696,7 @@ fn path_string(path: &Path) -> String {
 }
 
 /// A document's path relative to the repository work tree, `/`-separated.
-fn repo_path(workdir: &Path, path: &Path) -> String {
+pub fn repo_path(workdir: &Path, path: &Path) -> String {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     path_string(path.strip_prefix(workdir).unwrap_or(&path))
 }

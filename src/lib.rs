@@ -27,6 +27,7 @@ pub mod markdown;
 pub mod notify;
 pub mod output;
 pub mod pages;
+pub mod rebase;
 pub mod redirects;
 pub mod render;
 pub mod repo;

@@ -3,7 +3,7 @@
 //! [`preview`] is [`generate`] plus the draft redlines only the preview server
 //! shows, so a built site never carries them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -157,6 +157,7 @@ pub fn changes_of(
         mode: Mode::Publish,
         sink: &Sink::in_memory(),
         cache: None,
+        assets_now: None,
     };
     let archives = build_archives(&run, &mut pages, &summaries)?;
     let mut warnings = history.warnings.clone();
@@ -262,8 +263,10 @@ pub fn render_site(
     base.insert("description", &config.description);
 
     base.insert("archive", &config.archive);
+    let assets_now = assets_now(content);
     let archives = if config.archive {
         let run = ArchiveRun {
+            assets_now: Some(&assets_now),
             config,
             history,
             renderer: Some(renderer),
@@ -416,6 +419,9 @@ struct ArchiveRun<'a> {
     sink: &'a Sink,
     /// Archives from the last preview, reused when their inputs match.
     cache: Option<&'a ArchiveCache>,
+    /// The site's files now (output path → git blob id), so old versions
+    /// keep the files they linked to as they were (None: not kept).
+    assets_now: Option<&'a HashMap<String, git2::Oid>>,
 }
 
 /// Reads every document's versions back from git and renders its archive,
@@ -434,6 +440,7 @@ fn build_archives(
         mode,
         sink,
         cache,
+        ..
     } = *run;
     let Some(git_dir) = &history.repository else {
         return Ok(pages.iter().map(|_| DocArchive::default()).collect());
@@ -443,6 +450,15 @@ fn build_archives(
     }
     // What every archive depends on besides its own document.
     let templates = renderer.map(|r| &r.theme().templates);
+    let prefix = git2::Repository::open(git_dir)
+        .ok()
+        .and_then(|repo| {
+            let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
+            Some(history::repo_path(&workdir, &config.content_dir))
+        })
+        .map(|p| if p.is_empty() { p } else { p + "/" })
+        .unwrap_or_default();
+    let assets_now = run.assets_now.filter(|_| renderer.is_some());
     let shared_key = cache.map(|_| reuse::key(&[config, base, &templates, &mode]));
     let options = config.markdown_options();
     pages
@@ -458,6 +474,11 @@ fn build_archives(
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let input = ArchiveInput {
+                    assets: assets_now.map(|now| archive::AssetsThen {
+                        repo,
+                        prefix: &prefix,
+                        now,
+                    }),
                     config,
                     renderer,
                     base,
@@ -502,6 +523,11 @@ fn build_archives(
                     archive.files.push(draft);
                 }
                 for (path, bytes) in std::mem::take(&mut archive.files) {
+                    if path.starts_with(archive::OLD_ASSETS) {
+                        // Named by content: another version may have it already.
+                        sink.insert_once(path, bytes, "a file as old versions linked it")?;
+                        continue;
+                    }
                     sink.insert(
                         path,
                         bytes,
@@ -543,6 +569,18 @@ fn render_changes(
         "the site feed",
     )?;
     Ok(())
+}
+
+/// The git blob id of every file the content folder publishes, by output path.
+fn assets_now(content: &Content) -> HashMap<String, git2::Oid> {
+    content
+        .assets
+        .iter()
+        .filter_map(|asset| {
+            let id = git2::Oid::hash_file(git2::ObjectType::Blob, &asset.path).ok()?;
+            Some((asset.output.clone(), id))
+        })
+        .collect()
 }
 
 /// Every address documents had before, answering with a redirect page (or,

@@ -409,3 +409,81 @@ fn redirect_from_and_aliases_answer_and_may_not_take_a_page() {
         run.stderr
     );
 }
+
+/// The `src` and `href` values of a built page, resolved from its folder.
+fn resolved_links(repo: &TestRepo, page_url: &str) -> Vec<String> {
+    let html = repo.read(&file_of(page_url));
+    let mut links = Vec::new();
+    for attribute in ["src=\"", "href=\""] {
+        for value in html.split(attribute).skip(1) {
+            let value = value.split('"').next().unwrap_or_default();
+            if value.starts_with("../") && !value.contains("style.css") {
+                let mut parts: Vec<&str> = page_url.trim_matches('/').split('/').collect();
+                for step in value.split('/') {
+                    match step {
+                        ".." => {
+                            parts.pop();
+                        }
+                        "" => {}
+                        step => parts.push(step),
+                    }
+                }
+                let trailing = if value.ends_with('/') { "/" } else { "" };
+                links.push(format!("/{}{trailing}", parts.join("/")));
+            }
+        }
+    }
+    links
+}
+
+#[test]
+fn archived_versions_keep_relative_images_and_links_working() {
+    // `![logo](../images/logo.png)` works on /privacy/; on
+    // /privacy/versions/<day>/ it pointed at /privacy/versions/images/.
+    let repo = TestRepo::new();
+    repo.write("content/images/logo.png", b"\x89PNG fake");
+    repo.write("content/terms.md", policy("Terms", "Be nice."));
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy",
+            "![Our logo](../images/logo.png)\n\nSee the [terms](../terms/).",
+        ),
+        "Add",
+        JAN,
+    );
+    repo.build();
+    let version = "/privacy/versions/2026-01-01/";
+    let links = resolved_links(&repo, version);
+    assert!(links.contains(&"/images/logo.png".to_string()), "{links:?}");
+    assert!(links.contains(&"/terms/".to_string()), "{links:?}");
+    for link in &links {
+        assert!(
+            repo.exists(&file_of(link)),
+            "{link} from {version} does not exist"
+        );
+    }
+    // The logo is replaced later: the old version still shows the old one.
+    repo.write("content/images/logo.png", b"\x89PNG new logo");
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy",
+            "![Our logo](../images/logo.png)\n\nSee the [terms](../terms/) and more.",
+        ),
+        "New logo",
+        FEB,
+    );
+    repo.build();
+    let image = |page: &str| {
+        let links = resolved_links(&repo, page);
+        let image = links
+            .iter()
+            .find(|l| l.ends_with("logo.png"))
+            .unwrap_or_else(|| panic!("no logo on {page}: {links:?}"))
+            .clone();
+        std::fs::read(repo.path().join(file_of(&image))).expect("the image exists")
+    };
+    assert_eq!(image(version), b"\x89PNG fake");
+    assert_eq!(image("/privacy/versions/2026-02-01/"), b"\x89PNG new logo");
+}
