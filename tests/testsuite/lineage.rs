@@ -13,7 +13,6 @@ use crate::harness::{TestRepo, policy};
 const JAN: &str = "2026-01-01T10:00:00+00:00";
 const FEB: &str = "2026-02-01T10:00:00+00:00";
 const MAR: &str = "2026-03-03T10:00:00+00:00";
-const APR: &str = "2026-04-01T10:00:00+00:00";
 
 /// A policy long enough that git pairs a moved-and-edited copy as a rename.
 fn long_policy(title: &str, years: &str) -> String {
@@ -304,7 +303,7 @@ fn a_path_renamed_away_and_created_again_is_a_new_document() {
         MAR,
     );
     let after = publish(&repo);
-    assert_eq!(commits(&repo, "/privacy-eu/"), [v1.clone()]);
+    assert_eq!(commits(&repo, "/privacy-eu/"), [v1]);
     assert_eq!(commits(&repo, "/privacy/"), [fresh]);
     assert_eq!(repo.document("/privacy-eu/")["id"], "privacy");
     assert!(before.feed_ids.is_subset(&after.feed_ids));
