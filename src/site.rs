@@ -173,7 +173,14 @@ fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History
         .documents
         .iter()
         .zip(&history.docs)
-        .chain(content.withdrawn.iter().zip(&history.withdrawn))
+        .chain(
+            content
+                .withdrawn
+                .iter()
+                .zip(&history.withdrawn)
+                // A draft deleted was never a document of the site.
+                .filter(|(doc, _)| !doc.front.draft || config.drafts),
+        )
         .collect();
     documents
         .into_par_iter()
@@ -607,7 +614,11 @@ fn write_redirects(
         let asked = redirects::asked_for(&page.doc.front.meta, &page.doc.url);
         for redirect in moved.into_iter().chain(asked) {
             let file = redirects::file_of(&redirect.from);
-            if redirect.yields && sink.contains(&file) {
+            // Front matter may name an old address history knows already.
+            let same = written
+                .iter()
+                .any(|w: &redirects::Redirect| w.from == redirect.from && w.to == redirect.to);
+            if same || (redirect.yields && sink.contains(&file)) {
                 continue;
             }
             let bytes = if file.ends_with("feed.xml") {

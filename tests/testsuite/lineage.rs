@@ -159,12 +159,10 @@ fn rename_with_edits_keeps_history_ids_and_every_old_address() {
     );
     let before = publish(&repo);
     repo.git(&["mv", "content/privacy.md", "content/privacy-policy.md"]);
-    let v3 = repo.commit_file(
-        "content/privacy-policy.md",
-        &long_policy("Privacy", "four"),
-        "Rename and edit",
-        MAR,
-    );
+    // As Jekyll sites do, the moved file also names its old address.
+    let moved =
+        long_policy("Privacy", "four").replacen("---\n", "---\nredirect_from: /privacy/\n", 1);
+    let v3 = repo.commit_file("content/privacy-policy.md", &moved, "Rename and edit", MAR);
     let after = publish(&repo);
     assert_eq!(commits(&repo, "/privacy-policy/"), [v3, v2, v1]);
     assert_eq!(repo.document("/privacy-policy/")["id"], "privacy");
