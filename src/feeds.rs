@@ -139,6 +139,8 @@ fn updated<'a>(config: &Config, versions: impl Iterator<Item = &'a VersionContex
 /// was read from.
 struct Links<'a> {
     base_url: Option<&'a str>,
+    /// `feed_id_base`, else `base_url`.
+    id_base: Option<&'a str>,
     root: String,
 }
 
@@ -146,6 +148,10 @@ impl<'a> Links<'a> {
     fn new(config: &'a Config, feed_path: &str) -> Self {
         Links {
             base_url: config.base_url.as_deref(),
+            id_base: config
+                .feed_id_base
+                .as_deref()
+                .or(config.base_url.as_deref()),
             root: pages::root_of(feed_path),
         }
     }
@@ -159,7 +165,7 @@ impl<'a> Links<'a> {
     }
 
     fn id(&self, rel_url: &str) -> String {
-        match self.base_url {
+        match self.id_base {
             Some(base) => format!("{base}{rel_url}"),
             None => format!("urn:redline:{rel_url}"),
         }

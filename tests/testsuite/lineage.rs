@@ -484,3 +484,36 @@ fn archived_versions_keep_relative_images_and_links_working() {
     assert_eq!(image(version), b"\x89PNG fake");
     assert_eq!(image("/privacy/versions/2026-02-01/"), b"\x89PNG new logo");
 }
+
+#[test]
+fn feed_ids_survive_a_new_base_url_with_feed_id_base() {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", "base_url = \"https://old.example/\"\n");
+    repo.commit_file("content/privacy.md", &policy("Privacy", "Hi."), "Add", JAN);
+    let before = publish(&repo);
+    assert!(
+        before
+            .feed_ids
+            .contains("https://old.example/privacy/versions/2026-01-01/"),
+        "{:?}",
+        before.feed_ids
+    );
+    repo.write(
+        "redline.toml",
+        "base_url = \"https://new.example/\"\nfeed_id_base = \"https://old.example/\"\n",
+    );
+    repo.commit("Move the site", FEB);
+    let after = publish(&repo);
+    assert_eq!(before.feed_ids, after.feed_ids);
+    let feed = repo.read("public/feed.xml");
+    let doc = roxmltree::Document::parse(&feed).expect("XML");
+    let links: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("link"))
+        .filter_map(|n| n.attribute("href"))
+        .collect();
+    assert!(
+        links.contains(&"https://new.example/privacy/versions/2026-01-01/"),
+        "{links:?}"
+    );
+}
