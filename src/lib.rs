@@ -5,6 +5,7 @@
 
 pub mod anchors;
 pub mod archive;
+pub mod at_ref;
 pub mod attributes;
 pub mod changes;
 pub mod cli;
@@ -72,7 +73,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 no_archive: args.no_archive,
                 ..site_overrides(args.site)
             };
-            let config = Config::load(&overrides)?;
+            let (config, _at_ref) = at_ref::load_config(&overrides)?;
             let summary = site::build(&config)?;
             for warning in &summary.warnings {
                 reporter.warn(warning);
@@ -110,7 +111,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Log(args) => {
-            let config = Config::load(&site_overrides(args.site))?;
+            let (config, _at_ref) = at_ref::load_config(&site_overrides(args.site))?;
             let verbose = reporter.verbosity == Verbosity::Verbose;
             let text = log::log(&config, args.document.as_deref(), verbose)?;
             report::print_stdout(&text)

@@ -517,3 +517,41 @@ fn feed_ids_survive_a_new_base_url_with_feed_id_base() {
         "{links:?}"
     );
 }
+
+#[test]
+fn ref_builds_the_site_as_the_ref_has_it_while_another_branch_is_checked_out() {
+    // `--ref` dated documents from REF but rendered the working tree's
+    // text, so with another branch checked out every page was "unpublished".
+    let repo = TestRepo::new();
+    repo.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}V1 TEMPLATE {{ page.content | safe }}{% endblock content %}",
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "Old text."),
+        "Add",
+        JAN,
+    );
+    repo.git(&["tag", "v1"]);
+    repo.checkout_new("next");
+    repo.git(&["rm", "-q", "templates/page.html"]);
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "New text."),
+        "Edit",
+        FEB,
+    );
+    repo.redline(&["build", "--ref", "v1"]).success();
+    let page = repo.read("public/privacy/index.html");
+    assert!(
+        page.contains("V1 TEMPLATE") && page.contains("Old text."),
+        "{page}"
+    );
+    assert!(!page.contains("New text."), "{page}");
+    let doc = repo.document("/privacy/");
+    assert_eq!(doc["unpublished"], false, "{doc:#}");
+    assert_eq!(doc["versions"].as_array().map(Vec::len), Some(1), "{doc:#}");
+    // The work tree is left as it was.
+    assert!(repo.read("content/privacy.md").contains("New text."));
+}
