@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::pages::{self, VersionContext};
 
+pub mod write;
+
 /// One old address and where it now lives; both site-relative without a
 /// leading `/` (`privacy/versions/2026-01-01/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

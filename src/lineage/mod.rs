@@ -10,6 +10,8 @@ use std::collections::HashMap;
 
 use git2::Oid;
 
+pub mod walk;
+
 /// A first-parent commit in which a document's blob changed.
 #[derive(Debug, Clone)]
 pub struct Change {
