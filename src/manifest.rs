@@ -61,7 +61,7 @@ pub fn manifest(pages: &[Page<'_>], sha256: &[String], approximate: bool) -> Man
         .iter()
         .zip(sha256)
         .map(|(page, sha256)| DocumentEntry {
-            id: crate::pages::document_id(&page.doc.front, page.history, page.rel_url()),
+            id: page.id.clone(),
             withdrawn: page.withdrawn_at.as_ref().map(|(day, _)| day.iso.clone()),
             source: page
                 .history

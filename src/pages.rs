@@ -31,6 +31,8 @@ pub struct Page<'a> {
     pub draft_url: String,
     /// For a withdrawn document: the day (site zone) and RFC 3339 time.
     pub withdrawn_at: Option<(Day, String)>,
+    /// The permanent id (see [`document_id`] and [`unique_ids`]).
+    pub id: String,
 }
 
 impl<'a> Page<'a> {
@@ -62,6 +64,7 @@ impl<'a> Page<'a> {
             versions: Vec::new(),
             standing: Standing::default(),
             draft_url: String::new(),
+            id: document_id(&doc.front, history, doc.url.trim_start_matches('/')),
             withdrawn_at: history.and_then(|h| h.withdrawn.as_ref()).map(|w| {
                 let zoned = dates::zoned(w.seconds, w.offset_minutes, config.timezone.as_ref());
                 (
@@ -132,7 +135,7 @@ impl<'a> Page<'a> {
             .effective
             .map(|d| dates::day(d, &config.date_format));
         DocSummary {
-            id: document_id(&self.doc.front, self.history, self.rel_url()),
+            id: self.id.clone(),
             title: self.title.clone(),
             url: self.rel_url().to_string(),
             description: self.doc.front.description.clone().unwrap_or_default(),
@@ -234,6 +237,32 @@ pub fn document_id(front: &FrontMatter, history: Option<&DocHistory>, rel_url: &
         .filter(|id| !id.is_empty())
         .or_else(|| history.and_then(DocHistory::first_url).map(str::to_string))
         .unwrap_or_else(|| rel_url.trim_matches('/').to_string())
+}
+
+/// Makes ids unique: when documents share one (a path renamed away and
+/// created again, whose first URL is the old document's), the one first
+/// published earliest keeps it and each other gets `-<first commit>`
+/// appended, which never changes either.
+pub fn unique_ids(pages: &mut [Page<'_>]) {
+    let first = |page: &Page<'_>| {
+        page.history
+            .and_then(|h| h.versions.last())
+            .map(|v| (v.seconds, v.commit.clone()))
+    };
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    // Unpublished documents (no versions) come last.
+    order.sort_by_key(|&i| (first(&pages[i]).is_none(), first(&pages[i])));
+    let mut taken = std::collections::HashSet::new();
+    for i in order {
+        if !taken.insert(pages[i].id.clone()) {
+            let commit = first(&pages[i]).map_or_else(
+                || pages[i].rel_url().trim_end_matches('/').replace('/', "-"),
+                |(_, c)| c.chars().take(7).collect(),
+            );
+            pages[i].id = format!("{}-{commit}", pages[i].id);
+            taken.insert(pages[i].id.clone());
+        }
+    }
 }
 
 impl DocSummary {

@@ -182,7 +182,7 @@ fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History
                 .filter(|(doc, _)| !doc.front.draft || config.drafts),
         )
         .collect();
-    documents
+    let mut pages: Vec<Page<'a>> = documents
         .into_par_iter()
         .map(|(doc, doc_history)| {
             Page::new(
@@ -192,7 +192,9 @@ fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History
                 config,
             )
         })
-        .collect()
+        .collect();
+    pages::unique_ids(&mut pages);
+    pages
 }
 
 #[derive(Serialize)]

@@ -302,8 +302,12 @@ fn a_path_renamed_away_and_created_again_is_a_new_document() {
     );
     let after = publish(&repo);
     assert_eq!(commits(&repo, "/privacy-eu/"), [v1]);
-    assert_eq!(commits(&repo, "/privacy/"), [fresh]);
+    assert_eq!(commits(&repo, "/privacy/"), [fresh.clone()]);
     assert_eq!(repo.document("/privacy-eu/")["id"], "privacy");
+    // The new document's first URL is the old one's id: it gets its own.
+    let fresh_id = format!("privacy-{}", &fresh[..7]);
+    assert_eq!(repo.document("/privacy/")["id"], fresh_id.as_str());
+    assert_eq!(after.feed_ids.len(), 2, "{:?}", after.feed_ids);
     assert!(before.feed_ids.is_subset(&after.feed_ids));
     // The old version's page moved with its document; /privacy/ is the new one.
     assert_all_answer(&repo, &before.urls);
