@@ -302,7 +302,7 @@ fn a_path_renamed_away_and_created_again_is_a_new_document() {
     );
     let after = publish(&repo);
     assert_eq!(commits(&repo, "/privacy-eu/"), [v1]);
-    assert_eq!(commits(&repo, "/privacy/"), [fresh.clone()]);
+    assert_eq!(commits(&repo, "/privacy/"), std::slice::from_ref(&fresh));
     assert_eq!(repo.document("/privacy-eu/")["id"], "privacy");
     // The new document's first URL is the old one's id: it gets its own.
     let fresh_id = format!("privacy-{}", &fresh[..7]);
