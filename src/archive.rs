@@ -17,6 +17,7 @@ use crate::frontmatter::{self, FrontMatter};
 use crate::history::{DocHistory, Version};
 use crate::markdown::{self, MarkdownOptions};
 use crate::pages::{self, DocSummary, VersionContext};
+use crate::rebase;
 use crate::render::Renderer;
 use crate::sitefiles;
 use crate::standing::Status;
@@ -82,8 +83,50 @@ pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Versi
     }
 }
 
+/// Where an archived version finds the files its links name as they were
+/// then: the repository, the content folder in it and the blob ids of the
+/// site's files now (output path → id).
+pub struct AssetsThen<'a> {
+    pub repo: &'a Repository,
+    /// The content folder, repository-relative, with a trailing `/` (or empty).
+    pub prefix: &'a str,
+    pub now: &'a std::collections::HashMap<String, Oid>,
+}
+
+/// The folder old files are kept in, by blob id: `_assets/<id>/<name>`.
+pub const OLD_ASSETS: &str = "_assets/";
+
+impl AssetsThen<'_> {
+    /// Where the file at site path `path` is kept for a version of
+    /// `commit`: where it is now if it has not changed since, else a copy
+    /// of that commit's blob (added to `files`) under [`OLD_ASSETS`].
+    fn place(&self, commit: &str, path: &str, files: &mut Vec<(String, Vec<u8>)>) -> String {
+        let clean = path.split(['?', '#']).next().unwrap_or(path);
+        let then = Oid::from_str(commit)
+            .and_then(|c| self.repo.find_commit(c))
+            .and_then(|c| c.tree())
+            .and_then(|t| t.get_path(std::path::Path::new(&format!("{}{clean}", self.prefix))));
+        let Ok(entry) = then else {
+            return path.to_string();
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) || self.now.get(clean) == Some(&entry.id())
+        {
+            return path.to_string();
+        }
+        let Ok(blob) = self.repo.find_blob(entry.id()) else {
+            return path.to_string();
+        };
+        let name = clean.rsplit('/').next().unwrap_or(clean);
+        let kept = format!("{OLD_ASSETS}{}/{name}", entry.id());
+        files.push((kept.clone(), blob.content().to_vec()));
+        kept
+    }
+}
+
 /// Everything about one document's past, with its pages rendered.
 pub struct ArchiveInput<'a> {
+    /// None: links in old versions are rebased but old files not kept.
+    pub assets: Option<AssetsThen<'a>>,
     pub config: &'a Config,
     /// None: work out the versions and changes but render no pages.
     pub renderer: Option<&'a Renderer>,
@@ -125,12 +168,25 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
         });
     };
     let mut files = Vec::new();
+    let mut files_then = Vec::new();
     for (index, version) in versions.iter().enumerate() {
-        files.push(version_page(input, &versions, index, &texts[index])?);
+        files.push(version_page(
+            input,
+            &versions,
+            index,
+            &texts[index],
+            &mut files_then,
+        )?);
         if let (Some(comparison), Some(previous)) =
             (&entries[index].comparison, versions.get(index + 1))
         {
-            files.push(change_page(input, version, previous, &comparison.html)?);
+            files.push(change_page(
+                input,
+                index,
+                version,
+                previous,
+                &comparison.html,
+            )?);
         }
     }
     files.extend(compare_pages(input, &versions, &entries, texts)?);
@@ -145,6 +201,7 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
             .with_context(|| format!("cannot render {path}"))?;
         files.push((path, xml.into_bytes()));
     }
+    files.extend(files_then);
     Ok(DocArchive {
         notices,
         versions,
@@ -183,6 +240,7 @@ fn version_page(
     versions: &[VersionContext],
     index: usize,
     text: &VersionText,
+    files_then: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<(String, Vec<u8>)> {
     let version = &versions[index];
     let mut context = page_context(input, &version.url);
@@ -204,19 +262,46 @@ fn version_page(
         "in_force",
         &versions.iter().find(|v| v.status == Status::InForce),
     );
+    let content = match &input.assets {
+        Some(assets) => rebase::rebase_with(
+            &text.rendered.html,
+            written_for(input, index),
+            &pages::root_of(&version.url),
+            |path| assets.place(&version.commit, path, files_then),
+        ),
+        None => rebased(input, index, &version.url, &text.rendered.html),
+    };
     context.insert(
         "page",
         &ArchivedPage {
             title: &text.title,
-            content: &text.rendered.html,
+            content: &content,
             toc: &text.rendered.toc,
         },
     );
     render(input, "version.html", &context, &version.url)
 }
 
+/// `html` of version `index` with its relative links resolved as on the
+/// page it was published at, for a page at `rel_url`.
+fn rebased(input: &ArchiveInput<'_>, index: usize, rel_url: &str, html: &str) -> String {
+    rebase::rebase(html, written_for(input, index), &pages::root_of(rel_url))
+}
+
+/// The URL of the page version `index` was published on.
+fn written_for<'a>(input: &'a ArchiveInput<'_>, index: usize) -> &'a str {
+    input
+        .history
+        .versions
+        .get(index)
+        .map(|v| v.url.as_str())
+        .filter(|url| !url.is_empty())
+        .unwrap_or(&input.document.url)
+}
+
 fn change_page(
     input: &ArchiveInput<'_>,
+    index: usize,
     version: &VersionContext,
     previous: &VersionContext,
     redline: &str,
@@ -224,7 +309,8 @@ fn change_page(
     let mut context = page_context(input, &version.diff_url);
     context.insert("version", version);
     context.insert("previous", previous);
-    context.insert("redline", redline);
+    let redline = rebased(input, index, &version.diff_url, redline);
+    context.insert("redline", &redline);
     render(input, "change.html", &context, &version.diff_url)
 }
 
@@ -241,17 +327,24 @@ fn compare_pages(
     let Some(newest) = versions.first() else {
         return Ok(Vec::new());
     };
-    (0..versions.len())
+    // The diffs in parallel; pages are rendered here, as `input` holds a
+    // repository that is not shared between threads.
+    let computed: Vec<Option<diff::Redline>> = (0..versions.len())
         .into_par_iter()
+        .map(|index| match (index, &entries[0].comparison) {
+            (0, _) | (1, Some(_)) => None,
+            _ => Some(diff::redline(&texts[index].blocks, &texts[0].blocks)),
+        })
+        .collect();
+    (0..versions.len())
         .map(|index| {
-            let computed;
-            let redline = match (index, &entries[0].comparison) {
-                (0, _) => None,
-                (1, Some(comparison)) => Some((comparison.html.as_str(), &comparison.sections[..])),
-                _ => {
-                    computed = diff::redline(&texts[index].blocks, &texts[0].blocks);
-                    Some((computed.html.as_str(), &computed.sections[..]))
+            let redline = match (index, &entries[0].comparison, &computed[index]) {
+                (0, _, _) => None,
+                (1, Some(comparison), _) => {
+                    Some((comparison.html.as_str(), &comparison.sections[..]))
                 }
+                (_, _, Some(computed)) => Some((computed.html.as_str(), &computed.sections[..])),
+                (_, _, None) => None,
             };
             compare_page(input, &versions[index], newest, redline)
         })

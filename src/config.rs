@@ -38,6 +38,7 @@ struct ConfigFile {
     title: String,
     description: String,
     base_url: Option<String>,
+    feed_id_base: Option<String>,
     language: String,
     timezone: Option<String>,
     date_format: String,
@@ -69,6 +70,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "title",
     "description",
     "base_url",
+    "feed_id_base",
     "language",
     "timezone",
     "date_format",
@@ -125,6 +127,7 @@ impl Default for ConfigFile {
             title: "Policies".into(),
             description: String::new(),
             base_url: None,
+            feed_id_base: None,
             language: "en".into(),
             timezone: None,
             date_format: "%B %-d, %Y".into(),
@@ -194,6 +197,9 @@ pub struct Config {
     pub description: String,
     /// Absolute base URL ending in `/`, when the site knows where it lives.
     pub base_url: Option<String>,
+    /// What feed entry ids start with instead of `base_url`: set to the old
+    /// `base_url` when the site moves, so no feed shows old changes as new.
+    pub feed_id_base: Option<String>,
     pub language: String,
     /// The zone dates are shown in; `None` keeps each commit's own offset.
     pub timezone: Option<TimeZone>,
@@ -365,6 +371,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         title: file.title,
         description: file.description,
         base_url,
+        feed_id_base: file.feed_id_base,
         language: file.language,
         timezone,
         date_format: file.date_format,

@@ -49,6 +49,9 @@ pub struct Content {
     /// document of its own.
     pub home: Option<Document>,
     pub assets: Vec<Asset>,
+    /// Documents deleted from the content folder, read back from their last
+    /// version (see [`crate::withdrawn`]); filled in once history is read.
+    pub withdrawn: Vec<Document>,
     /// Files left out, with why (symlinks pointing out of the site).
     pub warnings: Vec<String>,
 }
@@ -306,7 +309,7 @@ fn check_unique_urls(documents: &[Document]) -> Result<()> {
     Ok(())
 }
 
-fn is_markdown(path: &Path) -> bool {
+pub fn is_markdown(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))

@@ -1,6 +1,7 @@
 //! Atom feeds (RFC 4287): one per document and one for the whole site, one
-//! entry per version. Ids are the versions' permanent addresses, so a
-//! rebuild never makes a reader's feed reader see an old change as new.
+//! entry per version. Ids come from the document's permanent id and the
+//! version's slug, so neither a rebuild nor a rename makes a reader's feed
+//! reader see an old change as new.
 
 use serde::Serialize;
 
@@ -49,14 +50,14 @@ pub fn document_feed(config: &Config, doc: &DocSummary, versions: &[VersionConte
     let links = Links::new(config, &path);
     Feed {
         title: format!("{} — {}", doc.title, config.title),
-        id: links.id(&path),
+        id: links.id(&format!("{}/feed.xml", doc.id)),
         self_url: links.url(&path),
         alternate_url: links.url(&doc.url),
         updated: updated(config, versions.iter()),
         author: config.site_author(),
         entries: versions
             .iter()
-            .map(|v| entry(&links, &doc.title, v, config))
+            .map(|v| entry(&links, doc, v, config))
             .collect(),
     }
 }
@@ -74,24 +75,29 @@ pub fn site_feed(config: &Config, changes: &[SiteChange]) -> Feed {
         author: config.site_author(),
         entries: changes
             .iter()
-            .map(|c| entry(&links, &c.document.title, &c.version, config))
+            .map(|c| entry(&links, &c.document, &c.version, config))
             .collect(),
     }
 }
 
+/// An entry's id is `<id>/versions/<slug>/` under the base URL (or
+/// `urn:redline:`): the document's permanent id and the version's slug (its
+/// commit's day), so a moved document's entries keep their ids.
 fn entry(
     links: &Links<'_>,
-    document: &str,
+    doc: &DocSummary,
     version: &VersionContext,
     config: &Config,
 ) -> FeedEntry {
+    let document = &doc.title;
     let what = match version.change {
+        _ if version.slug == pages::WITHDRAWN_SLUG => "withdrawn",
         crate::changes::ChangeClass::Initial => "first published",
         crate::changes::ChangeClass::Editorial => "editorial change",
         crate::changes::ChangeClass::Material => "material change",
     };
     FeedEntry {
-        id: links.id(&version.url),
+        id: links.id(&entry_id(&doc.id, &version.slug)),
         title: feed_title(document, what, version),
         url: links.url(&version.url),
         diff_url: if version.diff_url.is_empty() {
@@ -123,6 +129,15 @@ fn feed_title(document: &str, what: &str, version: &VersionContext) -> String {
     title
 }
 
+/// `<id>/versions/<slug>/`, and `<id>/withdrawn/` for a withdrawal.
+fn entry_id(doc_id: &str, slug: &str) -> String {
+    if slug == pages::WITHDRAWN_SLUG {
+        format!("{doc_id}/{slug}/")
+    } else {
+        format!("{doc_id}/versions/{slug}/")
+    }
+}
+
 /// The newest entry's time; a feed without entries is as old as the build day.
 fn updated<'a>(config: &Config, versions: impl Iterator<Item = &'a VersionContext>) -> String {
     versions
@@ -136,6 +151,8 @@ fn updated<'a>(config: &Config, versions: impl Iterator<Item = &'a VersionContex
 /// was read from.
 struct Links<'a> {
     base_url: Option<&'a str>,
+    /// `feed_id_base`, else `base_url`.
+    id_base: Option<&'a str>,
     root: String,
 }
 
@@ -143,6 +160,10 @@ impl<'a> Links<'a> {
     fn new(config: &'a Config, feed_path: &str) -> Self {
         Links {
             base_url: config.base_url.as_deref(),
+            id_base: config
+                .feed_id_base
+                .as_deref()
+                .or(config.base_url.as_deref()),
             root: pages::root_of(feed_path),
         }
     }
@@ -156,7 +177,7 @@ impl<'a> Links<'a> {
     }
 
     fn id(&self, rel_url: &str) -> String {
-        match self.base_url {
+        match self.id_base {
             Some(base) => format!("{base}{rel_url}"),
             None => format!("urn:redline:{rel_url}"),
         }

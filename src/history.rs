@@ -17,12 +17,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
+use git2::{Oid, Repository};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, DateSource};
 use crate::content::{Document, title_stem as stem};
+use crate::lineage::walk::{DocumentPaths, walk};
+use crate::lineage::{Change, Lineage};
 use crate::markdown::{self, MarkdownOptions};
 use crate::repo::{self, Opened};
 use crate::reuse::{self, HistoryCache};
@@ -42,6 +44,8 @@ pub struct Version {
     pub trailers: Vec<(String, String)>,
     /// The document's path (repository-relative) in that commit.
     pub path: String,
+    /// The site URL it was published at then (`/privacy/`).
+    pub url: String,
     pub blob: String,
     /// SHA-256 (hex) of the title and rendered HTML: what the reader saw.
     pub sha256: String,
@@ -60,12 +64,35 @@ pub struct DocHistory {
     /// Commits in the ignore-revs file that changed what readers see here
     /// (so no version records that change), oldest first.
     pub ignored_visible: Vec<String>,
+    /// Deleted from the content folder: when.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+impl DocHistory {
+    /// The URL the document's first version was published at, without
+    /// slashes (`privacy`): its id unless its front matter sets `id`.
+    pub fn first_url(&self) -> Option<&str> {
+        self.versions
+            .last()
+            .map(|v| v.url.trim_matches('/'))
+            .filter(|url| !url.is_empty())
+    }
+}
+
+/// The commit that deleted a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub commit: String,
+    pub seconds: i64,
+    pub offset_minutes: i32,
 }
 
 /// The history of every document, in the order of the documents given.
 #[derive(Debug, Clone, Default)]
 pub struct History {
     pub docs: Vec<DocHistory>,
+    /// Documents deleted from the content folder, oldest lineage first.
+    pub withdrawn: Vec<DocHistory>,
     pub warnings: Vec<String>,
     /// Built from a shallow clone: the oldest dates are the graft's, not the truth.
     pub approximate: bool,
@@ -106,6 +133,7 @@ pub fn read_kept(
             )],
             approximate: false,
             repository: None,
+            withdrawn: Vec::new(),
         });
     };
     let paths: Vec<_> = documents.iter().map(|d| d.path.clone()).collect();
@@ -135,6 +163,7 @@ pub fn read_kept(
                 versions: Vec::new(),
                 unpublished: true,
                 ignored_visible: Vec::new(),
+                withdrawn: None,
             })
             .collect();
         return Ok(history);
@@ -154,18 +183,37 @@ pub fn read_kept(
         return Ok(history);
     }
     let options = config.markdown_options();
-    let changes = walk(&repo.repo, tip, &sources, &ignored)?;
-    let fingerprints = fingerprint_blobs(&repo.repo, &changes, options)?;
+    let mut paths = DocumentPaths::new(&repo.workdir, config);
+    let lineages = walk(&repo.repo, tip, &mut paths, &ignored)?;
+    let alive: HashMap<&str, usize> = lineages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.path.as_deref().map(|p| (p, i)))
+        .collect();
+    let empty = Lineage::default();
+    let current: Vec<&Lineage> = sources
+        .iter()
+        .map(|s| alive.get(s.as_str()).map_or(&empty, |&i| &lineages[i]))
+        .collect();
+    let withdrawn: Vec<&Lineage> = lineages.iter().filter(|l| l.withdrawn.is_some()).collect();
+    let changes: Vec<&[Change]> = current
+        .iter()
+        .chain(&withdrawn)
+        .map(|l| l.changes.as_slice())
+        .collect();
+    let facts = fingerprint_blobs(&repo.repo, &changes, options)?;
     let work_tree = WorkTree::new(&repo.repo, tip)?;
     let ignore_revs_file = crate::content::display(&config.root, &config.ignore_revs_file);
+    let read = VersionsRead {
+        repo: &repo.repo,
+        facts: &facts,
+        paths: &paths,
+        date_source: config.date_source,
+        ignore_revs_file: &ignore_revs_file,
+    };
     for (index, source) in sources.into_iter().enumerate() {
-        let (versions, ignored_visible, warnings) = versions_of(
-            &repo.repo,
-            &changes[index],
-            &fingerprints,
-            config.date_source,
-            &ignore_revs_file,
-        )?;
+        let (versions, ignored_visible, warnings) =
+            read.versions_of(current[index].changes.as_slice())?;
         history.warnings.extend(warnings);
         let unpublished = work_tree.differs(&source, &documents[index].path);
         history.docs.push(DocHistory {
@@ -173,116 +221,27 @@ pub fn read_kept(
             versions,
             unpublished,
             ignored_visible,
+            withdrawn: None,
+        });
+    }
+    for lineage in withdrawn {
+        let (versions, ignored_visible, warnings) = read.versions_of(&lineage.changes)?;
+        let (Some(newest), Some(commit)) = (versions.first(), lineage.withdrawn) else {
+            continue;
+        };
+        history.warnings.extend(warnings);
+        history.withdrawn.push(DocHistory {
+            source: newest.path.clone(),
+            withdrawn: Some(read.withdrawal(commit)?),
+            versions,
+            unpublished: false,
+            ignored_visible,
         });
     }
     if let (Some(kept), Some(key)) = (kept, key) {
         kept.put(key, history.clone());
     }
     Ok(history)
-}
-
-/// A first-parent commit in which a tracked document's blob changed.
-#[derive(Debug, Clone)]
-struct Change {
-    commit: Oid,
-    path: String,
-    old: Option<(Oid, String)>,
-    new: Oid,
-    /// The commit is in the ignore-revs file: never a version.
-    ignored: bool,
-}
-
-/// Step 1: one walk; per document, its blob changes newest first.
-fn walk(
-    repo: &Repository,
-    tip: Oid,
-    sources: &[String],
-    ignored: &HashSet<Oid>,
-) -> Result<Vec<Vec<Change>>> {
-    let mut changes: Vec<Vec<Change>> = vec![Vec::new(); sources.len()];
-    let mut tracked: HashMap<String, usize> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.clone(), i))
-        .collect();
-    let mut revwalk = repo.revwalk()?;
-    revwalk.push(tip)?;
-    revwalk.simplify_first_parent()?;
-    revwalk.set_sorting(Sort::NONE)?;
-    let mut diff_options = DiffOptions::new();
-    diff_options.ignore_submodules(true);
-    for oid in revwalk {
-        let oid = oid.context("cannot walk the history")?;
-        let commit = repo.find_commit(oid)?;
-        let tree = commit.tree()?;
-        let parent_tree = match commit.parent(0) {
-            Ok(parent) => Some(parent.tree()?),
-            Err(_) => None,
-        };
-        let mut diff =
-            repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut diff_options))?;
-        let has = |d: &git2::Diff, status: Delta| d.deltas().any(|delta| delta.status() == status);
-        if has(&diff, Delta::Added) && has(&diff, Delta::Deleted) {
-            diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-        }
-        let mut renames = Vec::new();
-        for delta in diff.deltas() {
-            let Some(new_path) = delta.new_file().path().map(path_string) else {
-                continue;
-            };
-            let Some(&doc) = tracked.get(&new_path) else {
-                continue;
-            };
-            let old_file = delta
-                .old_file()
-                .path()
-                .map(|p| (delta.old_file().id(), path_string(p)));
-            let old = match delta.status() {
-                Delta::Added => None,
-                Delta::Modified | Delta::Typechange => old_file,
-                Delta::Renamed => old_file.filter(|(old_id, old_path)| {
-                    let taken = tracked.get(old_path).is_some_and(|&other| other != doc);
-                    !taken && similar_enough(repo, *old_id, delta.new_file().id())
-                }),
-                _ => continue,
-            };
-            if let (Delta::Renamed, Some((_, old_path))) = (delta.status(), &old) {
-                renames.push((new_path.clone(), old_path.clone(), doc));
-            }
-            changes[doc].push(Change {
-                commit: oid,
-                path: new_path,
-                old,
-                new: delta.new_file().id(),
-                ignored: ignored.contains(&oid),
-            });
-        }
-        // Older commits know the document by its old name.
-        for (new_path, old_path, doc) in renames {
-            tracked.remove(&new_path);
-            tracked.insert(old_path, doc);
-        }
-    }
-    Ok(changes)
-}
-
-/// libgit2 pairs small unrelated files as renames (front-matter fences make
-/// short files look alike); a rename is followed only when at least half of
-/// the body's words survive it, as a reader would judge.
-fn similar_enough(repo: &Repository, old: Oid, new: Oid) -> bool {
-    let (Ok(old), Ok(new)) = (repo.find_blob(old), repo.find_blob(new)) else {
-        return false;
-    };
-    let (old, new) = (body_text(old.content()), body_text(new.content()));
-    similar::TextDiff::from_words(old.as_str(), new.as_str()).ratio() >= 0.5
-}
-
-fn body_text(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    match crate::frontmatter::split(&text) {
-        Ok(split) => split.body.to_string(),
-        Err(_) => text.into_owned(),
-    }
 }
 
 /// A blob as read for fingerprinting: its id and the file stem used as a title
@@ -297,9 +256,9 @@ pub type Fingerprint = Result<String, String>;
 /// its own blobs through its own handle on the repository and renders them.
 fn fingerprint_blobs(
     repo: &Repository,
-    changes: &[Vec<Change>],
+    changes: &[&[Change]],
     options: MarkdownOptions,
-) -> Result<HashMap<BlobKey, Fingerprint>> {
+) -> Result<HashMap<BlobKey, BlobFacts>> {
     // Blobs are read in history order, one document after another, and
     // each task takes a contiguous run of them: packs store a document's
     // versions as delta chains, and reading them in order keeps libgit2's
@@ -307,7 +266,7 @@ fn fingerprint_blobs(
     let mut seen = HashSet::new();
     let keys: Vec<BlobKey> = changes
         .iter()
-        .flatten()
+        .flat_map(|changes| changes.iter())
         .flat_map(|c| {
             let new = (c.new, stem(&c.path));
             let old = c.old.as_ref().map(|(oid, path)| (*oid, stem(path)));
@@ -324,23 +283,38 @@ fn fingerprint_blobs(
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let blob = task_repo.find_blob(key.0)?;
-                let fingerprint = fingerprint(blob.content(), &key.1, options);
-                Ok((key, fingerprint))
+                let facts = blob_facts(blob.content(), &key.1, options);
+                Ok((key, facts))
             },
         )
         .collect()
 }
 
+/// What history needs of a blob: its fingerprint and its `slug`.
+struct BlobFacts {
+    fingerprint: Fingerprint,
+    slug: Option<String>,
+}
+
+fn blob_facts(bytes: &[u8], stem: &str, options: MarkdownOptions) -> BlobFacts {
+    let mut slug = None;
+    let fingerprint = (|| {
+        let text = crate::content::decode(bytes).map_err(|err| err.to_string())?;
+        let split = crate::frontmatter::split(text).map_err(|err| err.to_string())?;
+        slug = split.front.slug.clone();
+        let rendered = markdown::render(split.body, options);
+        let title = crate::pages::resolve_title(&split.front, &rendered, stem);
+        let mut hasher = Sha256::new();
+        visible_hash(&mut hasher, &title, &rendered.html);
+        Ok(hex::encode(hasher.finalize()))
+    })();
+    BlobFacts { fingerprint, slug }
+}
+
 /// SHA-256 of what a reader sees: the title and the rendered body; or, for
 /// text that cannot be read as a document, why not.
 pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Fingerprint {
-    let text = crate::content::decode(bytes).map_err(|err| err.to_string())?;
-    let split = crate::frontmatter::split(text).map_err(|err| err.to_string())?;
-    let rendered = markdown::render(split.body, options);
-    let title = crate::pages::resolve_title(&split.front, &rendered, stem);
-    let mut hasher = Sha256::new();
-    visible_hash(&mut hasher, &title, &rendered.html);
-    Ok(hex::encode(hasher.finalize()))
+    blob_facts(bytes, stem, options).fingerprint
 }
 
 /// The hash input for a rendered document, shared with the current pages so
@@ -374,82 +348,112 @@ pub fn visible_hash(hasher: &mut Sha256, title: &str, html: &str) {
     hasher.update(&html[done..]);
 }
 
-/// Step 3: a change is a version when the reader-visible fingerprint
-/// differs. Changes are read oldest first, so a state that does not load is
-/// passed over and the next good state is compared with the last good one.
-/// Returns the versions newest first, the ignored commits that readers
-/// could see, and warnings for both those and the states passed over.
-fn versions_of(
-    repo: &Repository,
-    changes: &[Change],
-    fingerprints: &HashMap<BlobKey, Fingerprint>,
+/// What step 3 reads versions with.
+struct VersionsRead<'a, 'c> {
+    repo: &'a Repository,
+    facts: &'a HashMap<BlobKey, BlobFacts>,
+    paths: &'a DocumentPaths<'c>,
     date_source: DateSource,
-    ignore_revs_file: &str,
-) -> Result<(Vec<Version>, Vec<String>, Vec<String>)> {
-    let mut versions = Vec::new();
-    let mut ignored_visible = Vec::new();
-    let mut warnings = Vec::new();
-    // While the document does not load: what it last was before that.
-    let mut before_broken: Option<Option<&String>> = None;
-    for change in changes.iter().rev() {
-        let short = &change.commit.to_string()[..7];
-        let old = match &change.old {
-            None => None,
-            Some((oid, path)) => match &fingerprints[&(*oid, stem(path))] {
-                Ok(old) => Some(old),
-                Err(_) => before_broken.flatten(),
-            },
-        };
-        let new = match &fingerprints[&(change.new, stem(&change.path))] {
-            Ok(new) => new,
-            Err(err) => {
-                warnings.push(format!(
+    ignore_revs_file: &'a str,
+}
+
+impl VersionsRead<'_, '_> {
+    /// Step 3: a change is a version when the reader-visible fingerprint
+    /// differs. Changes are read oldest first, so a state that does not load is
+    /// passed over and the next good state is compared with the last good one.
+    /// Returns the versions newest first, the ignored commits that readers
+    /// could see, and warnings for both those and the states passed over.
+    fn versions_of(&self, changes: &[Change]) -> Result<(Vec<Version>, Vec<String>, Vec<String>)> {
+        let VersionsRead {
+            repo,
+            facts,
+            paths,
+            date_source,
+            ignore_revs_file,
+        } = *self;
+        let mut versions = Vec::new();
+        let mut ignored_visible = Vec::new();
+        let mut warnings = Vec::new();
+        // While the document does not load: what it last was before that.
+        let mut before_broken: Option<Option<&String>> = None;
+        for change in changes.iter().rev() {
+            let short = &change.commit.to_string()[..7];
+            let old = match &change.old {
+                None => None,
+                Some((oid, path)) => match &facts[&(*oid, stem(path))].fingerprint {
+                    Ok(old) => Some(old),
+                    Err(_) => before_broken.flatten(),
+                },
+            };
+            let new_facts = &facts[&(change.new, stem(&change.path))];
+            let new = match &new_facts.fingerprint {
+                Ok(new) => new,
+                Err(err) => {
+                    warnings.push(format!(
                     "commit {short}: {}:{err}; no build of that commit could succeed, so it is not a version (the next good state is compared with the last good one)",
                     change.path
                 ));
-                before_broken.get_or_insert(old);
+                    before_broken.get_or_insert(old);
+                    continue;
+                }
+            };
+            before_broken = None;
+            if old == Some(new) {
                 continue;
             }
-        };
-        before_broken = None;
-        if old == Some(new) {
-            continue;
-        }
-        if change.ignored {
-            warnings.push(format!(
+            if change.ignored {
+                warnings.push(format!(
                 "commit {short} is listed in {ignore_revs_file} but changes what readers see in {}: it is not a version, so the text it published matches no version (nor its sha256); take it out of {ignore_revs_file} if the change is real",
                 change.path
             ));
-            ignored_visible.push(change.commit.to_string());
-            continue;
+                ignored_visible.push(change.commit.to_string());
+                continue;
+            }
+            let commit = repo.find_commit(change.commit)?;
+            let time = match date_source {
+                DateSource::Committer => commit.committer().when(),
+                DateSource::Author => commit.author().when(),
+            };
+            let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+            versions.push(Version {
+                commit: change.commit.to_string(),
+                seconds: time.seconds(),
+                offset_minutes: time.offset_minutes(),
+                author: String::from_utf8_lossy(commit.author().name_bytes())
+                    .trim()
+                    .to_string(),
+                subject: message
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                trailers: trailers(&message),
+                url: paths
+                    .url(&change.path, new_facts.slug.as_deref())
+                    .unwrap_or_default(),
+                path: change.path.clone(),
+                blob: change.new.to_string(),
+                sha256: new.clone(),
+            });
         }
-        let commit = repo.find_commit(change.commit)?;
-        let time = match date_source {
+        versions.reverse();
+        Ok((versions, ignored_visible, warnings))
+    }
+
+    /// When and by which commit a document was deleted.
+    fn withdrawal(&self, commit: Oid) -> Result<Withdrawal> {
+        let commit = self.repo.find_commit(commit)?;
+        let time = match self.date_source {
             DateSource::Committer => commit.committer().when(),
             DateSource::Author => commit.author().when(),
         };
-        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
-        versions.push(Version {
-            commit: change.commit.to_string(),
+        Ok(Withdrawal {
+            commit: commit.id().to_string(),
             seconds: time.seconds(),
             offset_minutes: time.offset_minutes(),
-            author: String::from_utf8_lossy(commit.author().name_bytes())
-                .trim()
-                .to_string(),
-            subject: message
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            trailers: trailers(&message),
-            path: change.path.clone(),
-            blob: change.new.to_string(),
-            sha256: new.clone(),
-        });
+        })
     }
-    versions.reverse();
-    Ok((versions, ignored_visible, warnings))
 }
 
 fn trailers(message: &str) -> Vec<(String, String)> {
@@ -490,7 +494,7 @@ fn read_ignore_revs(path: &Path) -> Result<HashSet<Oid>> {
     Ok(revs)
 }
 
-fn path_string(path: &Path) -> String {
+pub fn path_string(path: &Path) -> String {
     path.iter()
         .map(|c| c.to_string_lossy())
         .collect::<Vec<_>>()
@@ -498,7 +502,7 @@ fn path_string(path: &Path) -> String {
 }
 
 /// A document's path relative to the repository work tree, `/`-separated.
-fn repo_path(workdir: &Path, path: &Path) -> String {
+pub fn repo_path(workdir: &Path, path: &Path) -> String {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     path_string(path.strip_prefix(workdir).unwrap_or(&path))
 }

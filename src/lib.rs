@@ -5,6 +5,7 @@
 
 pub mod anchors;
 pub mod archive;
+pub mod at_ref;
 pub mod attributes;
 pub mod changes;
 pub mod check;
@@ -20,6 +21,7 @@ pub mod frontmatter;
 pub mod history;
 pub mod init;
 pub mod lfs;
+pub mod lineage;
 pub mod location;
 pub mod log;
 pub mod manifest;
@@ -28,6 +30,8 @@ pub mod notify;
 pub mod output;
 pub mod pages;
 pub mod print_urls;
+pub mod rebase;
+pub mod redirects;
 pub mod render;
 pub mod repo;
 pub mod report;
@@ -41,6 +45,7 @@ pub mod template_error;
 pub mod theme;
 pub mod timeline;
 pub mod urls;
+pub mod withdrawn;
 pub mod worktree;
 
 use anyhow::Result;
@@ -71,7 +76,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 no_archive: args.no_archive,
                 ..site_overrides(args.site)
             };
-            let config = Config::load(&overrides)?;
+            let (config, _at_ref) = at_ref::load_config(&overrides)?;
             if args.check {
                 check_before_build(&config, reporter)?;
             }
@@ -112,7 +117,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Log(args) => {
-            let config = Config::load(&site_overrides(args.site))?;
+            let (config, _at_ref) = at_ref::load_config(&site_overrides(args.site))?;
             let verbose = reporter.verbosity == Verbosity::Verbose;
             let text = log::log(&config, args.document.as_deref(), verbose)?;
             report::print_stdout(&text)
@@ -127,7 +132,7 @@ fn run_check(args: CheckArgs) -> Result<()> {
         drafts: args.drafts,
         ..site_overrides(args.site)
     };
-    let config = Config::load(&overrides)?;
+    let (config, _at_ref) = at_ref::load_config(&overrides)?;
     let options = check::CheckOptions {
         documents: args.documents,
     };

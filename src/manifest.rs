@@ -18,12 +18,17 @@ pub struct Manifest {
 
 #[derive(Debug, Serialize)]
 pub struct DocumentEntry {
+    /// The permanent id (see [`crate::pages::document_id`]).
+    pub id: String,
     pub source: String,
     pub url: String,
     pub title: String,
     pub last_updated: Option<String>,
     pub effective: Option<String>,
     pub unpublished: bool,
+    /// The day it was deleted from the content folder; absent while it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<String>,
     /// SHA-256 of what a reader sees now (title and rendered body).
     pub sha256: String,
     pub versions: Vec<VersionEntry>,
@@ -66,6 +71,8 @@ pub fn manifest(pages: &[Page<'_>], sha256: &[String], approximate: bool) -> Man
         .iter()
         .zip(sha256)
         .map(|(page, sha256)| DocumentEntry {
+            id: page.id.clone(),
+            withdrawn: page.withdrawn_at.as_ref().map(|(day, _)| day.iso.clone()),
             source: page
                 .history
                 .map_or_else(|| page.doc.display_path.clone(), |h| h.source.clone()),

@@ -30,6 +30,10 @@ pub struct Page<'a> {
     pub notices: Notices,
     /// The redline of uncommitted changes; set only in preview.
     pub draft_url: String,
+    /// For a withdrawn document: the day (site zone) and RFC 3339 time.
+    pub withdrawn_at: Option<(Day, String)>,
+    /// The permanent id (see [`document_id`] and [`unique_ids`]).
+    pub id: String,
 }
 
 impl<'a> Page<'a> {
@@ -61,6 +65,14 @@ impl<'a> Page<'a> {
             versions: Vec::new(),
             notices: Notices::default(),
             draft_url: String::new(),
+            id: document_id(&doc.front, history, doc.url.trim_start_matches('/')),
+            withdrawn_at: history.and_then(|h| h.withdrawn.as_ref()).map(|w| {
+                let zoned = dates::zoned(w.seconds, w.offset_minutes, config.timezone.as_ref());
+                (
+                    dates::day(zoned.date(), &config.date_format),
+                    dates::rfc3339(&zoned),
+                )
+            }),
         }
     }
 
@@ -78,6 +90,45 @@ impl<'a> Page<'a> {
         self.history.is_some_and(|h| h.unpublished)
     }
 
+    /// Deleted from the content folder; its page says so.
+    pub fn withdrawn(&self) -> bool {
+        self.history.is_some_and(|h| h.withdrawn.is_some())
+    }
+
+    /// A withdrawn document's withdrawal, as a change for the site's feed,
+    /// changes page and notices: material, dated by the deleting commit, its
+    /// page the withdrawn page, its slug [`WITHDRAWN_SLUG`].
+    pub fn withdrawal(&self) -> Option<VersionContext> {
+        let withdrawal = self.history?.withdrawn.as_ref()?;
+        let newest = self.versions.first()?;
+        let (day, datetime) = self.withdrawn_at.clone()?;
+        Some(VersionContext {
+            date: day.human.clone(),
+            date_iso: day.iso.clone(),
+            datetime,
+            subject: None,
+            author: None,
+            seconds: withdrawal.seconds,
+            commit: withdrawal.commit.clone(),
+            short_commit: withdrawal.commit.chars().take(7).collect(),
+            slug: WITHDRAWN_SLUG.to_string(),
+            url: self.rel_url().to_string(),
+            diff_url: String::new(),
+            change: ChangeClass::Material,
+            reason: "the document was deleted from the content folder".into(),
+            summary: format!(
+                "Withdrawn on {}: this document no longer applies.",
+                day.human
+            ),
+            sections: Vec::new(),
+            words_added: 0,
+            words_removed: 0,
+            effective: String::new(),
+            effective_iso: String::new(),
+            ..newest.clone()
+        })
+    }
+
     pub fn summary(&self, config: &Config) -> DocSummary {
         let effective = self
             .doc
@@ -85,6 +136,7 @@ impl<'a> Page<'a> {
             .effective
             .map(|d| dates::day(d, &config.date_format));
         DocSummary {
+            id: self.id.clone(),
             title: self.title.clone(),
             url: self.rel_url().to_string(),
             description: self.doc.front.description.clone().unwrap_or_default(),
@@ -104,6 +156,16 @@ impl<'a> Page<'a> {
                 .unwrap_or_default(),
             effective_iso: effective.map(|d| d.iso).unwrap_or_default(),
             unpublished: self.unpublished(),
+            withdrawn: self
+                .withdrawn_at
+                .as_ref()
+                .map(|(d, _)| d.human.clone())
+                .unwrap_or_default(),
+            withdrawn_iso: self
+                .withdrawn_at
+                .as_ref()
+                .map(|(d, _)| d.iso.clone())
+                .unwrap_or_default(),
             weight: self.doc.front.weight,
         }
     }
@@ -170,9 +232,60 @@ pub fn version_date(version: &Version, config: &Config) -> jiff::civil::Date {
     .date()
 }
 
+/// A document's permanent id: front matter `id`, else the URL its first
+/// version was published at (`privacy`), else its URL now. Feeds' entry
+/// ids, the notify ledger and `versions.json` key documents by it, so a
+/// rename or a new `slug` changes none of them.
+pub fn document_id(front: &FrontMatter, history: Option<&DocHistory>, rel_url: &str) -> String {
+    front
+        .meta
+        .get("id")
+        .and_then(Value::as_str)
+        .map(|id| id.trim_matches('/').to_string())
+        .filter(|id| !id.is_empty())
+        .or_else(|| history.and_then(DocHistory::first_url).map(str::to_string))
+        .unwrap_or_else(|| rel_url.trim_matches('/').to_string())
+}
+
+/// Makes ids unique: when documents share one (a path renamed away and
+/// created again, whose first URL is the old document's), the one first
+/// published earliest keeps it and each other gets `-<first commit>`
+/// appended, which never changes either.
+pub fn unique_ids(pages: &mut [Page<'_>]) {
+    let first = |page: &Page<'_>| {
+        page.history
+            .and_then(|h| h.versions.last())
+            .map(|v| (v.seconds, v.commit.clone()))
+    };
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    // Unpublished documents (no versions) come last.
+    order.sort_by_key(|&i| (first(&pages[i]).is_none(), first(&pages[i])));
+    let mut taken = std::collections::HashSet::new();
+    for i in order {
+        if !taken.insert(pages[i].id.clone()) {
+            let commit = first(&pages[i]).map_or_else(
+                || pages[i].rel_url().trim_end_matches('/').replace('/', "-"),
+                |(_, c)| c.chars().take(7).collect(),
+            );
+            pages[i].id = format!("{}-{commit}", pages[i].id);
+            taken.insert(pages[i].id.clone());
+        }
+    }
+}
+
+impl DocSummary {
+    /// The key of the notify ledger: the id with a trailing `/`, which is
+    /// what ledgers written before ids held (the URL).
+    pub fn key(&self) -> String {
+        format!("{}/", self.id)
+    }
+}
+
 /// A document in lists: navigation, the home page.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocSummary {
+    /// The permanent id (see [`document_id`]).
+    pub id: String,
     pub title: String,
     pub url: String,
     pub description: String,
@@ -181,6 +294,9 @@ pub struct DocSummary {
     pub effective: String,
     pub effective_iso: String,
     pub unpublished: bool,
+    /// The day it was withdrawn (deleted from content); empty while it is not.
+    pub withdrawn: String,
+    pub withdrawn_iso: String,
     #[serde(skip)]
     pub weight: Option<i64>,
 }
@@ -345,6 +461,10 @@ impl VersionContext {
         }
     }
 }
+
+/// The slug of the change that withdraws a document, in site-wide lists
+/// and feeds; never a version's (those are days).
+pub const WITHDRAWN_SLUG: &str = "withdrawn";
 
 /// `privacy/versions/2026-03-03/` for document `privacy/`.
 pub fn version_url(doc_url: &str, slug: &str) -> String {

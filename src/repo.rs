@@ -48,6 +48,14 @@ pub fn open(root: &Path, git_ref: Option<&str>, allow_shallow: bool) -> Result<O
             err.message()
         ),
     };
+    // A `--ref` copy of the site (see `at_ref`) is a work tree of the real
+    // repository through its `.git` file; libgit2 would take the real one's.
+    if let Some(copy) = root.ancestors().find(|dir| dir.join(".git").is_file())
+        && repo.workdir().is_some_and(|w| !same_folder(w, copy))
+        && crate::at_ref::is_copy(copy)
+    {
+        repo.set_workdir(copy, false)?;
+    }
     let Some(workdir) = repo.workdir() else {
         return Err(no_work_tree(repo.path()));
     };
@@ -68,6 +76,11 @@ pub fn open(root: &Path, git_ref: Option<&str>, allow_shallow: bool) -> Result<O
         tip,
         shallow,
     }))
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    canonical(a) == canonical(b)
 }
 
 fn resolve_tip(repo: &Repository, git_ref: Option<&str>) -> Result<Option<Oid>> {

@@ -3,7 +3,7 @@
 //! [`preview`] is [`generate`] plus the draft redlines only the preview server
 //! shows, so a built site never carries them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -23,7 +23,7 @@ use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
 use crate::reuse::{self, ArchiveCache, PreviewCache};
 use crate::sitefiles::{self, SitemapEntry};
-use crate::{manifest, theme};
+use crate::{manifest, redirects, theme, withdrawn};
 
 /// A generated site. [`generate`] and [`preview`] keep every file's bytes
 /// in `files`; [`build`] writes them to its staging folder as they are made,
@@ -123,8 +123,9 @@ fn generate_into(
     sink: Sink,
     cache: Option<&PreviewCache>,
 ) -> Result<Generated> {
-    let content = content::load(config, config.drafts)?;
+    let mut content = content::load(config, config.drafts)?;
     let history = history::read_kept(config, &content.documents, cache.map(|c| &c.history))?;
+    content.withdrawn = withdrawn::documents(config, &content, &history)?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
     let archives = cache.map(|c| &c.archives);
     render_site(config, &content, &history, &renderer, mode, sink, archives)
@@ -133,8 +134,9 @@ fn generate_into(
 /// Every version of every document with its change, newest first, without
 /// rendering any page: what `redline notify` announces.
 pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
-    let content = content::load(config, config.drafts)?;
+    let mut content = content::load(config, config.drafts)?;
     let history = history::read(config, &content.documents)?;
+    content.withdrawn = withdrawn::documents(config, &content, &history)?;
     changes_of(config, &content, &history)
 }
 
@@ -155,6 +157,7 @@ pub fn changes_of(
         mode: Mode::Publish,
         sink: &Sink::in_memory(),
         cache: None,
+        assets_now: None,
     };
     let archives = build_archives(&run, &mut pages, &summaries)?;
     let mut warnings = history.warnings.clone();
@@ -162,13 +165,25 @@ pub fn changes_of(
     Ok((site_changes(&pages, &summaries), warnings))
 }
 
-/// Every document rendered as it is now, with its history.
+/// Every document rendered as it is now, with its history; then every
+/// withdrawn document, as it last was.
 fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History) -> Vec<Page<'a>> {
     let options = config.markdown_options();
-    content
+    let documents: Vec<_> = content
         .documents
-        .par_iter()
-        .zip(history.docs.par_iter())
+        .iter()
+        .zip(&history.docs)
+        .chain(
+            content
+                .withdrawn
+                .iter()
+                .zip(&history.withdrawn)
+                // A draft deleted was never a document of the site.
+                .filter(|(doc, _)| !doc.front.draft || config.drafts),
+        )
+        .collect();
+    let mut pages: Vec<Page<'a>> = documents
+        .into_par_iter()
         .map(|(doc, doc_history)| {
             Page::new(
                 doc,
@@ -177,7 +192,9 @@ fn current_pages<'a>(config: &Config, content: &'a Content, history: &'a History
                 config,
             )
         })
-        .collect()
+        .collect();
+    pages::unique_ids(&mut pages);
+    pages
 }
 
 #[derive(Serialize)]
@@ -227,8 +244,12 @@ pub fn render_site(
     }
 
     let page_summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
-    let mut summaries = page_summaries.clone();
+    let (mut summaries, mut withdrawn): (Vec<DocSummary>, Vec<DocSummary>) = page_summaries
+        .iter()
+        .cloned()
+        .partition(|s| s.withdrawn.is_empty());
     pages::sort_for_navigation(&mut summaries);
+    withdrawn.sort_by(|a, b| b.withdrawn_iso.cmp(&a.withdrawn_iso));
     let site = SiteContext {
         title: &config.title,
         description: &config.description,
@@ -251,8 +272,10 @@ pub fn render_site(
     base.insert("description", &config.description);
 
     base.insert("archive", &config.archive);
+    let assets_now = assets_now(content);
     let archives = if config.archive {
         let run = ArchiveRun {
+            assets_now: Some(&assets_now),
             config,
             history,
             renderer: Some(renderer),
@@ -287,8 +310,13 @@ pub fn render_site(
         context.insert("current_url", &page_context.summary.url);
         context.insert("description", &page_context.summary.description);
         context.insert("page", &page_context);
+        let template = if page.withdrawn() {
+            "withdrawn.html"
+        } else {
+            "page.html"
+        };
         let html = renderer
-            .render("page.html", &context)
+            .render(template, &context)
             .with_context(|| format!("cannot render {}", page.doc.display_path))?;
         sink.insert(
             format!("{}index.html", page.rel_url()),
@@ -305,6 +333,7 @@ pub fn render_site(
     context.insert("root", "");
     context.insert("canonical", &canonical(config, "/"));
     context.insert("documents", &summaries);
+    context.insert("withdrawn", &withdrawn);
     let section_title = content
         .home
         .as_ref()
@@ -374,6 +403,8 @@ pub fn render_site(
         "robots.txt",
     )?;
 
+    redirects::write::write(config, renderer, &base, &pages, &page_summaries, &sink)?;
+
     let hashes: Vec<String> = pages.par_iter().map(current_sha256).collect();
     let manifest = manifest::manifest(&pages, &hashes, history.approximate);
     let json = serde_json::to_vec_pretty(&manifest).context("cannot write versions.json")?;
@@ -397,6 +428,9 @@ struct ArchiveRun<'a> {
     sink: &'a Sink,
     /// Archives from the last preview, reused when their inputs match.
     cache: Option<&'a ArchiveCache>,
+    /// The site's files now (output path → git blob id), so old versions
+    /// keep the files they linked to as they were (None: not kept).
+    assets_now: Option<&'a HashMap<String, git2::Oid>>,
 }
 
 /// Reads every document's versions back from git and renders its archive,
@@ -415,6 +449,7 @@ fn build_archives(
         mode,
         sink,
         cache,
+        ..
     } = *run;
     let Some(git_dir) = &history.repository else {
         return Ok(pages.iter().map(|_| DocArchive::default()).collect());
@@ -424,6 +459,15 @@ fn build_archives(
     }
     // What every archive depends on besides its own document.
     let templates = renderer.map(|r| &r.theme().templates);
+    let prefix = git2::Repository::open(git_dir)
+        .ok()
+        .and_then(|repo| {
+            let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
+            Some(history::repo_path(&workdir, &config.content_dir))
+        })
+        .map(|p| if p.is_empty() { p } else { p + "/" })
+        .unwrap_or_default();
+    let assets_now = run.assets_now.filter(|_| renderer.is_some());
     let shared_key = cache.map(|_| reuse::key(&[config, base, &templates, &mode]));
     let options = config.markdown_options();
     pages
@@ -439,6 +483,11 @@ fn build_archives(
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let input = ArchiveInput {
+                    assets: assets_now.map(|now| archive::AssetsThen {
+                        repo,
+                        prefix: &prefix,
+                        now,
+                    }),
                     config,
                     renderer,
                     base,
@@ -483,6 +532,11 @@ fn build_archives(
                     archive.files.push(draft);
                 }
                 for (path, bytes) in std::mem::take(&mut archive.files) {
+                    if path.starts_with(archive::OLD_ASSETS) {
+                        // Named by content: another version may have it already.
+                        sink.insert_once(path, bytes, "a file as old versions linked it")?;
+                        continue;
+                    }
                     sink.insert(
                         path,
                         bytes,
@@ -526,16 +580,33 @@ fn render_changes(
     Ok(())
 }
 
-/// Every version of every document, newest first.
+/// The git blob id of every file the content folder publishes, by output path.
+fn assets_now(content: &Content) -> HashMap<String, git2::Oid> {
+    content
+        .assets
+        .iter()
+        .filter_map(|asset| {
+            let id = git2::Oid::hash_file(git2::ObjectType::Blob, &asset.path).ok()?;
+            Some((asset.output.clone(), id))
+        })
+        .collect()
+}
+
+/// Every version of every document, and every withdrawal, newest first.
 fn site_changes(pages: &[Page<'_>], summaries: &[DocSummary]) -> Vec<SiteChange> {
     let mut changes: Vec<SiteChange> = pages
         .iter()
         .zip(summaries)
         .flat_map(|(page, summary)| {
-            page.versions.iter().map(|version| SiteChange {
-                document: summary.clone(),
-                version: version.clone(),
-            })
+            let withdrawal = page.withdrawal();
+            page.versions
+                .iter()
+                .cloned()
+                .chain(withdrawal)
+                .map(|version| SiteChange {
+                    document: summary.clone(),
+                    version,
+                })
         })
         .collect();
     changes.sort_by(|a, b| {
@@ -591,7 +662,7 @@ fn check_unpublished(
 /// What the HTML sanitizer took out of each page, each kind once, so
 /// nothing disappears silently.
 fn report_sanitized_html(pages: &[Page<'_>], warnings: &mut Vec<String>) {
-    for page in pages {
+    for page in pages.iter().filter(|p| !p.withdrawn()) {
         for removal in &page.rendered.removed {
             warnings.push(format!(
                 "{}:{}: raw HTML: {} removed (not on the allowlist of html = \"sanitize\"); \
@@ -605,7 +676,7 @@ fn report_sanitized_html(pages: &[Page<'_>], warnings: &mut Vec<String>) {
 }
 
 fn check_front_matter_dates(config: &Config, pages: &[Page<'_>], warnings: &mut Vec<String>) {
-    for page in pages {
+    for page in pages.iter().filter(|p| !p.withdrawn()) {
         let (Some(updated), Some(newest)) = (
             page.doc.front.updated,
             page.history.and_then(|h| h.versions.first()),

@@ -60,6 +60,14 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/atom.xml"),
     ),
     (
+        "withdrawn.html",
+        include_str!("../themes/default/templates/withdrawn.html"),
+    ),
+    (
+        "redirect.html",
+        include_str!("../themes/default/templates/redirect.html"),
+    ),
+    (
         "email/notice.txt",
         include_str!("../themes/default/templates/email/notice.txt"),
     ),

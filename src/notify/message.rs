@@ -276,7 +276,7 @@ pub fn compose(
             .iter()
             .map(|c| NoticeChange {
                 commit: c.version.commit.clone(),
-                document: c.document.url.clone(),
+                document: c.document.key(),
                 title: one_line(&c.document.title),
                 change: c.version.change.as_str(),
                 url: link(&c.version.url),

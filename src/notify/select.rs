@@ -50,7 +50,8 @@ impl SinceArg {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChangeKey {
     pub commit: String,
-    /// The document's site-relative URL (`privacy/`).
+    /// The document's id with a trailing `/` (`privacy/`): its first
+    /// site-relative URL, so a moved document keeps its ledger entries.
     pub document: String,
 }
 
@@ -58,7 +59,7 @@ impl ChangeKey {
     pub fn of(change: &SiteChange) -> ChangeKey {
         ChangeKey {
             commit: change.version.commit.clone(),
-            document: change.document.url.clone(),
+            document: change.document.key(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub fn change(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Site
     SiteChange {
         document: DocSummary {
             title: url.trim_end_matches('/').to_string(),
+            id: url.trim_end_matches('/').to_string(),
             url: url.to_string(),
             description: String::new(),
             last_updated: String::new(),
@@ -17,6 +18,8 @@ pub fn change(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Site
             effective: String::new(),
             effective_iso: String::new(),
             unpublished: false,
+            withdrawn: String::new(),
+            withdrawn_iso: String::new(),
             weight: None,
         },
         version: VersionContext {

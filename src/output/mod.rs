@@ -128,6 +128,34 @@ impl Sink {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Adds a file named by its content, unless it is there already.
+    pub fn insert_once(&self, path: String, bytes: Vec<u8>, origin: &str) -> Result<()> {
+        {
+            let mut files = self.lock();
+            if files.files.contains_key(&path) {
+                return Ok(());
+            }
+            if self.folder.is_none() {
+                return files.insert(path, bytes, origin);
+            }
+            claim(&mut files.files, &path, origin.to_string(), None)?;
+        }
+        let Some(folder) = &self.folder else {
+            return Ok(());
+        };
+        let target = folder.join(&path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+    }
+
+    /// Whether a file was added at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.lock().files.contains_key(path)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, OutputSet> {
         // A panic elsewhere cannot leave the map half-updated: claims are
         // a lookup and an insert.

@@ -12,6 +12,7 @@ mod classify;
 mod errors;
 mod fidelity;
 mod history;
+mod lineage;
 mod log;
 mod notices;
 mod notify;

@@ -1,0 +1,110 @@
+//! Rebasing relative links: an archived version is shown at
+//! `<doc>/versions/<day>/`, two folders below the page its text was written
+//! for, so its relative links and images (`../images/logo.png`) would point
+//! elsewhere. Each relative `href` and `src` is resolved against the page
+//! the version was published at, then written relative to the page it is
+//! shown on. Pure: HTML in, HTML out.
+
+/// Rewrites the relative `href="…"` and `src="…"` values in `html` (as the
+/// renderer writes them: double-quoted) from pages at `written_for` (a
+/// folder URL, `/privacy/`) to a page whose way back to the site root is
+/// `root` (`../../../`). Other URLs are left alone; so is a `<a href>` that
+/// only names a fragment or query.
+pub fn rebase(html: &str, written_for: &str, root: &str) -> String {
+    rebase_with(html, written_for, root, |path| path.to_string())
+}
+
+/// [`rebase`], with each resolved path (from the site root, no leading `/`)
+/// passed through `place` first: where the file it names is kept.
+pub fn rebase_with(
+    html: &str,
+    written_for: &str,
+    root: &str,
+    mut place: impl FnMut(&str) -> String,
+) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some((at, skip)) = next_attribute(rest) {
+        let value_start = at + skip;
+        let Some(len) = rest[value_start..].find('"') else {
+            break;
+        };
+        out.push_str(&rest[..value_start]);
+        let value = &rest[value_start..value_start + len];
+        match resolve(value, written_for) {
+            Some(path) => {
+                out.push_str(root);
+                out.push_str(&place(&path));
+            }
+            None => out.push_str(value),
+        }
+        rest = &rest[value_start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn next_attribute(html: &str) -> Option<(usize, usize)> {
+    let href = html.find(" href=\"").map(|at| (at, 7));
+    let src = html.find(" src=\"").map(|at| (at, 6));
+    match (href, src) {
+        (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// `value` resolved against the folder `base`, as a path from the site root
+/// without its leading `/`; None when it is not a relative path.
+fn resolve(value: &str, base: &str) -> Option<String> {
+    let first = value.chars().next()?;
+    if matches!(first, '/' | '#' | '?') || has_scheme(value) {
+        return None;
+    }
+    let (path, suffix) = value
+        .find(['?', '#'])
+        .map_or((value, ""), |at| value.split_at(at));
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for segment in path.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            segment => parts.push(segment),
+        }
+    }
+    let mut resolved = parts.join("/");
+    let folder = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    if folder && !resolved.is_empty() {
+        resolved.push('/');
+    }
+    resolved.push_str(suffix);
+    Some(resolved)
+}
+
+fn has_scheme(value: &str) -> bool {
+    value
+        .split_once(':')
+        .is_some_and(|(scheme, _)| crate::urls::is_scheme(scheme))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_resolve_as_on_the_page_they_were_written_for() {
+        let html = r##"<p><img src="../images/logo.png" alt="x"> <a href="terms/#a">t</a> <a href="https://x.example/">x</a> <a href="/abs/">a</a> <a href="#top">top</a> <a href="./">here</a></p>"##;
+        let rebased = rebase(html, "/privacy/", "../../../");
+        assert_eq!(
+            rebased,
+            r##"<p><img src="../../../images/logo.png" alt="x"> <a href="../../../privacy/terms/#a">t</a> <a href="https://x.example/">x</a> <a href="/abs/">a</a> <a href="#top">top</a> <a href="../../../privacy/">here</a></p>"##
+        );
+    }
+
+    #[test]
+    fn a_value_left_open_ends_the_rewrite_without_losing_text() {
+        let html = "<a href=\"x";
+        assert_eq!(rebase(html, "/p/", "../"), html);
+    }
+}
