@@ -60,6 +60,8 @@ impl SiteMap {
             for (version, slug) in timeline::slugs(&days).iter().enumerate() {
                 let page = format!("/{}", pages::version_url(&url, slug));
                 map.paths.insert(page.clone());
+                map.paths
+                    .insert(format!("/{}", pages::compare_url(&url, slug)));
                 map.versions.insert(
                     page,
                     VersionRef {
