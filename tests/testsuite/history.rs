@@ -1456,3 +1456,51 @@ fn log_of_a_document_prints_one_line_per_version() {
     let second = run.stdout.find(&expected[1].0[..7]).expect("oldest");
     assert!(first < second, "{}", run.stdout);
 }
+
+#[test]
+fn an_ignored_move_with_a_reflow_keeps_the_older_versions() {
+    // A restructure moves the policy into a folder and re-wraps a line in
+    // the same commit, and is listed in .git-blame-ignore-revs: it is no
+    // version, but the history before the move still is.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &long_policy("Privacy Policy", "five"),
+        "Add the privacy policy",
+        JAN,
+    );
+    let v2 = repo.commit_file(
+        "content/privacy.md",
+        &long_policy("Privacy Policy", "seven"),
+        "Keep billing records longer",
+        FEB,
+    );
+    repo.git(&["mv", "content/privacy.md", "content/privacy-policy.md"]);
+    let reflowed = long_policy("Privacy Policy", "seven").replace(
+        "only for the purposes stated in section 3.",
+        "only for the purposes\nstated in section 3.",
+    );
+    let moved = repo.commit_file(
+        "content/privacy-policy.md",
+        &reflowed,
+        "Move and re-wrap",
+        MAR,
+    );
+    repo.commit_file(
+        ".git-blame-ignore-revs",
+        &format!("# the restructure\n{moved}\n"),
+        "Ignore the restructure",
+        APR,
+    );
+    let run = repo.build();
+    assert_eq!(
+        commits(&repo, "/privacy-policy/"),
+        [v2, v1],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.document("/privacy-policy/")["last_updated"],
+        "2026-02-01"
+    );
+}

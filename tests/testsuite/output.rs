@@ -367,3 +367,88 @@ fn init_ignores_what_builds_make_beside_the_output() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&status.stdout), "");
 }
+
+#[test]
+fn rebuilds_leave_no_folder_beside_the_output() {
+    // Each swap leaves the old site under a staging name for a moment; a
+    // build that never removed it would leave a whole copy per rebuild.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "First."))]);
+    repo.build();
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "Second."),
+        "Second text",
+        "2026-03-05T10:00:00+00:00",
+    );
+    repo.build();
+    repo.build();
+    assert!(
+        staging_leftovers(&repo).is_empty(),
+        "{:?}",
+        staging_leftovers(&repo)
+    );
+    assert!(repo.read("public/privacy/index.html").contains("Second."));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reader_never_finds_the_site_missing_through_rebuilds() {
+    // A web server serving `public/` while CI rebuilds it: the two folders
+    // trade places in one step, so no request between builds finds nothing.
+    // Each build runs under strace, which holds it 20 ms after every
+    // rename, as a busy machine might: a site moved aside in one rename and
+    // the new one moved in with another leaves a gap no reader can miss.
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let strace = Command::new("strace").arg("-V").output();
+    if !crate::harness::tool_available(
+        "strace",
+        strace.is_ok_and(|o| o.status.success()),
+        "apt-get install strace, as .ci/run does",
+    ) {
+        return;
+    }
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "First."))]);
+    repo.build();
+    let manifest = repo.path().join("public/versions.json");
+    let done = Arc::new(AtomicBool::new(false));
+    let (reads, missing) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let reader = {
+        let (manifest, done) = (manifest.clone(), done.clone());
+        let (reads, missing) = (reads.clone(), missing.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                if std::fs::File::open(&manifest).is_err() {
+                    missing.fetch_add(1, Ordering::Relaxed);
+                }
+                reads.fetch_add(1, Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+        })
+    };
+    for _ in 0..20 {
+        let status = Command::new("strace")
+            .args(["-f", "-qq", "-o", "/dev/null"])
+            .args(["-e", "trace=rename,renameat,renameat2"])
+            .args(["-e", "inject=rename,renameat,renameat2:delay_exit=20000"])
+            .args(["--", env!("CARGO_BIN_EXE_redline"), "build", "--quiet"])
+            .current_dir(repo.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("strace runs");
+        assert!(status.success(), "the build under strace failed: {status}");
+    }
+    done.store(true, Ordering::Relaxed);
+    reader.join().expect("reader");
+    let (reads, missing) = (
+        reads.load(Ordering::Relaxed),
+        missing.load(Ordering::Relaxed),
+    );
+    assert!(reads > 100, "the reader hardly ran: {reads} reads");
+    assert_eq!(
+        missing, 0,
+        "{missing} of {reads} reads found no versions.json"
+    );
+    assert!(repo.read("public/privacy/index.html").contains("First."));
+}
