@@ -419,6 +419,11 @@ struct Mailroom {
     /// Refuse every RCPT with this code and one reply, as a server that
     /// will not relay for the sender does.
     refuse_all: Option<u16>,
+    /// Stop answering part way through the message after this many
+    /// accepted messages: its first lines are read, its end never is.
+    stall_after: Option<usize>,
+    /// Whether a message is stalled now.
+    stalled: bool,
 }
 
 #[derive(Clone)]
@@ -497,12 +502,24 @@ fn serve(stream: TcpStream, room: Arc<Mutex<Mailroom>>) {
     if session.greeting().write_to(&mut writer).is_err() {
         return;
     }
+    let mut in_data = false;
     loop {
         let mut line = Vec::new();
         match reader.read_until(b'\n', &mut line) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
+        if in_data {
+            let mut room = room.lock().expect("lock");
+            if room.stall_after.is_some_and(|n| room.received.len() >= n) {
+                // Mid-message: read on, answer nothing, until the client goes.
+                room.stalled = true;
+                drop(room);
+                while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {}
+                return;
+            }
+        }
+        in_data = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"DATA");
         if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"MAIL") {
             let room = room.lock().expect("lock");
             if room.drop_after.is_some_and(|n| room.received.len() >= n) {
@@ -959,4 +976,126 @@ fn one_message_is_counted_as_one_message() {
     let send = [&args[..], &["--send", "--smtp", &url]].concat();
     let sent = notify(&repo, &send).success();
     assert!(sent.stderr.contains("sent 1 message;"), "{}", sent.stderr);
+}
+
+/// `redline notify ARGS` started, not waited for.
+fn spawn_notify(repo: &TestRepo, args: &[&str]) -> std::process::Child {
+    let mut all = vec!["notify"];
+    all.extend_from_slice(args);
+    crate::harness::redline_command(repo.path(), &all)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("redline runs")
+}
+
+#[test]
+fn a_run_killed_while_the_server_stalls_mid_message_resumes_with_exactly_the_rest() {
+    // A CI job killed (SIGKILL: no clean-up at all) while the mail server
+    // is slow to take the 4th message: the ledger still reads, and the
+    // rerun sends the 5 messages not yet delivered, none twice.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").stall_after = Some(3);
+    let args = send_to_people(&url);
+    let mut child = spawn_notify(&repo, &args);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !room.lock().expect("lock").stalled {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the run ended before the server stalled"
+        );
+        assert!(Instant::now() < deadline, "the server never stalled");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("wait");
+    assert_eq!(room.lock().expect("lock").received.len(), 3);
+    let after = ledger(&repo);
+    assert_eq!(
+        after["deliveries"].as_array().map(Vec::len),
+        Some(3),
+        "{after}"
+    );
+
+    room.lock().expect("lock").stall_after = None;
+    let rerun = notify(&repo, &args).success();
+    assert!(rerun.stderr.contains("sent 5 messages"), "{}", rerun.stderr);
+    assert!(rerun.stderr.contains("3 already sent"), "{}", rerun.stderr);
+    let received = wait_for(&room, 8);
+    let mut pairs: Vec<(String, String)> = received
+        .iter()
+        .map(|m| {
+            let subject = parse(&m.data).subject().unwrap_or_default().to_string();
+            (m.to.join(","), subject)
+        })
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(received.len(), 8);
+    assert_eq!(pairs.len(), 8, "every (recipient, notice) once: {pairs:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_killed_as_it_writes_the_ledger_leaves_one_that_reads() {
+    // strace kills the run (SIGKILL) at its first write into the ledger
+    // file itself: the moment a crash would cut a ledger rewritten in place
+    // down to nothing. Written beside it and renamed over it, the ledger is
+    // never written in place, so the run goes on to the end; either way the
+    // ledger must read and a rerun send exactly what is left.
+    let strace = std::process::Command::new("strace").arg("-V").output();
+    if !crate::harness::tool_available(
+        "strace",
+        strace.is_ok_and(|o| o.status.success()),
+        "apt-get install strace, as .ci/run does",
+    ) {
+        return;
+    }
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    let args = send_to_people(&url);
+    notify(&repo, &args).success();
+    assert_eq!(wait_for(&room, 8).len(), 8);
+    repo.commit_file(
+        "content/privacy.md",
+        &PRIVACY.replace("30 days", "7 days"),
+        "Shorter\n\nPolicy-Change: material",
+        "2026-03-15T10:00:00+00:00",
+    );
+    let ledger_path = repo.path().join(".redline/notify-ledger.json");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "-P"])
+        .arg(&ledger_path)
+        .args(["-e", "trace=write,writev,pwrite64"])
+        .args(["-e", "inject=write,writev,pwrite64:signal=KILL"])
+        .args(["--", env!("CARGO_BIN_EXE_redline"), "notify"])
+        .args(args)
+        .current_dir(repo.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("strace runs");
+    let text = std::fs::read_to_string(&ledger_path).expect("the ledger is there");
+    let parsed: Result<serde_json::Value, _> = serde_json::from_str(&text);
+    assert!(
+        parsed.is_ok(),
+        "the ledger does not read after the run ({status}): {text:?}"
+    );
+    let sent = room.lock().expect("lock").received.len() - 8;
+    let rerun = notify(&repo, &args).success();
+    assert!(
+        rerun
+            .stderr
+            .contains(&format!("sent {} messages", 4 - sent)),
+        "{sent} sent before: {}",
+        rerun.stderr
+    );
+    let counts = recipients_of(&wait_for(&room, 12));
+    assert!(counts.values().all(|n| *n == 3), "{counts:?}");
 }
