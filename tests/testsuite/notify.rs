@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, MimeHeaders};
-use mailin::{Action, Handler, Response, SessionBuilder, response};
+use mailin::{Action, AuthMechanism, Handler, Response, SessionBuilder, response};
 
 use crate::harness::{Run, TestRepo, run_redline_with};
 
@@ -424,6 +424,11 @@ struct Mailroom {
     stall_after: Option<usize>,
     /// Whether a message is stalled now.
     stalled: bool,
+    /// Offer AUTH PLAIN (without TLS, as on a local relay) and require
+    /// this user and password before any MAIL.
+    require_auth: Option<(String, String)>,
+    /// Every AUTH PLAIN attempt: (user, password).
+    logins: Vec<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -434,6 +439,15 @@ struct Sink {
 }
 
 impl Handler for Sink {
+    fn auth_plain(&mut self, _authorization: &str, user: &str, password: &str) -> Response {
+        let mut room = self.room.lock().expect("lock");
+        room.logins.push((user.to_string(), password.to_string()));
+        match &room.require_auth {
+            Some((u, p)) if u == user && p == password => response::AUTH_OK,
+            _ => response::INVALID_CREDENTIALS,
+        }
+    }
+
     fn rcpt(&mut self, to: &str) -> Response {
         let to = to.trim_matches(['<', '>']).to_string();
         let mut room = self.room.lock().expect("lock");
@@ -494,7 +508,13 @@ fn serve(stream: TcpStream, room: Arc<Mutex<Mailroom>>) {
         to: Vec::new(),
         data: Vec::new(),
     };
-    let mut session = SessionBuilder::new("sink.test").build(ip, handler);
+    let mut builder = SessionBuilder::new("sink.test");
+    if room.lock().expect("lock").require_auth.is_some() {
+        builder
+            .enable_auth(AuthMechanism::Plain)
+            .insecure_enable_plaintext_auth();
+    }
+    let mut session = builder.build(ip, handler);
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
@@ -1098,4 +1118,63 @@ fn a_run_killed_as_it_writes_the_ledger_leaves_one_that_reads() {
     );
     let counts = recipients_of(&wait_for(&room, 12));
     assert!(counts.values().all(|n| *n == 3), "{counts:?}");
+}
+
+#[test]
+fn credentials_from_the_environment_log_in_with_auth_plain() {
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").require_auth = Some(("notices".into(), "s3cret pass".into()));
+    let args = send_to_people(&url);
+
+    // Without credentials the server takes nothing.
+    notify(&repo, &args).failure();
+    assert_eq!(room.lock().expect("lock").received.len(), 0);
+
+    let wrong = [
+        ("REDLINE_SMTP_USER", "notices"),
+        ("REDLINE_SMTP_PASSWORD", "guess"),
+    ];
+    let run = notify_with(&repo, &args, &wrong).failure();
+    assert!(
+        !run.stderr.contains("guess"),
+        "no password in errors: {}",
+        run.stderr
+    );
+    assert_eq!(room.lock().expect("lock").received.len(), 0);
+
+    let right = [
+        ("REDLINE_SMTP_USER", "notices"),
+        ("REDLINE_SMTP_PASSWORD", "s3cret pass"),
+    ];
+    let run = notify_with(&repo, &args, &right).success();
+    assert!(run.stderr.contains("sent 8 messages"), "{}", run.stderr);
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    assert_eq!(wait_for(&room, 8).len(), 8);
+    let room = room.lock().expect("lock");
+    assert!(
+        room.logins
+            .contains(&("notices".into(), "s3cret pass".into()))
+    );
+    assert!(room.logins.contains(&("notices".into(), "guess".into())));
+}
+
+#[test]
+fn credentials_are_never_sent_over_plain_smtp_to_another_machine() {
+    // smtp:// to a host that is not this machine would carry the password
+    // in the clear: refused before any connection, whatever the host.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let credentials = [
+        ("REDLINE_SMTP_USER", "notices"),
+        ("REDLINE_SMTP_PASSWORD", "s3cret"),
+    ];
+    for url in ["smtp://mail.example.com:587", "smtp://192.0.2.10:25"] {
+        let run = notify_with(&repo, &send_to_people(url), &credentials).failure();
+        assert!(run.stderr.contains("unencrypted"), "{url}: {}", run.stderr);
+        assert!(run.stderr.contains("smtps://"), "{url}: {}", run.stderr);
+        assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    }
+    assert!(!repo.exists(".redline/notify-ledger.json"));
 }
