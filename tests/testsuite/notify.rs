@@ -1178,3 +1178,39 @@ fn credentials_are_never_sent_over_plain_smtp_to_another_machine() {
     }
     assert!(!repo.exists(".redline/notify-ledger.json"));
 }
+
+#[test]
+fn since_a_revision_announces_the_changes_after_it_whatever_their_dates() {
+    // `--since v1` means the commits `git log v1..` lists: a change landed
+    // after the tag carries an older date (a rebased branch keeps its
+    // committer date), and is announced all the same.
+    let repo = site();
+    let first = repo.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    repo.git(&["tag", "announced"]);
+    repo.commit_file(
+        "content/privacy.md",
+        &PRIVACY.replace("30 days", "7 days"),
+        "Shorter\n\nPolicy-Change: material",
+        "2026-03-05T10:00:00+00:00",
+    );
+    notify(&repo, &["--outbox", "tag", "--since", "announced"]).success();
+    assert_eq!(
+        outbox(&repo, "tag").keys().collect::<Vec<_>>(),
+        ["0001-privacy-2026-03-05.eml"]
+    );
+    notify(&repo, &["--outbox", "id", "--since", &first]).success();
+    assert_eq!(
+        outbox(&repo, "id").keys().collect::<Vec<_>>(),
+        [
+            "0001-privacy-2026-03-05.eml",
+            "0002-privacy-2026-03-10.eml",
+            "0003-terms-2026-03-10.eml"
+        ]
+    );
+    // A date, by contrast, goes by the dates.
+    notify(&repo, &["--outbox", "date", "--since", "2026-03-06"]).success();
+    assert_eq!(outbox(&repo, "date").len(), 2);
+
+    let run = notify(&repo, &["--outbox", "bad", "--since", "no-such-tag"]).failure();
+    assert!(run.stderr.contains("no-such-tag"), "{}", run.stderr);
+}
