@@ -452,3 +452,47 @@ fn a_reader_never_finds_the_site_missing_through_rebuilds() {
     );
     assert!(repo.read("public/privacy/index.html").contains("First."));
 }
+
+#[test]
+fn an_unreadable_list_of_written_files_stops_the_build() {
+    // Without the list every unknown file would be kept, stale pages
+    // included; a list that exists but cannot be read is an error naming
+    // it, not a reason to keep everything.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "x"))]);
+    repo.build();
+    let list = repo.path().join("public/.redline-written");
+    std::fs::remove_file(&list).expect("the list is there");
+    std::fs::create_dir(&list).expect("a folder in its place");
+    let run = repo.redline(&["build"]).failure();
+    assert!(
+        run.stderr.contains("cannot read") && run.stderr.contains(".redline-written"),
+        "{}",
+        run.stderr
+    );
+    assert!(staging_leftovers(&repo).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_owner_s_symbolic_link_in_the_output_survives_rebuilds() {
+    // A deploy step links `public/current` to a page: the link is not the
+    // build's, so the next site carries it over, as a link.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "x"))]);
+    repo.build();
+    let link = repo.path().join("public/current");
+    std::os::unix::fs::symlink("privacy/index.html", &link).expect("symlink");
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "y"),
+        "Edit",
+        "2026-03-05T10:00:00+00:00",
+    );
+    repo.build();
+    let kind = std::fs::symlink_metadata(&link).expect("the link is kept");
+    assert!(kind.file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_link(&link).expect("link"),
+        Path::new("privacy/index.html")
+    );
+    assert!(repo.read("public/current").contains("<p>y</p>"));
+}
