@@ -509,3 +509,119 @@ fn a_setting_appended_after_extra_is_pointed_at() {
         log.stdout
     );
 }
+
+/// Every `(loc, lastmod)` of a sitemap, read as XML in the sitemap
+/// namespace.
+fn sitemap_entries(xml: &str) -> Vec<(String, String)> {
+    const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "urlset", "{xml}");
+    assert_eq!(root.tag_name().namespace(), Some(NS), "{xml}");
+    let child = |url: roxmltree::Node<'_, '_>, name: &str| {
+        let found: Vec<_> = url
+            .children()
+            .filter(|n| n.is_element() && n.tag_name().name() == name)
+            .collect();
+        assert_eq!(found.len(), 1, "one <{name}> per <url>: {xml}");
+        assert_eq!(found[0].tag_name().namespace(), Some(NS));
+        found[0].text().unwrap_or_default().to_string()
+    };
+    root.children()
+        .filter(|n| n.is_element())
+        .map(|url| {
+            assert_eq!(url.tag_name().name(), "url", "{xml}");
+            (child(url, "loc"), child(url, "lastmod"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_sitemap_is_xml_listing_every_page_with_its_last_change() {
+    let repo = TestRepo::new();
+    repo.write(
+        "redline.toml",
+        "base_url = \"https://legal.example.com/a&b/\"\n",
+    );
+    repo.write("content/privacy.md", policy("Privacy", "First."));
+    repo.commit_file(
+        "content/Terms of Service.md",
+        &policy("Terms", "Be kind."),
+        "Publish",
+        "2026-03-03T10:00:00+00:00",
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "Second."),
+        "Change the privacy policy",
+        "2026-04-05T23:30:00-02:00",
+    );
+    repo.build();
+    let base = "https://legal.example.com/a&b";
+    assert_eq!(
+        sitemap_entries(&repo.read("public/sitemap.xml")),
+        [
+            (format!("{base}/"), "2026-04-05".to_string()),
+            (format!("{base}/privacy/"), "2026-04-05".to_string()),
+            (
+                format!("{base}/terms-of-service/"),
+                "2026-03-03".to_string()
+            ),
+        ]
+    );
+}
+
+/// A policy whose hand-typed `updated:` (January 15, 2025) is older than
+/// the commit that last changed it (March 3, 2026).
+fn front_matter_dated(config: &str) -> TestRepo {
+    site(&[
+        (
+            "content/privacy.md",
+            "---\ntitle: Privacy\nupdated: 2025-01-15\n---\n\nWe keep data.\n",
+        ),
+        ("redline.toml", config),
+    ])
+}
+
+#[test]
+fn history_dates_win_over_front_matter_unless_trusted_and_the_mismatch_is_a_warning() {
+    let repo = front_matter_dated("");
+    let run = repo.build();
+    assert_eq!(repo.document("/privacy/")["last_updated"], "2026-03-03");
+    let page = repo.read("public/privacy/index.html");
+    assert!(page.contains("<time datetime=\"2026-03-03\">"), "{page}");
+    assert!(!page.contains("2025-01-15"), "{page}");
+    let warning = "content/privacy.md: front matter says updated 2025-01-15, \
+                   but the text last changed on 2026-03-03";
+    assert!(run.stderr.contains(warning), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("using the history; set trust_front_matter_dates = true"),
+        "{}",
+        run.stderr
+    );
+
+    let trusted = front_matter_dated("trust_front_matter_dates = true\n");
+    let run = trusted.build();
+    assert_eq!(trusted.document("/privacy/")["last_updated"], "2025-01-15");
+    let page = trusted.read("public/privacy/index.html");
+    assert!(page.contains("<time datetime=\"2025-01-15\">"), "{page}");
+    assert!(run.stderr.contains(warning), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("using the front matter (trust_front_matter_dates = true)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn front_matter_that_agrees_with_the_history_is_no_warning() {
+    let repo = site(&[(
+        "content/privacy.md",
+        "---\ntitle: Privacy\nupdated: 2026-03-03\n---\n\nWe keep data.\n",
+    )]);
+    let run = repo.build();
+    assert!(!run.stderr.contains("front matter says"), "{}", run.stderr);
+    assert_eq!(repo.document("/privacy/")["last_updated"], "2026-03-03");
+}

@@ -282,3 +282,27 @@ pub fn project_root() -> PathBuf {
 pub fn policy(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\n---\n\n{body}\n")
 }
+
+/// Whether a test can use a tool it needs (`available`). A missing tool
+/// fails the test, unless `REDLINE_SKIP_MISSING_TOOLS=1` says to skip it
+/// (not honoured with `CI` set); a skip is written straight to the
+/// terminal, past the test harness's capture, with the test's name, so
+/// the run's output shows it.
+#[track_caller]
+pub fn tool_available(tool: &str, available: bool, how_to_install: &str) -> bool {
+    if available {
+        return true;
+    }
+    let opted_out = std::env::var("REDLINE_SKIP_MISSING_TOOLS").is_ok_and(|v| v == "1")
+        && std::env::var_os("CI").is_none();
+    assert!(
+        opted_out,
+        "this test needs {tool}, which is missing: {how_to_install}; \
+         or set REDLINE_SKIP_MISSING_TOOLS=1 to skip it (outside CI)"
+    );
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let note = format!("SKIPPED {test}: {tool} is missing (REDLINE_SKIP_MISSING_TOOLS=1)\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+    false
+}

@@ -1456,3 +1456,163 @@ fn log_of_a_document_prints_one_line_per_version() {
     let second = run.stdout.find(&expected[1].0[..7]).expect("oldest");
     assert!(first < second, "{}", run.stdout);
 }
+
+#[test]
+fn an_ignored_move_with_a_reflow_keeps_the_older_versions() {
+    // A restructure moves the policy into a folder and re-wraps a line in
+    // the same commit, and is listed in .git-blame-ignore-revs: it is no
+    // version, but the history before the move still is.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &long_policy("Privacy Policy", "five"),
+        "Add the privacy policy",
+        JAN,
+    );
+    let v2 = repo.commit_file(
+        "content/privacy.md",
+        &long_policy("Privacy Policy", "seven"),
+        "Keep billing records longer",
+        FEB,
+    );
+    repo.git(&["mv", "content/privacy.md", "content/privacy-policy.md"]);
+    let reflowed = long_policy("Privacy Policy", "seven").replace(
+        "only for the purposes stated in section 3.",
+        "only for the purposes\nstated in section 3.",
+    );
+    let moved = repo.commit_file(
+        "content/privacy-policy.md",
+        &reflowed,
+        "Move and re-wrap",
+        MAR,
+    );
+    repo.commit_file(
+        ".git-blame-ignore-revs",
+        &format!("# the restructure\n{moved}\n"),
+        "Ignore the restructure",
+        APR,
+    );
+    let run = repo.build();
+    assert_eq!(
+        commits(&repo, "/privacy-policy/"),
+        [v2, v1],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.document("/privacy-policy/")["last_updated"],
+        "2026-02-01"
+    );
+}
+
+#[test]
+fn a_merge_that_brings_only_an_invisible_change_is_no_version() {
+    // A bot's PR re-wraps a paragraph and drops a front-matter key: the
+    // merge changes the file on the published line, not what readers see.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        "---\ntitle: Privacy Policy\nowner: legal\n---\n\nWe keep your email address for thirty days.\n",
+        "Publish",
+        JAN,
+    );
+    repo.checkout_new("reflow");
+    repo.commit_file(
+        "content/privacy.md",
+        "---\ntitle: Privacy Policy\n---\n\nWe keep your email\naddress for thirty days.\n",
+        "Re-wrap",
+        FEB,
+    );
+    repo.checkout("main");
+    let merge = repo.merge("reflow", "Merge the re-wrap", MAR);
+    repo.build();
+    assert_eq!(commits(&repo, "/privacy/"), [v1], "{merge} is no version");
+    assert_eq!(repo.document("/privacy/")["last_updated"], "2026-01-01");
+}
+
+#[test]
+fn a_fast_forward_merge_makes_each_of_its_commits_a_version() {
+    // With no merge commit, the branch's commits are the published line
+    // itself, each landing at its own date.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep data for 30 days."),
+        "Publish",
+        JAN,
+    );
+    repo.checkout_new("longer");
+    let v2 = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep data for 60 days."),
+        "Longer",
+        FEB,
+    );
+    let v3 = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep data for 90 days."),
+        "Longer still",
+        MAR,
+    );
+    repo.checkout("main");
+    repo.git(&["merge", "-q", "--ff-only", "longer"]);
+    assert_eq!(repo.head(), v3, "fast-forwarded");
+    repo.build();
+    assert_eq!(commits(&repo, "/privacy/"), [v3, v2, v1]);
+    assert_eq!(
+        repo.version_days("/privacy/"),
+        ["2026-03-03", "2026-02-01", "2026-01-01"]
+    );
+}
+
+#[test]
+fn a_conflict_resolved_to_new_text_is_a_version_of_the_merge() {
+    // main says 60 days, the branch 90; the merge settles on 45: a text
+    // neither parent had, published by the merge commit. The branch's 90
+    // never reached readers.
+    let repo = TestRepo::new();
+    let v1 = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep data for 30 days."),
+        "Publish",
+        JAN,
+    );
+    repo.checkout_new("side");
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep data for 90 days."),
+        "Ninety",
+        FEB,
+    );
+    repo.checkout("main");
+    let v2 = repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy Policy", "We keep data for 60 days."),
+        "Sixty",
+        FEB,
+    );
+    let conflicted = git_command(repo.path())
+        .args(["merge", "-q", "--no-ff", "side"])
+        .output()
+        .expect("git merge runs");
+    assert!(!conflicted.status.success(), "the merge conflicts");
+    repo.write(
+        "content/privacy.md",
+        policy("Privacy Policy", "We keep data for 45 days."),
+    );
+    let merge = repo.commit("Merge side: settle on 45 days", MAR);
+    assert_eq!(
+        repo.git(&["rev-list", "--parents", "-n1", "HEAD"])
+            .split(' ')
+            .count(),
+        3
+    );
+    repo.build();
+    assert_eq!(commits(&repo, "/privacy/"), [merge, v2, v1]);
+    assert_eq!(repo.document("/privacy/")["last_updated"], "2026-03-03");
+    let page = repo.read("public/privacy/index.html");
+    assert!(
+        page.contains("45 days") && !page.contains("90 days"),
+        "{page}"
+    );
+}

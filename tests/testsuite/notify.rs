@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, MimeHeaders};
-use mailin::{Action, Handler, Response, SessionBuilder, response};
+use mailin::{Action, AuthMechanism, Handler, Response, SessionBuilder, response};
 
 use crate::harness::{Run, TestRepo, run_redline_with};
 
@@ -419,6 +419,16 @@ struct Mailroom {
     /// Refuse every RCPT with this code and one reply, as a server that
     /// will not relay for the sender does.
     refuse_all: Option<u16>,
+    /// Stop answering part way through the message after this many
+    /// accepted messages: its first lines are read, its end never is.
+    stall_after: Option<usize>,
+    /// Whether a message is stalled now.
+    stalled: bool,
+    /// Offer AUTH PLAIN (without TLS, as on a local relay) and require
+    /// this user and password before any MAIL.
+    require_auth: Option<(String, String)>,
+    /// Every AUTH PLAIN attempt: (user, password).
+    logins: Vec<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -429,6 +439,15 @@ struct Sink {
 }
 
 impl Handler for Sink {
+    fn auth_plain(&mut self, _authorization: &str, user: &str, password: &str) -> Response {
+        let mut room = self.room.lock().expect("lock");
+        room.logins.push((user.to_string(), password.to_string()));
+        match &room.require_auth {
+            Some((u, p)) if u == user && p == password => response::AUTH_OK,
+            _ => response::INVALID_CREDENTIALS,
+        }
+    }
+
     fn rcpt(&mut self, to: &str) -> Response {
         let to = to.trim_matches(['<', '>']).to_string();
         let mut room = self.room.lock().expect("lock");
@@ -489,7 +508,13 @@ fn serve(stream: TcpStream, room: Arc<Mutex<Mailroom>>) {
         to: Vec::new(),
         data: Vec::new(),
     };
-    let mut session = SessionBuilder::new("sink.test").build(ip, handler);
+    let mut builder = SessionBuilder::new("sink.test");
+    if room.lock().expect("lock").require_auth.is_some() {
+        builder
+            .enable_auth(AuthMechanism::Plain)
+            .insecure_enable_plaintext_auth();
+    }
+    let mut session = builder.build(ip, handler);
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
@@ -497,12 +522,24 @@ fn serve(stream: TcpStream, room: Arc<Mutex<Mailroom>>) {
     if session.greeting().write_to(&mut writer).is_err() {
         return;
     }
+    let mut in_data = false;
     loop {
         let mut line = Vec::new();
         match reader.read_until(b'\n', &mut line) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
+        if in_data {
+            let mut room = room.lock().expect("lock");
+            if room.stall_after.is_some_and(|n| room.received.len() >= n) {
+                // Mid-message: read on, answer nothing, until the client goes.
+                room.stalled = true;
+                drop(room);
+                while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {}
+                return;
+            }
+        }
+        in_data = line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"DATA");
         if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"MAIL") {
             let room = room.lock().expect("lock");
             if room.drop_after.is_some_and(|n| room.received.len() >= n) {
@@ -959,4 +996,221 @@ fn one_message_is_counted_as_one_message() {
     let send = [&args[..], &["--send", "--smtp", &url]].concat();
     let sent = notify(&repo, &send).success();
     assert!(sent.stderr.contains("sent 1 message;"), "{}", sent.stderr);
+}
+
+/// `redline notify ARGS` started, not waited for.
+fn spawn_notify(repo: &TestRepo, args: &[&str]) -> std::process::Child {
+    let mut all = vec!["notify"];
+    all.extend_from_slice(args);
+    crate::harness::redline_command(repo.path(), &all)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("redline runs")
+}
+
+#[test]
+fn a_run_killed_while_the_server_stalls_mid_message_resumes_with_exactly_the_rest() {
+    // A CI job killed (SIGKILL: no clean-up at all) while the mail server
+    // is slow to take the 4th message: the ledger still reads, and the
+    // rerun sends the 5 messages not yet delivered, none twice.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").stall_after = Some(3);
+    let args = send_to_people(&url);
+    let mut child = spawn_notify(&repo, &args);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !room.lock().expect("lock").stalled {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the run ended before the server stalled"
+        );
+        assert!(Instant::now() < deadline, "the server never stalled");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("wait");
+    assert_eq!(room.lock().expect("lock").received.len(), 3);
+    let after = ledger(&repo);
+    assert_eq!(
+        after["deliveries"].as_array().map(Vec::len),
+        Some(3),
+        "{after}"
+    );
+
+    room.lock().expect("lock").stall_after = None;
+    let rerun = notify(&repo, &args).success();
+    assert!(rerun.stderr.contains("sent 5 messages"), "{}", rerun.stderr);
+    assert!(rerun.stderr.contains("3 already sent"), "{}", rerun.stderr);
+    let received = wait_for(&room, 8);
+    let mut pairs: Vec<(String, String)> = received
+        .iter()
+        .map(|m| {
+            let subject = parse(&m.data).subject().unwrap_or_default().to_string();
+            (m.to.join(","), subject)
+        })
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(received.len(), 8);
+    assert_eq!(pairs.len(), 8, "every (recipient, notice) once: {pairs:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_killed_as_it_writes_the_ledger_leaves_one_that_reads() {
+    // strace kills the run (SIGKILL) at its first write into the ledger
+    // file itself: the moment a crash would cut a ledger rewritten in place
+    // down to nothing. Written beside it and renamed over it, the ledger is
+    // never written in place, so the run goes on to the end; either way the
+    // ledger must read and a rerun send exactly what is left.
+    let strace = std::process::Command::new("strace").arg("-V").output();
+    if !crate::harness::tool_available(
+        "strace",
+        strace.is_ok_and(|o| o.status.success()),
+        "apt-get install strace, as .ci/run does",
+    ) {
+        return;
+    }
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    let args = send_to_people(&url);
+    notify(&repo, &args).success();
+    assert_eq!(wait_for(&room, 8).len(), 8);
+    repo.commit_file(
+        "content/privacy.md",
+        &PRIVACY.replace("30 days", "7 days"),
+        "Shorter\n\nPolicy-Change: material",
+        "2026-03-15T10:00:00+00:00",
+    );
+    let ledger_path = repo.path().join(".redline/notify-ledger.json");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "-P"])
+        .arg(&ledger_path)
+        .args(["-e", "trace=write,writev,pwrite64"])
+        .args(["-e", "inject=write,writev,pwrite64:signal=KILL"])
+        .args(["--", env!("CARGO_BIN_EXE_redline"), "notify"])
+        .args(args)
+        .current_dir(repo.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("strace runs");
+    let text = std::fs::read_to_string(&ledger_path).expect("the ledger is there");
+    let parsed: Result<serde_json::Value, _> = serde_json::from_str(&text);
+    assert!(
+        parsed.is_ok(),
+        "the ledger does not read after the run ({status}): {text:?}"
+    );
+    let sent = room.lock().expect("lock").received.len() - 8;
+    let rerun = notify(&repo, &args).success();
+    assert!(
+        rerun
+            .stderr
+            .contains(&format!("sent {} messages", 4 - sent)),
+        "{sent} sent before: {}",
+        rerun.stderr
+    );
+    let counts = recipients_of(&wait_for(&room, 12));
+    assert!(counts.values().all(|n| *n == 3), "{counts:?}");
+}
+
+#[test]
+fn credentials_from_the_environment_log_in_with_auth_plain() {
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").require_auth = Some(("notices".into(), "s3cret pass".into()));
+    let args = send_to_people(&url);
+
+    // Without credentials the server takes nothing.
+    notify(&repo, &args).failure();
+    assert_eq!(room.lock().expect("lock").received.len(), 0);
+
+    let wrong = [
+        ("REDLINE_SMTP_USER", "notices"),
+        ("REDLINE_SMTP_PASSWORD", "guess"),
+    ];
+    let run = notify_with(&repo, &args, &wrong).failure();
+    assert!(
+        !run.stderr.contains("guess"),
+        "no password in errors: {}",
+        run.stderr
+    );
+    assert_eq!(room.lock().expect("lock").received.len(), 0);
+
+    let right = [
+        ("REDLINE_SMTP_USER", "notices"),
+        ("REDLINE_SMTP_PASSWORD", "s3cret pass"),
+    ];
+    let run = notify_with(&repo, &args, &right).success();
+    assert!(run.stderr.contains("sent 8 messages"), "{}", run.stderr);
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    assert_eq!(wait_for(&room, 8).len(), 8);
+    let room = room.lock().expect("lock");
+    assert!(
+        room.logins
+            .contains(&("notices".into(), "s3cret pass".into()))
+    );
+    assert!(room.logins.contains(&("notices".into(), "guess".into())));
+}
+
+#[test]
+fn credentials_are_never_sent_over_plain_smtp_to_another_machine() {
+    // smtp:// to a host that is not this machine would carry the password
+    // in the clear: refused before any connection, whatever the host.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let credentials = [
+        ("REDLINE_SMTP_USER", "notices"),
+        ("REDLINE_SMTP_PASSWORD", "s3cret"),
+    ];
+    for url in ["smtp://mail.example.com:587", "smtp://192.0.2.10:25"] {
+        let run = notify_with(&repo, &send_to_people(url), &credentials).failure();
+        assert!(run.stderr.contains("unencrypted"), "{url}: {}", run.stderr);
+        assert!(run.stderr.contains("smtps://"), "{url}: {}", run.stderr);
+        assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    }
+    assert!(!repo.exists(".redline/notify-ledger.json"));
+}
+
+#[test]
+fn since_a_revision_announces_the_changes_after_it_whatever_their_dates() {
+    // `--since v1` means the commits `git log v1..` lists: a change landed
+    // after the tag carries an older date (a rebased branch keeps its
+    // committer date), and is announced all the same.
+    let repo = site();
+    let first = repo.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    repo.git(&["tag", "announced"]);
+    repo.commit_file(
+        "content/privacy.md",
+        &PRIVACY.replace("30 days", "7 days"),
+        "Shorter\n\nPolicy-Change: material",
+        "2026-03-05T10:00:00+00:00",
+    );
+    notify(&repo, &["--outbox", "tag", "--since", "announced"]).success();
+    assert_eq!(
+        outbox(&repo, "tag").keys().collect::<Vec<_>>(),
+        ["0001-privacy-2026-03-05.eml"]
+    );
+    notify(&repo, &["--outbox", "id", "--since", &first]).success();
+    assert_eq!(
+        outbox(&repo, "id").keys().collect::<Vec<_>>(),
+        [
+            "0001-privacy-2026-03-05.eml",
+            "0002-privacy-2026-03-10.eml",
+            "0003-terms-2026-03-10.eml"
+        ]
+    );
+    // A date, by contrast, goes by the dates.
+    notify(&repo, &["--outbox", "date", "--since", "2026-03-06"]).success();
+    assert_eq!(outbox(&repo, "date").len(), 2);
+
+    let run = notify(&repo, &["--outbox", "bad", "--since", "no-such-tag"]).failure();
+    assert!(run.stderr.contains("no-such-tag"), "{}", run.stderr);
 }

@@ -365,3 +365,132 @@ fn init_ignores_what_builds_make_beside_the_output() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&status.stdout), "");
 }
+
+#[test]
+fn rebuilds_leave_no_folder_beside_the_output() {
+    // Each swap leaves the old site under a staging name for a moment; a
+    // build that never removed it would leave a whole copy per rebuild.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "First."))]);
+    repo.build();
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "Second."),
+        "Second text",
+        "2026-03-05T10:00:00+00:00",
+    );
+    repo.build();
+    repo.build();
+    assert!(
+        staging_leftovers(&repo).is_empty(),
+        "{:?}",
+        staging_leftovers(&repo)
+    );
+    assert!(repo.read("public/privacy/index.html").contains("Second."));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reader_never_finds_the_site_missing_through_rebuilds() {
+    // A web server serving `public/` while CI rebuilds it: the two folders
+    // trade places in one step, so no request between builds finds nothing.
+    // Each build runs under strace, which holds it 20 ms after every
+    // rename, as a busy machine might: a site moved aside in one rename and
+    // the new one moved in with another leaves a gap no reader can miss.
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let strace = Command::new("strace").arg("-V").output();
+    if !crate::harness::tool_available(
+        "strace",
+        strace.is_ok_and(|o| o.status.success()),
+        "apt-get install strace, as .ci/run does",
+    ) {
+        return;
+    }
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "First."))]);
+    repo.build();
+    let manifest = repo.path().join("public/versions.json");
+    let done = Arc::new(AtomicBool::new(false));
+    let (reads, missing) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let reader = {
+        let (manifest, done) = (manifest.clone(), done.clone());
+        let (reads, missing) = (reads.clone(), missing.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                if std::fs::File::open(&manifest).is_err() {
+                    missing.fetch_add(1, Ordering::Relaxed);
+                }
+                reads.fetch_add(1, Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+        })
+    };
+    for _ in 0..20 {
+        let status = Command::new("strace")
+            .args(["-f", "-qq", "-o", "/dev/null"])
+            .args(["-e", "trace=rename,renameat,renameat2"])
+            .args(["-e", "inject=rename,renameat,renameat2:delay_exit=20000"])
+            .args(["--", env!("CARGO_BIN_EXE_redline"), "build", "--quiet"])
+            .current_dir(repo.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("strace runs");
+        assert!(status.success(), "the build under strace failed: {status}");
+    }
+    done.store(true, Ordering::Relaxed);
+    reader.join().expect("reader");
+    let (reads, missing) = (
+        reads.load(Ordering::Relaxed),
+        missing.load(Ordering::Relaxed),
+    );
+    assert!(reads > 100, "the reader hardly ran: {reads} reads");
+    assert_eq!(
+        missing, 0,
+        "{missing} of {reads} reads found no versions.json"
+    );
+    assert!(repo.read("public/privacy/index.html").contains("First."));
+}
+
+#[test]
+fn an_unreadable_list_of_written_files_stops_the_build() {
+    // Without the list every unknown file would be kept, stale pages
+    // included; a list that exists but cannot be read is an error naming
+    // it, not a reason to keep everything.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "x"))]);
+    repo.build();
+    let list = repo.path().join("public/.redline-written");
+    std::fs::remove_file(&list).expect("the list is there");
+    std::fs::create_dir(&list).expect("a folder in its place");
+    let run = repo.redline(&["build"]).failure();
+    assert!(
+        run.stderr.contains("cannot read") && run.stderr.contains(".redline-written"),
+        "{}",
+        run.stderr
+    );
+    assert!(staging_leftovers(&repo).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_owner_s_symbolic_link_in_the_output_survives_rebuilds() {
+    // A deploy step links `public/current` to a page: the link is not the
+    // build's, so the next site carries it over, as a link.
+    let repo = site(&[("content/privacy.md", &policy("Privacy", "x"))]);
+    repo.build();
+    let link = repo.path().join("public/current");
+    std::os::unix::fs::symlink("privacy/index.html", &link).expect("symlink");
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "y"),
+        "Edit",
+        "2026-03-05T10:00:00+00:00",
+    );
+    repo.build();
+    let kind = std::fs::symlink_metadata(&link).expect("the link is kept");
+    assert!(kind.file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_link(&link).expect("link"),
+        Path::new("privacy/index.html")
+    );
+    assert!(repo.read("public/current").contains("<p>y</p>"));
+}
