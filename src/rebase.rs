@@ -22,15 +22,23 @@ pub fn rebase_with(
     root: &str,
     mut place: impl FnMut(&str) -> String,
 ) -> String {
+    const ATTRIBUTES: [&[u8]; 2] = [b" href=\"", b" src=\""];
+    let bytes = html.as_bytes();
+    let find = |needle: &[u8], from: usize| {
+        memchr::memmem::find(&bytes[from..], needle).map(|at| (from + at, needle.len()))
+    };
+    // The next match of each attribute, searched again only once passed,
+    // so a page of many links and no images is read once, not once a link.
+    let mut next = ATTRIBUTES.map(|needle| find(needle, 0));
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some((at, skip)) = next_attribute(rest) {
+    let mut done = 0;
+    while let Some((at, skip)) = next.iter().flatten().min().copied() {
         let value_start = at + skip;
-        let Some(len) = rest[value_start..].find('"') else {
+        let Some(len) = memchr::memchr(b'"', &bytes[value_start..]) else {
             break;
         };
-        out.push_str(&rest[..value_start]);
-        let value = &rest[value_start..value_start + len];
+        out.push_str(&html[done..value_start]);
+        let value = &html[value_start..value_start + len];
         match resolve(value, written_for) {
             Some(path) => {
                 out.push_str(root);
@@ -38,19 +46,15 @@ pub fn rebase_with(
             }
             None => out.push_str(value),
         }
-        rest = &rest[value_start + len..];
+        done = value_start + len;
+        for (found, needle) in next.iter_mut().zip(ATTRIBUTES) {
+            if found.is_some_and(|(p, _)| p < done) {
+                *found = find(needle, done);
+            }
+        }
     }
-    out.push_str(rest);
+    out.push_str(&html[done..]);
     out
-}
-
-fn next_attribute(html: &str) -> Option<(usize, usize)> {
-    let href = html.find(" href=\"").map(|at| (at, 7));
-    let src = html.find(" src=\"").map(|at| (at, 6));
-    match (href, src) {
-        (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
-        (a, b) => a.or(b),
-    }
 }
 
 /// `value` resolved against the folder `base`, as a path from the site root
@@ -106,5 +110,43 @@ mod tests {
     fn a_value_left_open_ends_the_rewrite_without_losing_text() {
         let html = "<a href=\"x";
         assert_eq!(rebase(html, "/p/", "../"), html);
+    }
+
+    /// The rule read the simple way: search both attributes afresh from
+    /// where the last value ended.
+    fn rebase_simply(html: &str, written_for: &str, root: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        loop {
+            let href = rest.find(" href=\"").map(|at| at + 7);
+            let src = rest.find(" src=\"").map(|at| at + 6);
+            let Some(start) = [href, src].into_iter().flatten().min() else {
+                break;
+            };
+            let Some(len) = rest[start..].find('"') else {
+                break;
+            };
+            out.push_str(&rest[..start]);
+            let value = &rest[start..start + len];
+            match resolve(value, written_for) {
+                Some(path) => out.push_str(&format!("{root}{path}")),
+                None => out.push_str(value),
+            }
+            rest = &rest[start + len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rebasing_matches_the_simple_reading(
+            html in "( href=\"| src=\"|a|\\.\\./|/|#|\"|<img|x:y){0,24}",
+        ) {
+            proptest::prop_assert_eq!(
+                rebase(&html, "/privacy/", "../../"),
+                rebase_simply(&html, "/privacy/", "../../")
+            );
+        }
     }
 }
