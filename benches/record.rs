@@ -10,6 +10,9 @@
 //!     cargo bench --bench record
 //! ```
 //!
+//! `REDLINE_BENCH_REPO=DIR` generates the repository into DIR and keeps it
+//! (to profile a build of it).
+//!
 //! Each build writes into a fresh output folder (this machine's disk slows
 //! file creation right after mass deletions); the folders go at the end.
 
@@ -48,7 +51,10 @@ fn main() {
         .max(1);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let repo = dir.path().join("repo");
+    // REDLINE_BENCH_REPO=DIR keeps the repository there for profiling.
+    let repo = std::env::var_os("REDLINE_BENCH_REPO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("repo"));
     let spec = synth::Spec {
         documents,
         commits,
@@ -57,6 +63,7 @@ fn main() {
         html_tables: false,
     };
     let started = Instant::now();
+    let _ = std::fs::remove_dir_all(&repo);
     let stats = synth::generate(&repo, spec);
     println!(
         "repository: {spec:?}\n  {stats:?}\n  generated in {:.1}s",

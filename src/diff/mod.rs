@@ -118,6 +118,7 @@ pub struct Comparison {
 /// no words although the redline shows it removed in one place and added in
 /// another.
 pub fn compare(old: &[Block], new: &[Block]) -> Comparison {
+    let _memo = words::Memo::start();
     let deadline = Instant::now() + BUDGET;
     let old: Vec<&Block> = old.iter().collect();
     let new: Vec<&Block> = new.iter().collect();
@@ -146,6 +147,7 @@ pub struct Redline {
 }
 
 pub fn redline(old: &[Block], new: &[Block]) -> Redline {
+    let _memo = words::Memo::start();
     let deadline = Instant::now() + BUDGET;
     let old: Vec<&Block> = old.iter().collect();
     let new: Vec<&Block> = new.iter().collect();

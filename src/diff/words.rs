@@ -7,6 +7,8 @@
 //! as a whole. Changes separated only by spaces or punctuation are merged, so
 //! a rewritten phrase reads `<del>old words</del><ins>new words</ins>`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -81,8 +83,68 @@ pub(super) struct WordDiff {
     pub removed: usize,
 }
 
-/// Compares two texts word by word.
+/// Compares two texts word by word; within a [`Memo`], each pair of texts
+/// once.
 pub(super) fn diff(old: &str, new: &str, deadline: Instant) -> WordDiff {
+    let key = (
+        old.as_ptr() as usize,
+        old.len(),
+        new.as_ptr() as usize,
+        new.len(),
+    );
+    let remembered = MEMO.with(|memo| {
+        let memo = memo.borrow();
+        let (texts, diff) = memo.as_ref()?.get(&key)?;
+        (texts.0 == old && texts.1 == new).then(|| diff.clone())
+    });
+    if let Some(diff) = remembered {
+        return diff;
+    }
+    let diff = diff_afresh(old, new, deadline);
+    MEMO.with(|memo| {
+        if let Some(memo) = memo.borrow_mut().as_mut() {
+            memo.insert(key, ((old.to_string(), new.to_string()), diff.clone()));
+        }
+    });
+    diff
+}
+
+/// Below this many tokens in both texts, the diff is quick whatever it
+/// finds, so it runs without reading the clock at every step (the clock
+/// was a tenth of a large build's time); the deadline is still honoured
+/// between diffs.
+const CLOCK_FREE_TOKENS: usize = 2_000;
+
+type MemoMap = HashMap<(usize, usize, usize, usize), ((String, String), WordDiff)>;
+
+thread_local! {
+    static MEMO: RefCell<Option<MemoMap>> = const { RefCell::new(None) };
+}
+
+/// While one is alive, [`diff`] on this thread remembers its results, so a
+/// redline's page and its section summary diff each pair of blocks once.
+/// Texts are found by address and length and then compared, so a text
+/// freed and another put in its place is never taken for it.
+pub(super) struct Memo {
+    outer: Option<MemoMap>,
+}
+
+impl Memo {
+    pub(super) fn start() -> Memo {
+        Memo {
+            outer: MEMO.with(|memo| memo.borrow_mut().replace(HashMap::new())),
+        }
+    }
+}
+
+impl Drop for Memo {
+    fn drop(&mut self) {
+        let outer = self.outer.take();
+        MEMO.with(|memo| *memo.borrow_mut() = outer);
+    }
+}
+
+fn diff_afresh(old: &str, new: &str, deadline: Instant) -> WordDiff {
     if old == new {
         return WordDiff {
             parts: vec![Part::Same {
@@ -97,13 +159,15 @@ pub(super) fn diff(old: &str, new: &str, deadline: Instant) -> WordDiff {
     let new_tokens = tokens(new);
     let old_at = starts(&old_tokens);
     let new_at = starts(&new_tokens);
+    let small = old_tokens.len() + new_tokens.len() <= CLOCK_FREE_TOKENS;
+    let clock = (!small || Instant::now() >= deadline).then_some(deadline);
     let ops = similar::capture_diff_deadline(
         Algorithm::Myers,
         &old_tokens,
         0..old_tokens.len(),
         &new_tokens,
         0..new_tokens.len(),
-        Some(deadline),
+        clock,
     );
 
     let mut parts: Vec<Part> = Vec::with_capacity(ops.len());
