@@ -72,11 +72,16 @@ pub fn checkout(root: &Path, git_ref: &str) -> Result<SiteAtRef> {
     let target = folder.path().join(inside);
     let mut failed = None;
     site_tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        // Names git itself would not check out are never written.
+        let name = entry.name().unwrap_or_default();
+        if matches!(name, "" | "." | ".." | ".git") || name.contains(['/', '\\']) {
+            return TreeWalkResult::Skip;
+        }
         // Blobs only: submodules and symbolic links are not the site's files.
         if entry.kind() != Some(ObjectType::Blob) || entry.filemode() == 0o120000 {
             return TreeWalkResult::Ok;
         }
-        let path = target.join(dir).join(entry.name().unwrap_or_default());
+        let path = target.join(dir).join(name);
         let written = repo
             .find_blob(entry.id())
             .map_err(anyhow::Error::from)

@@ -68,9 +68,13 @@ pub fn standings(versions: &[Dated], today: Date) -> Vec<Standing> {
         .enumerate()
         .map(|(index, version)| {
             let applies_from = version.starts();
-            let applies_until = index
-                .checked_sub(1)
-                .map(|newer| versions[newer].starts().max(applies_from));
+            // The first day any newer version applies: a newer one may take
+            // effect before the one just above it.
+            let applies_until = versions[..index]
+                .iter()
+                .map(|newer| newer.starts())
+                .min()
+                .map(|starts| starts.max(applies_from));
             let replaced_at_once = applies_until.is_some_and(|until| until <= applies_from);
             let status = match in_force {
                 Some(current) if index == current => Status::InForce,
@@ -211,5 +215,19 @@ mod tests {
             [Status::InForce, Status::Superseded, Status::Superseded]
         );
         assert_eq!(s[1].applies_until, Some(s[1].applies_from));
+    }
+
+    #[test]
+    fn a_version_applies_until_the_first_newer_one_takes_effect() {
+        // Newest first: published Mar 12 for Apr 1, Mar 10 for Apr 15, Mar 1.
+        let versions = [
+            dated(date(2026, 3, 12), Some(date(2026, 4, 1))),
+            dated(date(2026, 3, 10), Some(date(2026, 4, 15))),
+            dated(date(2026, 3, 1), None),
+        ];
+        let standings = standings(&versions, date(2026, 3, 20));
+        assert_eq!(standings[2].status, Status::InForce);
+        assert_eq!(standings[2].applies_until, Some(date(2026, 4, 1)));
+        assert_eq!(standings[1].status, Status::Superseded);
     }
 }

@@ -112,6 +112,7 @@ impl Sink {
         let Some(folder) = &self.folder else {
             return self.lock().insert(path, bytes, origin);
         };
+        inside(&path)?;
         claim(&mut self.lock().files, &path, origin, None)?;
         let target = folder.join(&path);
         if let Some(parent) = target.parent() {
@@ -138,6 +139,7 @@ impl Sink {
             if self.folder.is_none() {
                 return files.insert(path, bytes, origin);
             }
+            inside(&path)?;
             claim(&mut files.files, &path, origin.to_string(), None)?;
         }
         let Some(folder) = &self.folder else {
@@ -185,4 +187,18 @@ mod tests {
             "{err}"
         );
     }
+}
+
+/// A path the output may hold: plain names only, so no file is ever
+/// written beside or above the output folder.
+fn inside(path: &str) -> Result<()> {
+    let plain = !path.is_empty()
+        && std::path::Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    anyhow::ensure!(
+        plain,
+        "refusing to write {path:?}: it is not a path inside the output folder"
+    );
+    Ok(())
 }

@@ -71,8 +71,32 @@ pub fn moved(url: &str, old_urls: &[&str], versions: &[VersionContext]) -> Vec<R
 }
 
 /// The addresses front matter asks for: `aliases` and `redirect_from`, each
-/// a string or a list of strings, relative to the site root.
-pub fn asked_for(meta: &Map<String, Value>, url: &str) -> Vec<Redirect> {
+/// a string or a list of strings, relative to the site root. Err names the
+/// first address that is not a plain path inside the site (`..`, `.`, an
+/// empty segment, white space, `\\`, `:`, `?`, `#` or control characters),
+/// which could write outside the output or add rules to `_redirects`.
+pub fn asked_for(meta: &Map<String, Value>, url: &str) -> Result<Vec<Redirect>, String> {
+    let asked = asked_for_unchecked(meta, url);
+    match asked.iter().find(|r| !is_plain_address(&r.from)) {
+        Some(bad) => Err(bad.from.clone()),
+        None => Ok(asked),
+    }
+}
+
+/// Whether `address` (no leading `/`) names a path inside the site and
+/// nothing else.
+fn is_plain_address(address: &str) -> bool {
+    let path = address.strip_suffix('/').unwrap_or(address);
+    !path.is_empty()
+        && path.split('/').all(|segment| {
+            !matches!(segment, "" | "." | "..")
+                && !segment.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || matches!(c, '\\' | ':' | '?' | '#')
+                })
+        })
+}
+
+fn asked_for_unchecked(meta: &Map<String, Value>, url: &str) -> Vec<Redirect> {
     let to = url.trim_start_matches('/');
     ["aliases", "redirect_from"]
         .iter()
@@ -132,12 +156,35 @@ mod tests {
             r#"{"aliases": "/old.html", "redirect_from": ["/a/", "b", 3, "/now/"]}"#,
         )
         .unwrap();
-        let redirects = asked_for(&meta, "/now/");
+        let redirects = asked_for(&meta, "/now/").expect("plain addresses");
         let froms: Vec<&str> = redirects.iter().map(|r| r.from.as_str()).collect();
         assert_eq!(froms, ["old.html", "a/", "b"]);
         assert!(redirects.iter().all(|r| r.to == "now/" && !r.yields));
         assert_eq!(file_of("old.html"), "old.html");
         assert_eq!(file_of("a/"), "a/index.html");
         assert_eq!(file_of("b"), "b/index.html");
+    }
+
+    #[test]
+    fn addresses_outside_the_site_or_that_add_rules_are_refused() {
+        for bad in [
+            "../../x/",
+            "a/../../.bashrc",
+            "./a",
+            "a//b",
+            "a b",
+            "/* https://evil.example 301\n/x",
+            "c:\\x",
+            "a?b",
+            "a\u{7}",
+        ] {
+            let meta: Map<String, Value> =
+                serde_json::from_value(serde_json::json!({ "aliases": [bad] })).unwrap();
+            assert_eq!(
+                asked_for(&meta, "/now/").map(|_| ()),
+                Err(bad.trim().trim_start_matches('/').to_string()),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -32,7 +32,12 @@ pub fn write(
             .unwrap_or_default();
         let versions: &[_] = if config.archive { &page.versions } else { &[] };
         let moved = moved(&page.doc.url, &old_urls, versions);
-        let asked = asked_for(&page.doc.front.meta, &page.doc.url);
+        let asked = asked_for(&page.doc.front.meta, &page.doc.url).map_err(|bad| {
+            anyhow::anyhow!(
+                "{}: front matter `aliases`/`redirect_from` names {bad:?}, which is not an address inside the site; write a path such as /old-privacy/ (no `..`, spaces, `?`, `#` or `:`)",
+                page.doc.display_path
+            )
+        })?;
         for redirect in moved.into_iter().chain(asked) {
             let file = file_of(&redirect.from);
             // Front matter may name an old address history knows already.

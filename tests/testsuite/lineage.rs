@@ -411,6 +411,25 @@ fn redirect_from_and_aliases_answer_and_may_not_take_a_page() {
     );
 }
 
+#[test]
+fn an_alias_outside_the_site_is_refused_and_nothing_is_written_there() {
+    let repo = TestRepo::committed(
+        &[(
+            "content/cookies.md",
+            "---\ntitle: Cookies\naliases: [\"../../escaped/\"]\n---\n\nWe use cookies.\n",
+        )],
+        JAN,
+    );
+    let run = repo.redline(&["build"]).failure();
+    assert!(
+        run.stderr.contains("content/cookies.md") && run.stderr.contains("../../escaped/"),
+        "{}",
+        run.stderr
+    );
+    let above = repo.path().parent().expect("a parent").join("escaped");
+    assert!(!above.exists() && !repo.exists("escaped") && !repo.exists("public"));
+}
+
 /// The `src` and `href` values of a built page, resolved from its folder.
 fn resolved_links(repo: &TestRepo, page_url: &str) -> Vec<String> {
     let html = repo.read(&file_of(page_url));
