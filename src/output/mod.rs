@@ -165,6 +165,20 @@ impl Sink {
     }
 }
 
+/// A path the output may hold: plain names only, so no file is ever
+/// written beside or above the output folder.
+fn inside(path: &str) -> Result<()> {
+    let plain = !path.is_empty()
+        && std::path::Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    anyhow::ensure!(
+        plain,
+        "refusing to write {path:?}: it is not a path inside the output folder"
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,18 +201,4 @@ mod tests {
             "{err}"
         );
     }
-}
-
-/// A path the output may hold: plain names only, so no file is ever
-/// written beside or above the output folder.
-fn inside(path: &str) -> Result<()> {
-    let plain = !path.is_empty()
-        && std::path::Path::new(path)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-    anyhow::ensure!(
-        plain,
-        "refusing to write {path:?}: it is not a path inside the output folder"
-    );
-    Ok(())
 }
