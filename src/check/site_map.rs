@@ -9,9 +9,9 @@ use anyhow::Result;
 
 use crate::config::Config;
 use crate::content::Content;
-use crate::history::History;
+use crate::history::{History, Version};
 use crate::pages::{self, version_date};
-use crate::{output, theme, timeline};
+use crate::{output, redirects, theme, timeline};
 
 /// A version page, for reading its heading ids when a link names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,34 +49,70 @@ impl SiteMap {
             let url = format!("/{}", doc.url.trim_start_matches('/'));
             map.paths.insert(url.clone());
             map.documents.insert(url.clone(), index);
+            // Addresses front matter asks for answer with a redirect page.
+            for redirect in redirects::asked_for(&doc.front.meta, &doc.url).unwrap_or_default() {
+                map.paths.insert(format!("/{}", redirect.from));
+            }
             let versions = &doc_history.versions;
             if !config.archive || versions.is_empty() {
                 continue;
             }
-            map.paths
-                .insert(format!("/{}", pages::versions_index_url(&url)));
-            map.paths.insert(format!("/{}", pages::feed_url(&url)));
-            let days: Vec<_> = versions.iter().map(|v| version_date(v, config)).collect();
-            for (version, slug) in timeline::slugs(&days).iter().enumerate() {
-                let page = format!("/{}", pages::version_url(&url, slug));
-                map.paths.insert(page.clone());
-                map.paths
-                    .insert(format!("/{}", pages::compare_url(&url, slug)));
+            let slugs = map.add_archive(config, &url, versions);
+            for (version, slug) in slugs.iter().enumerate() {
                 map.versions.insert(
-                    page,
+                    format!("/{}", pages::version_url(&url, slug)),
                     VersionRef {
                         document: index,
                         version,
                     },
                 );
-                // The oldest version has no change before it.
-                if version + 1 < versions.len() {
-                    map.paths
-                        .insert(format!("/{}", pages::change_url(&url, slug)));
+            }
+            // Every address the document had before a move keeps answering.
+            let mut old_urls: Vec<&str> = versions.iter().map(|v| v.url.as_str()).collect();
+            old_urls.sort_unstable();
+            old_urls.dedup();
+            for old in old_urls {
+                let old = format!("/{}", old.trim_start_matches('/'));
+                if old != url && old != "/" {
+                    map.paths.insert(old.clone());
+                    map.add_archive(config, &old, versions);
+                }
+            }
+        }
+        // A withdrawn document's page and archive stay on the site.
+        for withdrawn in &history.withdrawn {
+            if let Some(newest) = withdrawn.versions.first() {
+                let url = format!("/{}", newest.url.trim_start_matches('/'));
+                map.paths.insert(url.clone());
+                if config.archive {
+                    map.add_archive(config, &url, &withdrawn.versions);
                 }
             }
         }
         Ok(map)
+    }
+
+    /// The archive of versions (newest first) under the document address
+    /// `url`: its version list, feed, and each version's page, redline and
+    /// comparison with today's text. Returns the versions' slugs.
+    fn add_archive(&mut self, config: &Config, url: &str, versions: &[Version]) -> Vec<String> {
+        self.paths
+            .insert(format!("/{}", pages::versions_index_url(url)));
+        self.paths.insert(format!("/{}", pages::feed_url(url)));
+        let days: Vec<_> = versions.iter().map(|v| version_date(v, config)).collect();
+        let slugs = timeline::slugs(&days);
+        for (version, slug) in slugs.iter().enumerate() {
+            self.paths
+                .insert(format!("/{}", pages::version_url(url, slug)));
+            self.paths
+                .insert(format!("/{}", pages::compare_url(url, slug)));
+            // The oldest version has no change before it.
+            if version + 1 < versions.len() {
+                self.paths
+                    .insert(format!("/{}", pages::change_url(url, slug)));
+            }
+        }
+        slugs
     }
 
     /// The site path a request for `path` is answered from: itself, its

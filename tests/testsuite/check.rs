@@ -168,6 +168,41 @@ fn wording_that_leaves_changes_to_the_reader_is_found_across_lines() {
 }
 
 #[test]
+fn links_to_old_addresses_aliases_and_withdrawn_documents_still_resolve() {
+    let repo = TestRepo::committed(
+        &[
+            ("content/old-terms.md", policy("Terms", "Be nice.")),
+            ("content/cookies.md", policy("Cookies", "We use cookies.")),
+            (
+                "content/privacy.md",
+                "---\ntitle: Privacy\naliases: /privacy-policy/\n---\n\nSee [terms](/old-terms/), \
+                 [old version](/old-terms/versions/2026-03-03/), [cookies](/cookies/) \
+                 and [us](/privacy-policy/).\n"
+                    .to_string(),
+            ),
+        ],
+        D1,
+    );
+    repo.git(&["mv", "content/old-terms.md", "content/terms.md"]);
+    repo.git(&["rm", "-q", "content/cookies.md"]);
+    repo.commit(
+        "Move the terms, withdraw cookies",
+        "2026-03-04T10:00:00+00:00",
+    );
+    assert_eq!(lints(&repo, "2026-03-10"), Vec::<String>::new());
+    // The build writes a page at each of those addresses.
+    repo.build();
+    for page in [
+        "old-terms",
+        "old-terms/versions/2026-03-03",
+        "cookies",
+        "privacy-policy",
+    ] {
+        assert!(repo.exists(&format!("public/{page}/index.html")), "{page}");
+    }
+}
+
+#[test]
 fn links_to_pages_headings_versions_and_assets_the_site_lacks_are_broken() {
     let repo = TestRepo::committed(
         &[
