@@ -12,14 +12,7 @@ use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 use tempfile::TempDir;
 
 use crate::config::{Config, Overrides};
-
-/// The name of the marker file in a copy's top folder.
-const MARKER: &str = ".redline-ref-copy";
-
-/// Whether `folder` is the top of a copy made by [`checkout`].
-pub fn is_copy(folder: &Path) -> bool {
-    folder.join(MARKER).is_file()
-}
+use crate::repo;
 
 /// REF's copy of a site; the folder goes when this is dropped.
 pub struct SiteAtRef {
@@ -39,7 +32,7 @@ pub fn checkout(root: &Path, git_ref: &str) -> Result<SiteAtRef> {
         )
     })?;
     let Some(workdir) = repo.workdir() else {
-        return Err(crate::repo::no_work_tree(repo.path()));
+        return Err(repo::no_work_tree(repo.path()));
     };
     let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
     let commit = match repo
@@ -110,7 +103,7 @@ pub fn checkout(root: &Path, git_ref: &str) -> Result<SiteAtRef> {
         format!("gitdir: {}\n", repo.path().display()),
     )
     .context("cannot write the copy's .git file")?;
-    std::fs::write(folder.path().join(MARKER), git_ref)
+    std::fs::write(folder.path().join(repo::REF_COPY_MARKER), git_ref)
         .context("cannot mark the temporary folder as a --ref copy")?;
     Ok(SiteAtRef {
         root: std::fs::canonicalize(&target).unwrap_or(target),

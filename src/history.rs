@@ -140,7 +140,7 @@ pub fn read_kept(
     worktree::check_no_submodules(&repo.repo, &repo.workdir, &paths)?;
     let sources: Vec<String> = documents
         .iter()
-        .map(|d| repo_path(&repo.workdir, &d.path))
+        .map(|d| repo::repo_path(&repo.workdir, &d.path))
         .collect();
     let mut history = History {
         approximate: repo.shallow,
@@ -492,19 +492,6 @@ fn read_ignore_revs(path: &Path) -> Result<HashSet<Oid>> {
         revs.insert(oid);
     }
     Ok(revs)
-}
-
-pub fn path_string(path: &Path) -> String {
-    path.iter()
-        .map(|c| c.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// A document's path relative to the repository work tree, `/`-separated.
-pub fn repo_path(workdir: &Path, path: &Path) -> String {
-    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    path_string(path.strip_prefix(workdir).unwrap_or(&path))
 }
 
 #[cfg(test)]

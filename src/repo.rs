@@ -52,7 +52,7 @@ pub fn open(root: &Path, git_ref: Option<&str>, allow_shallow: bool) -> Result<O
     // repository through its `.git` file; libgit2 would take the real one's.
     if let Some(copy) = root.ancestors().find(|dir| dir.join(".git").is_file())
         && repo.workdir().is_some_and(|w| !same_folder(w, copy))
-        && crate::at_ref::is_copy(copy)
+        && is_ref_copy(copy)
     {
         repo.set_workdir(copy, false)?;
     }
@@ -113,6 +113,29 @@ pub fn bare_repository(root: &Path) -> Option<PathBuf> {
 }
 
 /// The error for a site root in a bare repository, with how to fix it.
+/// The marker file in the top folder of a `--ref` copy of the site (see
+/// `at_ref`).
+pub const REF_COPY_MARKER: &str = ".redline-ref-copy";
+
+/// Whether `folder` is the top of a `--ref` copy of the site.
+pub fn is_ref_copy(folder: &Path) -> bool {
+    folder.join(REF_COPY_MARKER).is_file()
+}
+
+/// A path's components joined with `/`, whatever the platform.
+pub fn path_string(path: &Path) -> String {
+    path.iter()
+        .map(|c| c.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A document's path relative to the repository work tree, `/`-separated.
+pub fn repo_path(workdir: &Path, path: &Path) -> String {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    path_string(path.strip_prefix(workdir).unwrap_or(&path))
+}
+
 pub fn no_work_tree(git_dir: &Path) -> anyhow::Error {
     let git_dir = git_dir.display().to_string();
     let git_dir = git_dir.trim_end_matches('/');

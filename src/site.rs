@@ -463,7 +463,7 @@ fn build_archives(
         .ok()
         .and_then(|repo| {
             let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
-            Some(history::repo_path(&workdir, &config.content_dir))
+            Some(crate::repo::repo_path(&workdir, &config.content_dir))
         })
         .map(|p| if p.is_empty() { p } else { p + "/" })
         .unwrap_or_default();

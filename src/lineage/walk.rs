@@ -10,7 +10,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 
 use super::{CommitDelta, Lineage};
 use crate::config::Config;
-use crate::history::{path_string, repo_path};
+use crate::repo::{path_string, repo_path};
 
 /// Which repository paths are documents: Markdown under the content
 /// folder that the site's `exclude` and scratch-file rules keep, and not the
