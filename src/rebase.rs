@@ -78,7 +78,10 @@ fn resolve(value: &str, base: &str) -> Option<String> {
         }
     }
     let mut resolved = parts.join("/");
-    let folder = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    let folder = matches!(path, "." | "..")
+        || path.ends_with('/')
+        || path.ends_with("/.")
+        || path.ends_with("/..");
     if folder && !resolved.is_empty() {
         resolved.push('/');
     }
@@ -103,6 +106,15 @@ mod tests {
         assert_eq!(
             rebased,
             r##"<p><img src="../../../images/logo.png" alt="x"> <a href="../../../privacy/terms/#a">t</a> <a href="https://x.example/">x</a> <a href="/abs/">a</a> <a href="#top">top</a> <a href="../../../privacy/">here</a></p>"##
+        );
+    }
+
+    #[test]
+    fn a_dot_names_the_folder_it_stands_in() {
+        let html = r#"<a href=".">here</a> <a href="..">up</a>"#;
+        assert_eq!(
+            rebase(html, "/legal/privacy/", "../../../"),
+            r#"<a href="../../../legal/privacy/">here</a> <a href="../../../legal/">up</a>"#
         );
     }
 
