@@ -310,6 +310,29 @@ mod tests {
     }
 
     #[test]
+    fn a_ledger_that_cannot_be_read_is_an_error_not_an_empty_one() {
+        // Read as empty, it would announce every change again to everyone.
+        let dir = tempfile::tempdir().unwrap();
+        let err = Ledger::load(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("cannot read"), "{err:#}");
+    }
+
+    #[test]
+    fn a_delivery_clears_only_its_own_recipient_s_refusal_of_that_change() {
+        let (privacy, terms) = (key_of("c1", "privacy/"), key_of("c1", "terms/"));
+        let mut ledger = Ledger::default();
+        ledger.rejected_for(std::slice::from_ref(&privacy), "alice", "550 no");
+        ledger.rejected_for(std::slice::from_ref(&privacy), "bob", "550 no");
+        ledger.rejected_for(std::slice::from_ref(&terms), "alice", "550 no");
+        ledger.delivered_to(std::slice::from_ref(&privacy), "alice", "<m@x>");
+        let left: HashSet<(ChangeKey, String)> = ledger.rejected().into_keys().collect();
+        assert_eq!(
+            left,
+            [(privacy, "bob".to_string()), (terms, "alice".to_string())].into()
+        );
+    }
+
+    #[test]
     fn a_run_keeps_only_what_it_still_owes() {
         let privacy = key_of("c1", "privacy/");
         let terms = key_of("c1", "terms/");
