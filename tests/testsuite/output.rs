@@ -278,6 +278,16 @@ fn a_previous_site_that_cannot_be_removed_is_a_warning_once_the_new_one_is_live(
     let left = staging_leftovers(&repo);
     assert_eq!(left.len(), 1, "{left:?}");
     immutable.moved_to(&repo.path().join(&left[0]).join("privacy/stuck.txt"));
+    // While the file is stuck, each build says the leftover is still there.
+    let run = repo.build();
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot remove {}",
+            repo.path().join(&left[0]).display()
+        )) && run.stderr.contains("remove it by hand"),
+        "{}",
+        run.stderr
+    );
     drop(immutable);
     let run = repo.build();
     assert!(
