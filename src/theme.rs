@@ -40,6 +40,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/versions.html"),
     ),
     (
+        "macros.html",
+        include_str!("../themes/default/templates/macros.html"),
+    ),
+    (
         "change.html",
         include_str!("../themes/default/templates/change.html"),
     ),
