@@ -12,7 +12,7 @@ mod synth;
 use std::time::{Duration, Instant};
 
 use measure::median;
-use redline::config::{Config, Overrides};
+use redline::source::config::{Config, Overrides};
 
 /// The binary's allocator, so the figures are the binary's.
 #[global_allocator]
@@ -55,7 +55,7 @@ fn main() {
     let mut findings = std::collections::BTreeMap::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let content = redline::content::load(&config, false).expect("content");
+        let content = redline::source::content::load(&config, false).expect("content");
         let history = redline::history::read(&config, &content.documents).expect("history");
         history_times.push(t.elapsed());
         drop((content, history));

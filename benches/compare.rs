@@ -19,7 +19,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use measure::{Run, Spread, git_plumbing, run_measured};
-use redline::config::{Config, Overrides};
+use redline::source::config::{Config, Overrides};
 
 /// The binary's allocator, so the in-process history figure is the binary's.
 #[global_allocator]
@@ -122,7 +122,7 @@ fn main() {
         ..Overrides::default()
     })
     .expect("config");
-    let content = redline::content::load(&config, false).expect("content");
+    let content = redline::source::content::load(&config, false).expect("content");
     let (mut history, mut git) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let t = Instant::now();

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use redline::diff::{blocks, compare};
-use redline::markdown::MarkdownOptions;
+use redline::text::markdown::MarkdownOptions;
 
 const TARGET_BYTES: usize = 104_000;
 const RUNS: usize = 9;

@@ -13,7 +13,7 @@ mod synth;
 use std::time::{Duration, Instant};
 
 use measure::{git_plumbing, median, peak_rss_kib};
-use redline::config::{Config, Overrides};
+use redline::source::config::{Config, Overrides};
 
 /// The binary's allocator, so the figures are the binary's.
 #[global_allocator]
@@ -44,7 +44,7 @@ fn main() {
         ..Overrides::default()
     })
     .expect("config");
-    let content = redline::content::load(&config, false).expect("content");
+    let content = redline::source::content::load(&config, false).expect("content");
 
     let runs = 3;
     let mut redline_times = Vec::new();
@@ -79,7 +79,7 @@ fn main() {
     // the process, so the dictionary's one-time load is counted.
     let history = redline::history::read(&config, &content.documents).expect("history");
     let repo = git2::Repository::open(dir.path()).expect("repository");
-    let options = redline::markdown::MarkdownOptions::default();
+    let options = redline::text::markdown::MarkdownOptions::default();
     let texts: Vec<Vec<Vec<redline::diff::Block>>> = history
         .docs
         .iter()
@@ -89,7 +89,7 @@ fn main() {
                 .map(|v| {
                     let oid = git2::Oid::from_str(&v.blob).expect("blob id");
                     let blob = repo.find_blob(oid).expect("blob");
-                    redline::archive::version_text(blob.content(), "policy", options).blocks
+                    redline::site::archive::version_text(blob.content(), "policy", options).blocks
                 })
                 .collect()
         })

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use measure::cpu_seconds;
 use rayon::prelude::*;
-use redline::config::{Config, Overrides};
-use redline::markdown::{self, MarkdownOptions};
+use redline::source::config::{Config, Overrides};
+use redline::text::markdown::{self, MarkdownOptions};
 
 /// The binary's allocator, so the figures are the binary's; the comrak
 /// reference runs with it too.

@@ -14,8 +14,8 @@ mod synth;
 use std::time::{Duration, Instant};
 
 use measure::{cpu_seconds, median};
-use redline::config::{Config, Overrides};
-use redline::markdown::HtmlMode;
+use redline::source::config::{Config, Overrides};
+use redline::text::markdown::HtmlMode;
 
 /// The binary's allocator, so the figures are the binary's.
 #[global_allocator]

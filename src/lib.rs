@@ -1,58 +1,32 @@
 //! redline: policy sites from Markdown in git, with honest "Last updated"
-//! dates and every version kept. The binary is a thin shell around [`run`];
-//! modules follow the pipeline: config → content → history → markdown →
-//! pages → render → output.
+//! dates and every version kept. The binary is a thin shell around [`run`].
+//!
+//! The code is laid out by stage, each importing only the stages above it:
+//! `text` (one Markdown text, parsed) → `source` (config, repository,
+//! content) → `diff` (two texts compared and classed) → `history` (git's
+//! commits made versions, their standing and timeline) → `render` (theme,
+//! templates, pages) → `site` (archive, feeds, files, the atomic output).
+//! `cli`, `check`, `log`, `notify`, `serve` and `init` are drivers over them.
 
-pub mod anchors;
-pub mod archive;
-pub mod at_ref;
-pub mod attributes;
-pub mod changes;
 pub mod check;
 pub mod cli;
-pub mod config;
-pub mod content;
-pub mod control_chars;
-pub mod dates;
 pub mod diff;
-pub mod exclude;
-pub mod feeds;
-pub mod frontmatter;
 pub mod history;
 pub mod init;
-pub mod lfs;
-pub mod lineage;
-pub mod location;
 pub mod log;
-pub mod manifest;
-pub mod markdown;
 pub mod notify;
-pub mod output;
-pub mod pages;
-pub mod print_urls;
-pub mod rebase;
-pub mod redirects;
 pub mod render;
-pub mod repo;
 pub mod report;
-pub mod reuse;
-pub mod sanitize;
 pub mod serve;
 pub mod site;
-pub mod sitefiles;
-pub mod standing;
-pub mod template_error;
-pub mod theme;
-pub mod timeline;
-pub mod urls;
-pub mod withdrawn;
-pub mod worktree;
+pub mod source;
+pub mod text;
 
 use anyhow::Result;
 
 use crate::cli::{CheckArgs, CheckFormat, Cli, Command, NotifyArgs, SiteArgs};
-use crate::config::{Config, Overrides};
 use crate::report::{Reporter, Verbosity};
+use crate::source::config::{Config, Overrides};
 
 /// `redline <version>`, for `<meta name="generator">` and `versions.json`.
 pub const GENERATOR: &str = concat!("redline ", env!("CARGO_PKG_VERSION"));
@@ -76,7 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 no_archive: args.no_archive,
                 ..site_overrides(args.site)
             };
-            let (config, _at_ref) = at_ref::load_config(&overrides)?;
+            let (config, _at_ref) = source::at_ref::load_config(&overrides)?;
             if args.check {
                 check_before_build(&config, reporter)?;
             }
@@ -117,7 +91,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Log(args) => {
-            let (config, _at_ref) = at_ref::load_config(&site_overrides(args.site))?;
+            let (config, _at_ref) = source::at_ref::load_config(&site_overrides(args.site))?;
             let verbose = reporter.verbosity == Verbosity::Verbose;
             let text = log::log(&config, args.document.as_deref(), verbose)?;
             report::print_stdout(&text)
@@ -132,7 +106,7 @@ fn run_check(args: CheckArgs) -> Result<()> {
         drafts: args.drafts,
         ..site_overrides(args.site)
     };
-    let (config, _at_ref) = at_ref::load_config(&overrides)?;
+    let (config, _at_ref) = source::at_ref::load_config(&overrides)?;
     let options = check::CheckOptions {
         documents: args.documents,
     };
@@ -150,7 +124,7 @@ fn run_check(args: CheckArgs) -> Result<()> {
 /// `build --check`: the findings on stderr, and no build on a `deny`.
 fn check_before_build(config: &Config, reporter: Reporter) -> Result<()> {
     let report = check::check(config, &check::CheckOptions::default())?;
-    let denied_any = report.count(check::levels::Level::Deny) > 0;
+    let denied_any = report.count(source::lint_levels::Level::Deny) > 0;
     if denied_any || (!report.findings.is_empty() && reporter.verbosity > Verbosity::Quiet) {
         eprint!(
             "{}",
@@ -161,7 +135,7 @@ fn check_before_build(config: &Config, reporter: Reporter) -> Result<()> {
 }
 
 fn denied(report: &check::Report) -> Result<()> {
-    let errors = report.count(check::levels::Level::Deny);
+    let errors = report.count(source::lint_levels::Level::Deny);
     if errors > 0 {
         anyhow::bail!(
             "check found {} at the deny level; fix them, or lower their level in redline.toml [check] (see the README's \"Checking policies\")",
@@ -207,7 +181,7 @@ fn run_notify(args: NotifyArgs, reporter: Reporter) -> Result<()> {
     }
     if reporter.verbosity >= Verbosity::Normal && !report.lines.is_empty() {
         let lines = report.lines.join("\n") + "\n";
-        report::print_stdout(&control_chars::terminal_text(&lines))?;
+        report::print_stdout(&text::control_chars::terminal_text(&lines))?;
     }
     let already = if report.already_sent > 0 {
         format!(" ({} already sent, per the ledger)", report.already_sent)

@@ -5,12 +5,12 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 
-use crate::config::Config;
-use crate::content::{self, Document};
-use crate::control_chars;
-use crate::dates;
 use crate::history::{self, DocHistory};
 use crate::report;
+use crate::source::config::Config;
+use crate::source::content::{self, Document};
+use crate::source::dates;
+use crate::text::control_chars;
 
 /// The text `redline log` prints; `verbose` adds why each change has its
 /// class.

@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use crate::control_chars::terminal_text;
+use crate::text::control_chars::terminal_text;
 
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use redline::diff;
-use redline::markdown::MarkdownOptions;
+use redline::text::markdown::MarkdownOptions;
 
 fuzz_target!(|text: &str| {
     let (old, new) = text.split_once('\0').unwrap_or((text, ""));

@@ -3,14 +3,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use redline::attributes::AllowedClasses;
-use redline::markdown::{self, HtmlMode, MarkdownOptions};
+use redline::text::attributes::AllowedClasses;
+use redline::text::markdown::{self, HtmlMode, MarkdownOptions};
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return;
     };
-    if let Ok(split) = redline::frontmatter::split(text) {
+    if let Ok(split) = redline::source::frontmatter::split(text) {
         assert!(text.ends_with(split.body), "the body is the end of the text");
         for html in [HtmlMode::Sanitize, HtmlMode::Escape, HtmlMode::Trust] {
             let options = MarkdownOptions {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::levels::{Level, Lint};
+use crate::source::lint_levels::{Level, Lint};
 
 /// A place in a source file; `line` and `column` are 1-based, the column
 /// counted in characters.

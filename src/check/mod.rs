@@ -1,12 +1,11 @@
 //! `redline check`: policy lints for CI. A thin driver over the stages the
 //! build uses — content, history, the change classes — that turns what they
-//! know into findings (`finding`), gives each its level (`levels`,
+//! know into findings (`finding`), gives each its level (`source::lint_levels`,
 //! `silence`) and leaves printing to `format`. It renders no page: links
 //! resolve against the URLs the build would write (`site_map`).
 
 pub mod finding;
 pub mod format;
-pub mod levels;
 pub mod lints;
 pub mod silence;
 pub mod site_map;
@@ -16,12 +15,12 @@ use std::collections::HashSet;
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::config::Config;
-use crate::content::{self, Document};
 use crate::history::{self, DocHistory};
-use crate::markdown;
+use crate::source::config::Config;
+use crate::source::content::{self, Document};
+use crate::source::lint_levels::{Level, Levels};
+use crate::text::markdown;
 use finding::Finding;
-use levels::{Level, Levels};
 use lints::Subject;
 use lints::links::{self, LinkRef, VersionIds};
 use site_map::SiteMap;

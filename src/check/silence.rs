@@ -11,8 +11,8 @@ use anyhow::{Result, bail};
 use regex::Regex;
 use serde_json::Value;
 
-use super::levels::{Levels, Lint};
-use crate::content::Document;
+use crate::source::content::Document;
+use crate::source::lint_levels::{Levels, Lint};
 
 /// The levels for one document: the site's, then its front matter's.
 pub fn document_levels(site: &Levels, doc: &Document) -> Result<Levels> {

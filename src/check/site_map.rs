@@ -7,11 +7,13 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 
-use crate::config::Config;
-use crate::content::Content;
+use crate::history::timeline;
 use crate::history::{History, Version};
-use crate::pages::{self, version_date};
-use crate::{output, redirects, theme, timeline};
+use crate::render::pages::{self, version_date};
+use crate::render::theme;
+use crate::site::{output, redirects};
+use crate::source::config::Config;
+use crate::source::content::Content;
 
 /// A version page, for reading its heading ids when a link names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use comrak::arena_tree::NodeEdge;
 use comrak::nodes::{AstNode, ListType, NodeValue};
 
 use super::{Block, BlockKind, html_blocks, values};
-use crate::markdown::{self, HtmlMode, MarkdownOptions};
+use crate::text::markdown::{self, HtmlMode, MarkdownOptions};
 
 /// The blocks of a document: its title, then its body in order.
 pub(super) fn extract(title: &str, body: &str, options: MarkdownOptions) -> Vec<Block> {

@@ -28,7 +28,7 @@ use std::time::Instant;
 use super::align::Step;
 use super::words::{CellDiff, Part, WordDiff, cells, diff_block};
 use super::{Block, BlockKind};
-use crate::control_chars::push_escaped;
+use crate::text::control_chars::push_escaped;
 
 /// Unchanged runs longer than this are folded.
 const FOLD_OVER: usize = 6;

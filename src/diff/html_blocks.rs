@@ -7,7 +7,7 @@
 //! between `~~`: both are meaning.
 
 use super::{Block, BlockKind, values};
-use crate::sanitize::{self, Report, Visitor};
+use crate::text::sanitize::{self, Report, Visitor};
 
 /// The blocks of raw HTML, as the sanitizer leaves it.
 pub(super) fn extract(html: &str) -> Vec<Block> {

@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::markdown::MarkdownOptions;
+use crate::text::markdown::MarkdownOptions;
 
 pub use verdict::Verdict;
 
@@ -62,7 +62,7 @@ pub struct Block {
     /// target is part of the wording.
     pub links: Vec<String>,
     /// Headings only: the heading's id on the rendered page (from
-    /// [`crate::markdown::headings`]), for the section summary's anchors.
+    /// [`crate::text::markdown::headings`]), for the section summary's anchors.
     pub anchor: Option<String>,
 }
 
@@ -84,7 +84,7 @@ pub fn blocks(title: &str, body: &str, options: MarkdownOptions) -> Vec<Block> {
     blocks::extract(title, body, options)
 }
 
-/// The blocks of a tree already made by [`crate::markdown::parse`], so a
+/// The blocks of a tree already made by [`crate::text::markdown::parse`], so a
 /// version is parsed once for both its page and its redline.
 pub fn blocks_of_tree<'a>(
     title: &str,

@@ -76,7 +76,7 @@ pub(super) fn link_target(url: &str) -> Option<String> {
         return None;
     }
     let (scheme, rest) = match url.split_once(':') {
-        Some((scheme, rest)) if crate::urls::is_scheme(scheme) => {
+        Some((scheme, rest)) if crate::text::urls::is_scheme(scheme) => {
             (scheme.to_ascii_lowercase(), rest)
         }
         _ => (String::new(), url),

@@ -3,6 +3,7 @@
 //! lettre builds from them. Every header value is made here, in code, from
 //! text squeezed onto one line: no template and no title can add a header.
 
+use crate::text::control_chars::one_line;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
@@ -14,10 +15,10 @@ use sha2::{Digest, Sha256};
 
 use super::recipients::Recipient;
 use super::select::ChangeKey;
-use crate::config::{Config, EmailConfig};
 use crate::diff;
-use crate::feeds::SiteChange;
 use crate::render::Renderer;
+use crate::site::feeds::SiteChange;
+use crate::source::config::{Config, EmailConfig};
 
 /// The text and HTML templates of a notice.
 pub const TEXT_TEMPLATE: &str = "email/notice.txt";
@@ -56,25 +57,6 @@ impl NoticeChange {
             document: self.document.clone(),
         }
     }
-}
-
-/// Control characters (CR, LF, tab, NEL, line and paragraph separators, …)
-/// become spaces and runs of white space one space: a value that is one line
-/// can never start a header or end the header block.
-pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || c.is_whitespace() {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect::<String>()
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `[prefix] Privacy Policy: changes effective April 1, 2026`.
@@ -130,7 +112,7 @@ struct ChangeInfo {
     /// The date, with the time of day when another version shares it.
     label: String,
     /// `scheduled`, `in force` or `superseded` as of the run's day.
-    status: crate::standing::Status,
+    status: crate::history::standing::Status,
     /// The day the version starts to apply.
     applies_from: String,
     summary: String,
@@ -380,16 +362,8 @@ fn clean_mailbox(mailbox: &Mailbox) -> Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::changes::ChangeClass;
+    use crate::history::changes::ChangeClass;
     use crate::notify::testing::change;
-
-    #[test]
-    fn one_line_turns_every_break_and_control_into_a_space() {
-        assert_eq!(
-            one_line("Privacy\r\nBcc: all@example.com\u{2028}x\u{85}y\t\u{0}z  "),
-            "Privacy Bcc: all@example.com x y z"
-        );
-    }
 
     #[test]
     fn subjects_name_documents_and_a_shared_effective_date() {

@@ -23,10 +23,11 @@ use anyhow::{Context, Result, bail};
 use lettre::Message;
 use lettre::message::Mailbox;
 
-use crate::config::Config;
-use crate::feeds::SiteChange;
 use crate::render::Renderer;
-use crate::{site, theme};
+use crate::render::theme;
+use crate::site;
+use crate::site::feeds::SiteChange;
+use crate::source::config::Config;
 use ledger::{ChangeRecord, Ledger};
 use recipients::Recipient;
 use select::{ChangeKey, Share, Since, SinceArg};

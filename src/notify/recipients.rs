@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use lettre::Address;
 
-use super::message::one_line;
+use crate::text::control_chars::one_line;
 
 /// One person a notice is sent to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 
-use crate::changes::ChangeClass;
-use crate::feeds::SiteChange;
+use crate::history::changes::ChangeClass;
+use crate::site::feeds::SiteChange;
 
 /// From where on changes are announced, resolved against the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]

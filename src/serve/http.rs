@@ -9,8 +9,8 @@
 use super::host::AllowedHosts;
 use super::path::folder_location;
 pub use super::path::site_path;
-use crate::output::OutputSet;
-use crate::sitefiles::escape_xml;
+use crate::site::output::OutputSet;
+use crate::site::sitefiles::escape_xml;
 
 /// The path of the live-reload event stream; no site file can live under `/__redline/`.
 pub const EVENTS_PATH: &str = "/__redline/events";

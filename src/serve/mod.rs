@@ -25,10 +25,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use crate::config::{Config, Overrides};
 use crate::report::{Reporter, error_chain};
-use crate::reuse::PreviewCache;
 use crate::site;
+use crate::site::reuse::PreviewCache;
+use crate::source::config::{Config, Overrides};
 use backend::Backend;
 use reload::{LiveReload, Shared};
 use watch::{SourceWatcher, Watched};
@@ -164,7 +164,12 @@ struct Builder {
 impl Builder {
     /// One build: the config is read again each time, so `redline.toml`
     /// edits apply without a restart.
-    fn build(&mut self) -> (Option<Config>, Result<crate::output::OutputSet, String>) {
+    fn build(
+        &mut self,
+    ) -> (
+        Option<Config>,
+        Result<crate::site::output::OutputSet, String>,
+    ) {
         let started = Instant::now();
         let config = match Config::load(&self.overrides) {
             Ok(config) => config,

@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::output::OutputSet;
+use crate::site::output::OutputSet;
 
 /// How often an idle stream sends a comment, which also notices a closed tab.
 const KEEPALIVE: Duration = Duration::from_secs(15);

@@ -72,7 +72,7 @@ pub fn classify(path: &Path, watched: &Watched) -> Option<Change> {
     let first = rel.iter().next()?.to_string_lossy();
     match first.as_ref() {
         "templates" | "static" | "themes" => Some(Change::Theme),
-        crate::config::CONFIG_FILE if rel.iter().count() == 1 => Some(Change::Config),
+        crate::source::config::CONFIG_FILE if rel.iter().count() == 1 => Some(Change::Config),
         _ => None,
     }
 }

@@ -570,12 +570,12 @@ fn the_site_map_is_exactly_what_the_build_writes() {
         })
         .filter(|p| !p.starts_with("/.redline"))
         .collect();
-    let config = redline::config::Config::load(&redline::config::Overrides {
+    let config = redline::source::config::Config::load(&redline::source::config::Overrides {
         root: repo.path().to_path_buf(),
         ..Default::default()
     })
     .expect("config");
-    let content = redline::content::load(&config, false).expect("content");
+    let content = redline::source::content::load(&config, false).expect("content");
     let history = redline::history::read(&config, &content.documents).expect("history");
     let map =
         redline::check::site_map::SiteMap::new(&config, &content, &history).expect("site map");

@@ -977,9 +977,9 @@ fn the_browser_reconnects_after_a_server_restart() {
 /// Every file of a preview, as path → bytes.
 fn preview_files(
     root: &Path,
-    cache: &redline::reuse::PreviewCache,
+    cache: &redline::site::reuse::PreviewCache,
 ) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let config = redline::config::Config::load(&redline::config::Overrides {
+    let config = redline::source::config::Config::load(&redline::source::config::Overrides {
         root: root.to_path_buf(),
         ..Default::default()
     })
@@ -1012,8 +1012,8 @@ fn rebuilds_reuse_only_what_is_unchanged() {
         policy("Privacy", "We keep data for 30 days."),
     );
     repo.commit("Privacy: retention", "2026-04-01T10:00:00+00:00");
-    let cache = redline::reuse::PreviewCache::default();
-    let fresh = || preview_files(repo.path(), &redline::reuse::PreviewCache::default());
+    let cache = redline::site::reuse::PreviewCache::default();
+    let fresh = || preview_files(repo.path(), &redline::site::reuse::PreviewCache::default());
 
     assert_eq!(preview_files(repo.path(), &cache), fresh());
     assert_eq!(cache.archives.reused(), 0);

@@ -5,13 +5,13 @@
 //! same properties are the fuzz targets in `fuzz/`, run there for longer.
 
 use proptest::prelude::*;
-use redline::attributes::AllowedClasses;
 use redline::diff;
-use redline::frontmatter;
 use redline::history;
-use redline::markdown::{self, HtmlMode, MarkdownOptions};
 use redline::notify::recipients;
 use redline::serve::http;
+use redline::source::frontmatter;
+use redline::text::attributes::AllowedClasses;
+use redline::text::markdown::{self, HtmlMode, MarkdownOptions};
 
 const OPTIONS: MarkdownOptions = MarkdownOptions {
     html: HtmlMode::Sanitize,

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::check::Report;
-use crate::check::levels::Level;
+use crate::source::lint_levels::Level;
 
 /// The message part: `%`, CR and LF.
 fn escape_data(text: &str) -> String {

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use crate::check::Report;
 use crate::check::finding::Finding;
-use crate::check::levels::Level;
-use crate::control_chars::terminal_safe;
 use crate::report::count;
+use crate::source::lint_levels::Level;
+use crate::text::control_chars::terminal_safe;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();

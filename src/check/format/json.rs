@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::check::Report;
-use crate::check::levels::Level;
+use crate::source::lint_levels::Level;
 
 pub fn render(report: &Report) -> String {
     let value = json!({

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::check::Report;
-use crate::check::levels::{Level, Lint};
+use crate::source::lint_levels::{Level, Lint};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

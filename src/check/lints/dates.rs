@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::Subject;
 use crate::check::finding::{Finding, span};
-use crate::check::levels::Lint;
+use crate::source::lint_levels::Lint;
 
 /// How precisely a hand-typed date was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +140,7 @@ fn truths(subject: &Subject<'_>, claim: Claim) -> Vec<Date> {
         .history
         .versions
         .first()
-        .map(|v| crate::pages::version_date(v, config));
+        .map(|v| crate::render::pages::version_date(v, config));
     let updated = if config.trust_front_matter_dates {
         subject.doc.front.updated.or(newest)
     } else {

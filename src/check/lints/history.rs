@@ -11,13 +11,13 @@ use git2::Repository;
 use jiff::civil::Date;
 
 use super::Subject;
-use crate::archive;
-use crate::changes::{ChangeClass, NOTICE_TRAILER};
 use crate::check::finding::Finding;
-use crate::check::levels::Lint;
 use crate::history::Version;
-use crate::pages::version_date;
-use crate::timeline::{self, VersionText};
+use crate::history::changes::{ChangeClass, NOTICE_TRAILER};
+use crate::history::timeline::{self, VersionText};
+use crate::render::pages::version_date;
+use crate::site::archive;
+use crate::source::lint_levels::Lint;
 
 pub fn stale(subject: &Subject<'_>) -> Vec<Finding> {
     let months = subject.config.check.stale_months;

@@ -11,8 +11,8 @@ use comrak::nodes::{AstNode, NodeValue};
 
 use super::Subject;
 use crate::check::finding::{Finding, span};
-use crate::check::levels::Lint;
 use crate::check::site_map::{SiteMap, VersionRef};
+use crate::source::lint_levels::Lint;
 
 /// A link as written, with where it is.
 #[derive(Debug, Clone)]
@@ -109,7 +109,7 @@ fn resolve(url: &str, page: &str, base_url: Option<&str>) -> Target {
 
 fn has_scheme(url: &str) -> bool {
     url.split_once(':')
-        .is_some_and(|(scheme, _)| crate::urls::is_scheme(scheme))
+        .is_some_and(|(scheme, _)| crate::text::urls::is_scheme(scheme))
 }
 
 /// `/a/./b/../c` → `/a/c`, keeping a trailing `/`.
@@ -164,7 +164,7 @@ fn percent_decode(text: &str) -> String {
 pub struct VersionIds<'a> {
     pub repo: Option<&'a git2::Repository>,
     pub history: &'a crate::history::History,
-    pub options: crate::markdown::MarkdownOptions,
+    pub options: crate::text::markdown::MarkdownOptions,
     cache: HashMap<String, Option<HashSet<String>>>,
 }
 
@@ -172,7 +172,7 @@ impl<'a> VersionIds<'a> {
     pub fn new(
         repo: Option<&'a git2::Repository>,
         history: &'a crate::history::History,
-        options: crate::markdown::MarkdownOptions,
+        options: crate::text::markdown::MarkdownOptions,
     ) -> Self {
         VersionIds {
             repo,
@@ -189,7 +189,7 @@ impl<'a> VersionIds<'a> {
             .or_insert_with(|| {
                 let version = history.docs.get(at.document)?.versions.get(at.version)?;
                 let texts =
-                    crate::archive::read_texts(repo?, std::slice::from_ref(version), options)
+                    crate::site::archive::read_texts(repo?, std::slice::from_ref(version), options)
                         .ok()?;
                 texts.first().map(|text| ids(&text.rendered.html))
             })

@@ -11,9 +11,9 @@ pub mod sanitized;
 pub mod sections;
 pub mod wording;
 
-use crate::config::Config;
-use crate::content::Document;
 use crate::history::DocHistory;
+use crate::source::config::Config;
+use crate::source::content::Document;
 
 /// One document and what is known about it.
 pub struct Subject<'a> {

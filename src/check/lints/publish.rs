@@ -5,7 +5,7 @@
 
 use super::Subject;
 use crate::check::finding::Finding;
-use crate::check::levels::Lint;
+use crate::source::lint_levels::Lint;
 
 pub fn check(subject: &Subject<'_>) -> Vec<Finding> {
     let file = &subject.doc.display_path;
@@ -24,7 +24,7 @@ pub fn check(subject: &Subject<'_>) -> Vec<Finding> {
         ));
     }
     let ignore_revs =
-        crate::content::display(&subject.config.root, &subject.config.ignore_revs_file);
+        crate::source::content::display(&subject.config.root, &subject.config.ignore_revs_file);
     for commit in &subject.history.ignored_visible {
         let short = &commit[..7.min(commit.len())];
         findings.push(Finding::document(

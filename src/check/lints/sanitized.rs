@@ -4,8 +4,8 @@
 
 use super::Subject;
 use crate::check::finding::{Finding, span};
-use crate::check::levels::Lint;
-use crate::sanitize::Removal;
+use crate::source::lint_levels::Lint;
+use crate::text::sanitize::Removal;
 
 pub fn check(subject: &Subject<'_>, removed: &[Removal]) -> Vec<Finding> {
     let file = &subject.doc.display_path;

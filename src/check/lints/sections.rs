@@ -6,8 +6,8 @@ use comrak::nodes::AstNode;
 
 use super::Subject;
 use crate::check::finding::Finding;
-use crate::check::levels::Lint;
-use crate::markdown;
+use crate::source::lint_levels::Lint;
+use crate::text::markdown;
 
 fn normal(heading: &str) -> String {
     heading

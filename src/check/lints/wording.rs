@@ -13,7 +13,7 @@ use regex::Regex;
 
 use super::Subject;
 use crate::check::finding::{Finding, span};
-use crate::check::levels::Lint;
+use crate::source::lint_levels::Lint;
 
 static WORDING: LazyLock<Regex> = LazyLock::new(|| {
     let patterns = [

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::changes::ChangeClass;
-use crate::pages::Page;
-use crate::standing::Status;
+use crate::history::changes::ChangeClass;
+use crate::history::standing::Status;
+use crate::render::pages::Page;
 
 #[derive(Debug, Serialize)]
 pub struct Manifest {
@@ -18,7 +18,7 @@ pub struct Manifest {
 
 #[derive(Debug, Serialize)]
 pub struct DocumentEntry {
-    /// The permanent id (see [`crate::pages::document_id`]).
+    /// The permanent id (see [`crate::render::pages::document_id`]).
     pub id: String,
     pub source: String,
     pub url: String,

@@ -13,6 +13,13 @@
 //! that is not UTF-8) is not a version: the next good state is compared with
 //! the last good one, and a warning names the commit and the error.
 
+pub mod cache;
+pub mod changes;
+pub mod lineage;
+pub mod standing;
+pub mod timeline;
+pub mod withdrawn;
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -21,14 +28,14 @@ use git2::{Oid, Repository};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::config::{Config, DateSource};
-use crate::content::{Document, title_stem as stem};
-use crate::lineage::walk::{DocumentPaths, walk};
-use crate::lineage::{Change, Lineage};
-use crate::markdown::{self, MarkdownOptions};
-use crate::repo::{self, Opened};
-use crate::reuse::{self, HistoryCache};
-use crate::worktree::{self, WorkTree};
+use crate::history::cache::HistoryCache;
+use crate::history::lineage::walk::{DocumentPaths, walk};
+use crate::history::lineage::{Change, Lineage};
+use crate::source::config::{Config, DateSource};
+use crate::source::content::{Document, title_stem as stem};
+use crate::source::repo::{self, Opened};
+use crate::source::worktree::{self, WorkTree};
+use crate::text::markdown::{self, MarkdownOptions};
 
 /// One version of a document as readers saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,7 +180,7 @@ pub fn read_kept(
         let mut ignored: Vec<&Oid> = ignored.iter().collect();
         ignored.sort();
         // A clone deepened (`git fetch --unshallow`) keeps its tip.
-        reuse::key(&[config, &tip, &repo.shallow, &sources, &ignored])
+        cache::key(&[config, &tip, &repo.shallow, &sources, &ignored])
     });
     if let Some(mut history) = kept.zip(key.as_ref()).and_then(|(kept, key)| kept.get(key)) {
         let work_tree = WorkTree::new(&repo.repo, tip)?;
@@ -203,7 +210,7 @@ pub fn read_kept(
         .collect();
     let facts = fingerprint_blobs(&repo.repo, &changes, options)?;
     let work_tree = WorkTree::new(&repo.repo, tip)?;
-    let ignore_revs_file = crate::content::display(&config.root, &config.ignore_revs_file);
+    let ignore_revs_file = crate::source::content::display(&config.root, &config.ignore_revs_file);
     let read = VersionsRead {
         repo: &repo.repo,
         facts: &facts,
@@ -299,11 +306,11 @@ struct BlobFacts {
 fn blob_facts(bytes: &[u8], stem: &str, options: MarkdownOptions) -> BlobFacts {
     let mut slug = None;
     let fingerprint = (|| {
-        let text = crate::content::decode(bytes).map_err(|err| err.to_string())?;
-        let split = crate::frontmatter::split(text).map_err(|err| err.to_string())?;
+        let text = crate::source::content::decode(bytes).map_err(|err| err.to_string())?;
+        let split = crate::source::frontmatter::split(text).map_err(|err| err.to_string())?;
         slug = split.front.slug.clone();
         let rendered = markdown::render(split.body, options);
-        let title = crate::pages::resolve_title(&split.front, &rendered, stem);
+        let title = crate::source::frontmatter::resolve_title(&split.front, &rendered, stem);
         let mut hasher = Sha256::new();
         visible_hash(&mut hasher, &title, &rendered.html);
         Ok(hex::encode(hasher.finalize()))

@@ -1,7 +1,7 @@
 //! The small files every site has beside its pages: `sitemap.xml` and
 //! `robots.txt`. Pure functions of the page list.
 
-use crate::control_chars::xml_safe;
+use crate::text::control_chars::xml_safe;
 
 /// One entry of the sitemap.
 #[derive(Debug, Clone)]

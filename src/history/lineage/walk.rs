@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 
 use super::{CommitDelta, Lineage};
-use crate::config::Config;
-use crate::repo::{path_string, repo_path};
+use crate::source::config::Config;
+use crate::source::repo::{path_string, repo_path};
 
 /// Which repository paths are documents: Markdown under the content
 /// folder that the site's `exclude` and scratch-file rules keep, and not the
@@ -18,7 +18,7 @@ use crate::repo::{path_string, repo_path};
 pub struct DocumentPaths<'c> {
     /// The content folder, repository-relative, with a trailing `/` (or empty).
     prefix: String,
-    exclude: &'c crate::exclude::Exclude,
+    exclude: &'c crate::source::exclude::Exclude,
     known: HashMap<String, bool>,
 }
 
@@ -50,10 +50,10 @@ impl<'c> DocumentPaths<'c> {
             let parts: Vec<&str> = rel.split('/').collect();
             let excluded = (1..=parts.len()).any(|n| {
                 let sub = parts[..n].join("/");
-                crate::content::is_hidden_or_scratch(std::ffi::OsStr::new(parts[n - 1]))
+                crate::source::content::is_hidden_or_scratch(std::ffi::OsStr::new(parts[n - 1]))
                     || self.exclude.matches(Path::new(&sub), n < parts.len())
             });
-            crate::content::is_markdown(Path::new(rel))
+            crate::source::content::is_markdown(Path::new(rel))
                 && !excluded
                 && !(parts.len() == 1 && title_stem_is_index(rel))
         });
@@ -64,7 +64,7 @@ impl<'c> DocumentPaths<'c> {
     /// The URL a document at `path` with `slug` publishes.
     pub fn url(&self, path: &str, slug: Option<&str>) -> Option<String> {
         let rel = self.relative(path)?;
-        crate::content::document_url(Path::new(rel), slug).ok()
+        crate::source::content::document_url(Path::new(rel), slug).ok()
     }
 }
 
@@ -83,7 +83,7 @@ impl super::Judge for GitJudge<'_, '_> {
     fn url(&mut self, path: &str, blob: Oid) -> Option<String> {
         let blob = self.repo.find_blob(blob).ok()?;
         let text = String::from_utf8_lossy(blob.content());
-        let slug = crate::frontmatter::split(&text)
+        let slug = crate::source::frontmatter::split(&text)
             .ok()
             .and_then(|s| s.front.slug);
         self.paths.url(path, slug.as_deref())
@@ -104,7 +104,7 @@ impl super::Judge for GitJudge<'_, '_> {
 
 /// The title a text states: front matter `title`, else a leading `# ` line.
 fn stated_title(text: &str) -> Option<String> {
-    let split = crate::frontmatter::split(text).ok()?;
+    let split = crate::source::frontmatter::split(text).ok()?;
     split.front.title.or_else(|| {
         let first = split.body.lines().find(|l| !l.trim().is_empty())?;
         first.strip_prefix("# ").map(|t| t.trim().to_string())
@@ -203,7 +203,7 @@ fn similar_enough(repo: &Repository, old: Oid, new: Oid) -> bool {
 
 fn body_text(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    match crate::frontmatter::split(&text) {
+    match crate::source::frontmatter::split(&text) {
         Ok(split) => split.body.to_string(),
         Err(_) => text.into_owned(),
     }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::content::{decode, display, is_hidden_or_scratch};
-use crate::lfs;
+use crate::source::content::{decode, display, is_hidden_or_scratch};
+use crate::source::lfs;
 
 /// The templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &["base.html", "index.html", "page.html", "404.html"];
@@ -17,73 +17,73 @@ pub const REQUIRED_TEMPLATES: &[&str] = &["base.html", "index.html", "page.html"
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
         "base.html",
-        include_str!("../themes/default/templates/base.html"),
+        include_str!("../../themes/default/templates/base.html"),
     ),
     (
         "index.html",
-        include_str!("../themes/default/templates/index.html"),
+        include_str!("../../themes/default/templates/index.html"),
     ),
     (
         "page.html",
-        include_str!("../themes/default/templates/page.html"),
+        include_str!("../../themes/default/templates/page.html"),
     ),
     (
         "404.html",
-        include_str!("../themes/default/templates/404.html"),
+        include_str!("../../themes/default/templates/404.html"),
     ),
     (
         "version.html",
-        include_str!("../themes/default/templates/version.html"),
+        include_str!("../../themes/default/templates/version.html"),
     ),
     (
         "versions.html",
-        include_str!("../themes/default/templates/versions.html"),
+        include_str!("../../themes/default/templates/versions.html"),
     ),
     (
         "macros.html",
-        include_str!("../themes/default/templates/macros.html"),
+        include_str!("../../themes/default/templates/macros.html"),
     ),
     (
         "change.html",
-        include_str!("../themes/default/templates/change.html"),
+        include_str!("../../themes/default/templates/change.html"),
     ),
     (
         "compare.html",
-        include_str!("../themes/default/templates/compare.html"),
+        include_str!("../../themes/default/templates/compare.html"),
     ),
     (
         "draft.html",
-        include_str!("../themes/default/templates/draft.html"),
+        include_str!("../../themes/default/templates/draft.html"),
     ),
     (
         "changes.html",
-        include_str!("../themes/default/templates/changes.html"),
+        include_str!("../../themes/default/templates/changes.html"),
     ),
     (
         "atom.xml",
-        include_str!("../themes/default/templates/atom.xml"),
+        include_str!("../../themes/default/templates/atom.xml"),
     ),
     (
         "withdrawn.html",
-        include_str!("../themes/default/templates/withdrawn.html"),
+        include_str!("../../themes/default/templates/withdrawn.html"),
     ),
     (
         "redirect.html",
-        include_str!("../themes/default/templates/redirect.html"),
+        include_str!("../../themes/default/templates/redirect.html"),
     ),
     (
         "email/notice.txt",
-        include_str!("../themes/default/templates/email/notice.txt"),
+        include_str!("../../themes/default/templates/email/notice.txt"),
     ),
     (
         "email/notice.html",
-        include_str!("../themes/default/templates/email/notice.html"),
+        include_str!("../../themes/default/templates/email/notice.html"),
     ),
 ];
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
     "style.css",
-    include_bytes!("../themes/default/static/style.css"),
+    include_bytes!("../../themes/default/static/style.css"),
 )];
 
 /// One template: its name for `{% extends %}`, where it came from, its text.

@@ -11,8 +11,8 @@ use anyhow::{Context, Result, bail};
 use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 use tempfile::TempDir;
 
-use crate::config::{Config, Overrides};
-use crate::repo;
+use crate::source::config::{Config, Overrides};
+use crate::source::repo;
 
 /// REF's copy of a site; the folder goes when this is dropped.
 pub struct SiteAtRef {

@@ -6,16 +6,16 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::changes::ChangeClass;
-use crate::config::Config;
-use crate::content::{Document, title_stem};
-use crate::dates::{self, Day};
 use crate::diff::SectionChange;
-use crate::frontmatter::FrontMatter;
+use crate::history::changes::ChangeClass;
+use crate::history::standing::Status;
+use crate::history::timeline::{Entry, Notices};
 use crate::history::{DocHistory, Version};
-use crate::markdown::{self, Rendered, TocEntry};
-use crate::standing::Status;
-use crate::timeline::{Entry, Notices};
+use crate::source::config::Config;
+use crate::source::content::{Document, title_stem};
+use crate::source::dates::{self, Day};
+use crate::source::frontmatter::{self, FrontMatter};
+use crate::text::markdown::{self, Rendered, TocEntry};
 
 /// A document with everything known about it, ready for templates.
 #[derive(Debug, Clone)]
@@ -43,7 +43,8 @@ impl<'a> Page<'a> {
         history: Option<&'a DocHistory>,
         config: &Config,
     ) -> Self {
-        let title = resolve_title(&doc.front, &rendered, &title_stem(&doc.display_path));
+        let title =
+            frontmatter::resolve_title(&doc.front, &rendered, &title_stem(&doc.display_path));
         let from_history = history
             .and_then(|h| h.versions.first())
             .map(|v| version_day(v, config));
@@ -206,16 +207,6 @@ impl<'a> Page<'a> {
             summary,
         }
     }
-}
-
-/// The title: front matter `title`, else the body's leading `# heading`, else
-/// the file name. History uses the same rule, so a title change is a version.
-pub fn resolve_title(front: &FrontMatter, rendered: &Rendered, stem: &str) -> String {
-    front
-        .title
-        .clone()
-        .or_else(|| rendered.leading_title.clone())
-        .unwrap_or_else(|| stem.to_string())
 }
 
 fn version_day(version: &Version, config: &Config) -> Day {
@@ -559,10 +550,10 @@ pub fn sort_for_navigation(summaries: &mut [DocSummary]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notify::testing;
+    use crate::render::testing;
 
     fn at(date: &str, time: &str) -> VersionContext {
-        let mut v = testing::change("c", "privacy/", ChangeClass::Material, 0).version;
+        let mut v = testing::version("c", "privacy/", ChangeClass::Material, 0);
         v.date = date.to_string();
         v.label = date.to_string();
         v.label_iso = date.to_string();

@@ -11,10 +11,10 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::attributes::{AllowedClasses, is_class_name};
-use crate::exclude::Exclude;
-use crate::location::line_col;
-use crate::markdown::{HtmlMode, MarkdownOptions};
+use crate::source::exclude::Exclude;
+use crate::source::location::line_col;
+use crate::text::attributes::{AllowedClasses, is_class_name};
+use crate::text::markdown::{HtmlMode, MarkdownOptions};
 
 /// The config file's name in the site root.
 pub const CONFIG_FILE: &str = "redline.toml";
@@ -58,7 +58,7 @@ struct ConfigFile {
     publish_authors: bool,
     publish_commit_subjects: bool,
     email: EmailFile,
-    check: crate::check::levels::CheckFile,
+    check: crate::source::lint_levels::CheckFile,
     /// Keys keep their place in the file, to point at a misplaced setting.
     extra: BTreeMap<Spanned<String>, toml::Value>,
 }
@@ -233,7 +233,7 @@ pub struct Config {
     /// The `[email]` table: sender and headers of change notices.
     pub email: EmailConfig,
     /// The `[check]` table: lint levels and thresholds for `redline check`.
-    pub check: crate::check::levels::CheckConfig,
+    pub check: crate::source::lint_levels::CheckConfig,
     /// The `[extra]` table, handed to templates as `site.extra`.
     pub extra: serde_json::Value,
     /// What is legal in `redline.toml` but likely not meant.
@@ -355,7 +355,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         .collect();
     let extra = serde_json::to_value(extra).context("the [extra] table")?;
     let email = resolve_email(file.email)?;
-    let check = crate::check::levels::CheckConfig::resolve(file.check)?;
+    let check = crate::source::lint_levels::CheckConfig::resolve(file.check)?;
     let exclude = Exclude::new(file.exclude, CONFIG_FILE)?;
     if let Some(bad) = file.allowed_classes.iter().find(|c| !is_class_name(c)) {
         bail!(

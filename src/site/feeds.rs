@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::pages::{self, DocSummary, VersionContext};
+use crate::render::pages::{self, DocSummary, VersionContext};
+use crate::source::config::Config;
 
 /// What `atom.xml` renders.
 #[derive(Debug, Serialize)]
@@ -92,9 +92,9 @@ fn entry(
     let document = &doc.title;
     let what = match version.change {
         _ if version.slug == pages::WITHDRAWN_SLUG => "withdrawn",
-        crate::changes::ChangeClass::Initial => "first published",
-        crate::changes::ChangeClass::Editorial => "editorial change",
-        crate::changes::ChangeClass::Material => "material change",
+        crate::history::changes::ChangeClass::Initial => "first published",
+        crate::history::changes::ChangeClass::Editorial => "editorial change",
+        crate::history::changes::ChangeClass::Material => "material change",
     };
     FeedEntry {
         id: links.id(&entry_id(&doc.id, &version.slug)),

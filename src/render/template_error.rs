@@ -3,7 +3,7 @@
 //! filter or function that failed, so the line is found by looking for that
 //! name in the template's text: the first line that uses it.
 
-use crate::theme::TemplateSource;
+use crate::render::theme::TemplateSource;
 
 /// A line of a template file, with what was looked for on it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,6 +3,14 @@
 //! [`preview`] is [`generate`] plus the draft redlines only the preview server
 //! shows, so a built site never carries them.
 
+pub mod archive;
+pub mod feeds;
+pub mod manifest;
+pub mod output;
+pub mod redirects;
+pub mod reuse;
+pub mod sitefiles;
+
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
@@ -11,19 +19,20 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::archive::{self, ArchiveInput, DocArchive};
-use crate::config::Config;
-use crate::content::{self, Content};
 use crate::diff;
-use crate::feeds::{self, SiteChange};
+use crate::history::withdrawn;
 use crate::history::{self, History};
-use crate::markdown;
-use crate::output::{self, OutputSet, Sink, Staging};
-use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
-use crate::reuse::{self, ArchiveCache, PreviewCache};
-use crate::sitefiles::{self, SitemapEntry};
-use crate::{manifest, redirects, theme, withdrawn};
+use crate::render::pages::{self, DocSummary, Page};
+use crate::render::theme;
+use crate::site::archive::{ArchiveInput, DocArchive};
+use crate::site::feeds::SiteChange;
+use crate::site::output::{OutputSet, Sink, Staging};
+use crate::site::reuse::{ArchiveCache, PreviewCache};
+use crate::site::sitefiles::SitemapEntry;
+use crate::source::config::Config;
+use crate::source::content::{self, Content};
+use crate::text::markdown;
 
 /// A generated site. [`generate`] and [`preview`] keep every file's bytes
 /// in `files`; [`build`] writes them to its staging folder as they are made,
@@ -463,12 +472,15 @@ fn build_archives(
         .ok()
         .and_then(|repo| {
             let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
-            Some(crate::repo::repo_path(&workdir, &config.content_dir))
+            Some(crate::source::repo::repo_path(
+                &workdir,
+                &config.content_dir,
+            ))
         })
         .map(|p| if p.is_empty() { p } else { p + "/" })
         .unwrap_or_default();
     let assets_now = run.assets_now.filter(|_| renderer.is_some());
-    let shared_key = cache.map(|_| reuse::key(&[config, base, &templates, &mode]));
+    let shared_key = cache.map(|_| crate::history::cache::key(&[config, base, &templates, &mode]));
     let options = config.markdown_options();
     pages
         .par_iter_mut()
@@ -496,7 +508,7 @@ fn build_archives(
                 };
                 let key = shared_key
                     .as_ref()
-                    .map(|shared| reuse::key(&[shared, summary, doc_history]));
+                    .map(|shared| crate::history::cache::key(&[shared, summary, doc_history]));
                 let document = page.doc.display_path.as_str();
                 let reused = cache
                     .zip(key.as_ref())
@@ -683,7 +695,7 @@ fn check_front_matter_dates(config: &Config, pages: &[Page<'_>], warnings: &mut 
         ) else {
             continue;
         };
-        let zoned = crate::dates::zoned(
+        let zoned = crate::source::dates::zoned(
             newest.seconds,
             newest.offset_minutes,
             config.timezone.as_ref(),

@@ -5,11 +5,11 @@
 
 use jiff::civil::Date;
 
-use crate::changes::{self, ChangeClass};
 use crate::diff::{self, Block, Comparison};
 use crate::history::Version;
-use crate::markdown::Rendered;
-use crate::standing::{self, Dated, Standing, Status};
+use crate::history::changes::{self, ChangeClass};
+use crate::history::standing::{self, Dated, Standing, Status};
+use crate::text::markdown::Rendered;
 
 /// One version's text, read from its commit.
 #[derive(Debug, Clone)]

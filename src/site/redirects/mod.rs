@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::pages::{self, VersionContext};
+use crate::render::pages::{self, VersionContext};
 
 pub mod write;
 

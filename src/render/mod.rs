@@ -1,15 +1,21 @@
 //! Templates: tera loaded from a [`Theme`], and the one place pages are turned
 //! into HTML. Errors name the template file, its line, and the cause chain.
 
+pub mod pages;
+pub mod print_urls;
+pub mod rebase;
+pub mod template_error;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod theme;
+
 use std::borrow::Cow;
 
 use anyhow::{Context, Result};
 use tera::{Template, Tera};
 
-use crate::control_chars;
-use crate::print_urls;
-use crate::template_error;
-use crate::theme::Theme;
+use crate::render::theme::Theme;
+use crate::text::control_chars;
 
 /// A ready set of templates. `Tera` is `Sync`, so pages render in parallel.
 pub struct Renderer {

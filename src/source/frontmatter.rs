@@ -3,10 +3,11 @@
 //! Keys it doesn't know are kept for templates, never rejected: real policy
 //! repositories carry `redirect_from`, `versions`, `topics` and more.
 
+use crate::text::markdown::Rendered;
 use jiff::civil::Date;
 use serde_json::{Map, Value};
 
-use crate::location::line_col;
+use crate::source::location::line_col;
 
 /// The keys redline understands, read from the header; `meta` holds them all.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -251,6 +252,16 @@ fn key_line(header: &str, key: &str) -> usize {
                 .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
         })
         .map_or(1, |i| i + 1)
+}
+
+/// The title: front matter `title`, else the body's leading `# heading`, else
+/// the file name. History uses the same rule, so a title change is a version.
+pub fn resolve_title(front: &FrontMatter, rendered: &Rendered, stem: &str) -> String {
+    front
+        .title
+        .clone()
+        .or_else(|| rendered.leading_title.clone())
+        .unwrap_or_else(|| stem.to_string())
 }
 
 #[cfg(test)]

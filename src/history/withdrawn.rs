@@ -9,10 +9,10 @@ use std::collections::HashSet;
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
 
-use crate::config::Config;
-use crate::content::{Content, Document};
-use crate::frontmatter::{self, FrontMatter};
 use crate::history::{DocHistory, History, Withdrawal};
+use crate::source::config::Config;
+use crate::source::content::{Content, Document};
+use crate::source::frontmatter::{self, FrontMatter};
 
 /// The documents of `history.withdrawn`, in the same order. One whose URL
 /// another document now has moves to `<url>-withdrawn-<date>/`.
@@ -73,7 +73,7 @@ fn document(
 pub fn withdrawal_day(config: &Config, withdrawal: Option<&Withdrawal>) -> String {
     withdrawal
         .map(|w| {
-            crate::dates::zoned(w.seconds, w.offset_minutes, config.timezone.as_ref())
+            crate::source::dates::zoned(w.seconds, w.offset_minutes, config.timezone.as_ref())
                 .date()
                 .to_string()
         })

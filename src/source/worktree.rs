@@ -77,8 +77,8 @@ pub fn check_no_submodules(repo: &Repository, workdir: &Path, documents: &[PathB
                 break; // this folder and those above it are known to be fine
             }
             if folder.join(".git").exists() {
-                let rel = crate::content::display(workdir, folder);
-                let doc = crate::content::display(workdir, &document);
+                let rel = crate::source::content::display(workdir, folder);
+                let doc = crate::source::content::display(workdir, &document);
                 let kind = if is_submodule(repo, &rel) {
                     "a git submodule"
                 } else {

@@ -9,55 +9,17 @@
 //! history and with it the key.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Debug;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use sha2::{Digest, Sha256};
-
-use crate::archive::DocArchive;
-use crate::history::History;
+use crate::history::cache::HistoryCache;
+use crate::site::archive::DocArchive;
 
 /// Everything kept from one preview build for the next.
 #[derive(Debug, Default)]
 pub struct PreviewCache {
     pub history: HistoryCache,
     pub archives: ArchiveCache,
-}
-
-/// The last history read, under the key of what it was read for.
-#[derive(Debug, Default)]
-pub struct HistoryCache {
-    last: Mutex<Option<(String, History)>>,
-    reused: AtomicUsize,
-}
-
-impl HistoryCache {
-    /// The history last read, if it was read under `key`.
-    pub fn get(&self, key: &str) -> Option<History> {
-        let hit = self
-            .lock()
-            .as_ref()
-            .filter(|(stored, _)| stored == key)
-            .map(|(_, history)| history.clone());
-        if hit.is_some() {
-            self.reused.fetch_add(1, Ordering::Relaxed);
-        }
-        hit
-    }
-
-    pub fn put(&self, key: String, history: History) {
-        *self.lock() = Some((key, history));
-    }
-
-    /// How many times the history was handed back instead of read, in all.
-    pub fn reused(&self) -> usize {
-        self.reused.load(Ordering::Relaxed)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Option<(String, History)>> {
-        self.last.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// Each document's last archive, under the key of the inputs it was built from.
@@ -103,20 +65,10 @@ impl ArchiveCache {
     }
 }
 
-/// A key for inputs: the SHA-256 of their `Debug` forms, which show every
-/// field.
-pub fn key(parts: &[&dyn Debug]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(format!("{part:?}").as_bytes());
-        hasher.update([0]);
-    }
-    hex::encode(hasher.finalize())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::cache::key;
 
     #[test]
     fn an_archive_comes_back_only_under_its_own_key() {
@@ -142,10 +94,5 @@ mod tests {
                 .get("content/privacy.md", &key(&[&"inputs", &1]))
                 .is_none()
         );
-    }
-
-    #[test]
-    fn keys_separate_their_parts() {
-        assert_ne!(key(&[&"ab", &"c"]), key(&[&"a", &"bc"]));
     }
 }

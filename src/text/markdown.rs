@@ -5,10 +5,10 @@
 //! The AST is normalised before rendering so that edits a reader cannot see do
 //! not change the HTML: soft line breaks become spaces (re-wrapping a paragraph
 //! changes nothing), HTML comments are dropped and attribute lists
-//! (`{: #id }`, see [`crate::attributes`]) are taken out of the text.
+//! (`{: #id }`, see [`crate::text::attributes`]) are taken out of the text.
 //!
 //! Raw HTML follows [`HtmlMode`]; sanitized, each piece of it is cleaned by
-//! [`crate::sanitize`] in the tree, during the same walk, so the page, the
+//! [`crate::text::sanitize`] in the tree, during the same walk, so the page, the
 //! version fingerprint and the redline all read the cleaned HTML, and a
 //! document without raw HTML pays nothing for it.
 
@@ -22,10 +22,10 @@ use comrak::{Arena, Options};
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
 
-use crate::anchors::Anchors;
-use crate::attributes::{self, AllowedClasses};
-use crate::sanitize::{self, Removal, Report};
-use crate::urls::safe_url;
+use crate::text::anchors::Anchors;
+use crate::text::attributes::{self, AllowedClasses};
+use crate::text::sanitize::{self, Removal, Report};
+use crate::text::urls::safe_url;
 
 /// What raw HTML in Markdown becomes (`html = "…"` in the config).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

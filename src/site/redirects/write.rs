@@ -4,12 +4,12 @@
 use anyhow::{Context, Result};
 
 use super::{Redirect, asked_for, attribute, file_of, moved, netlify};
-use crate::config::Config;
-use crate::feeds;
-use crate::output::Sink;
-use crate::pages::{self, DocSummary, Page};
 use crate::render::Renderer;
-use crate::sitefiles;
+use crate::render::pages::{self, DocSummary, Page};
+use crate::site::feeds;
+use crate::site::output::Sink;
+use crate::site::sitefiles;
+use crate::source::config::Config;
 
 /// Every address documents had before, answering with a redirect page (or,
 /// for an old feed, the feed itself, so feed readers keep working), plus

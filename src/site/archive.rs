@@ -9,19 +9,19 @@ use git2::{Oid, Repository};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::content::title_stem;
 use crate::diff;
-use crate::feeds;
-use crate::frontmatter::{self, FrontMatter};
+use crate::history::standing::Status;
+use crate::history::timeline::{self, Notices, VersionText};
 use crate::history::{DocHistory, Version};
-use crate::markdown::{self, MarkdownOptions};
-use crate::pages::{self, DocSummary, VersionContext};
-use crate::rebase;
 use crate::render::Renderer;
-use crate::sitefiles;
-use crate::standing::Status;
-use crate::timeline::{self, Notices, VersionText};
+use crate::render::pages::{self, DocSummary, VersionContext};
+use crate::render::rebase;
+use crate::site::feeds;
+use crate::site::sitefiles;
+use crate::source::config::Config;
+use crate::source::content::title_stem;
+use crate::source::frontmatter::{self, FrontMatter};
+use crate::text::markdown::{self, MarkdownOptions};
 
 /// What the archive of one document adds to the site.
 #[derive(Debug, Clone, Default)]
@@ -72,7 +72,7 @@ pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Versi
     let arena = comrak::Arena::new();
     let parsed = markdown::parse(&arena, body, options);
     let rendered = markdown::render_tree(&parsed, options);
-    let title = pages::resolve_title(&front, &rendered, stem);
+    let title = crate::source::frontmatter::resolve_title(&front, &rendered, stem);
     let blocks = diff::blocks_of_tree(&title, parsed.root, options);
     VersionText {
         title,

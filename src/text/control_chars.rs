@@ -83,10 +83,37 @@ pub fn push_escaped(out: &mut String, text: &str) {
     }
 }
 
+/// Control characters (CR, LF, tab, NEL, line and paragraph separators, …)
+/// become spaces and runs of white space one space: a value that is one line
+/// can never start a header or end the header block.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || c.is_whitespace() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn one_line_turns_every_break_and_control_into_a_space() {
+        assert_eq!(
+            one_line("Privacy\r\nBcc: all@example.com\u{2028}x\u{85}y\t\u{0}z  "),
+            "Privacy Bcc: all@example.com x y z"
+        );
+    }
 
     #[test]
     fn terminal_text_keeps_line_breaks_and_defuses_escapes() {

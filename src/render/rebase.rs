@@ -92,7 +92,7 @@ fn resolve(value: &str, base: &str) -> Option<String> {
 fn has_scheme(value: &str) -> bool {
     value
         .split_once(':')
-        .is_some_and(|(scheme, _)| crate::urls::is_scheme(scheme))
+        .is_some_and(|(scheme, _)| crate::text::urls::is_scheme(scheme))
 }
 
 #[cfg(test)]

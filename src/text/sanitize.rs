@@ -22,8 +22,8 @@ use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use crate::control_chars::push_escaped;
-use crate::urls::safe_url;
+use crate::text::control_chars::push_escaped;
+use crate::text::urls::safe_url;
 
 /// Elements raw HTML may use.
 const TAGS: &[&str] = &[

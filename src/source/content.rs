@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
-use crate::config::Config;
-use crate::frontmatter::{self, FrontMatter};
-use crate::{lfs, repo};
+use crate::source::config::Config;
+use crate::source::frontmatter::{self, FrontMatter};
+use crate::source::{lfs, repo};
 
 /// A Markdown file, read and split, with its URL decided.
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ pub struct Content {
     pub home: Option<Document>,
     pub assets: Vec<Asset>,
     /// Documents deleted from the content folder, read back from their last
-    /// version (see [`crate::withdrawn`]); filled in once history is read.
+    /// version (see [`crate::history::withdrawn`]); filled in once history is read.
     pub withdrawn: Vec<Document>,
     /// Files left out, with why (symlinks pointing out of the site).
     pub warnings: Vec<String>,
