@@ -4,6 +4,7 @@
 //! come in, the entries go out.
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 use crate::diff::{self, Block, Comparison};
 use crate::history::Version;
@@ -59,12 +60,21 @@ pub fn entries(
         })
         .collect();
     let standings = standing::standings(&dated, today);
+    // Each change against the version before, on every core: a long
+    // history of one large document is otherwise one thread's work.
+    let mut comparisons: Vec<Option<Comparison>> = (0..texts.len())
+        .into_par_iter()
+        .map(|index| {
+            let old = texts.get(index + 1)?;
+            Some(diff::compare(&old.blocks, &texts[index].blocks))
+        })
+        .collect();
     let mut warnings = Vec::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(versions.len());
     for index in (0..versions.len()).rev() {
         let (version, text) = (&versions[index], &texts[index]);
         let previous = texts.get(index + 1);
-        let comparison = previous.map(|old| diff::compare(&old.blocks, &text.blocks));
+        let comparison = comparisons[index].take();
         let (class, warning) = changes::classify(
             &version.trailers,
             previous.is_none(),

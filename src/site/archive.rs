@@ -3,6 +3,10 @@
 //! permanent page per version, a redline per change, a redline from each
 //! version to the newest ("what changed since this version"), the list of
 //! versions and the document's Atom feed.
+//!
+//! Each page is handed on as soon as it is rendered ([`Emit`]) and dropped,
+//! so an archive never holds its pages; the redlines of one document are
+//! computed and rendered on every core.
 
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
@@ -23,16 +27,21 @@ use crate::source::content::title_stem;
 use crate::source::frontmatter::{self, FrontMatter};
 use crate::text::markdown::{self, MarkdownOptions};
 
-/// What the archive of one document adds to the site.
+/// What the archive of one document tells the rest of the site; its pages
+/// went to the [`Emit`] it was built with.
 #[derive(Debug, Clone, Default)]
 pub struct DocArchive {
     /// Newest first.
     pub versions: Vec<VersionContext>,
     pub notices: Notices,
-    /// Output path (relative to the output root) and bytes.
+    /// The pages, output path (relative to the output root) and bytes, only
+    /// when they were collected for the preview's cache.
     pub files: Vec<(String, Vec<u8>)>,
     pub warnings: Vec<String>,
 }
+
+/// Takes one rendered page (output path, bytes), from any thread.
+pub type Emit<'a> = &'a (dyn Fn(String, Vec<u8>) -> Result<()> + Sync);
 
 /// Reads each version's text (newest first) from its blob.
 pub fn read_texts(
@@ -125,8 +134,6 @@ impl AssetsThen<'_> {
 
 /// Everything about one document's past, with its pages rendered.
 pub struct ArchiveInput<'a> {
-    /// None: links in old versions are rebased but old files not kept.
-    pub assets: Option<AssetsThen<'a>>,
     pub config: &'a Config,
     /// None: work out the versions and changes but render no pages.
     pub renderer: Option<&'a Renderer>,
@@ -136,8 +143,16 @@ pub struct ArchiveInput<'a> {
     pub history: &'a DocHistory,
 }
 
-/// Builds the archive of one document from its version texts (newest first).
-pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchive> {
+/// Builds the archive of one document from its version texts (newest
+/// first), handing each page to `emit` as it is rendered. `assets`: where
+/// old versions find the files they linked to (None: links are rebased but
+/// old files not kept).
+pub fn build(
+    input: &ArchiveInput<'_>,
+    assets: Option<&AssetsThen<'_>>,
+    texts: &[VersionText],
+    emit: Emit<'_>,
+) -> Result<DocArchive> {
     let ArchiveInput {
         config, history, ..
     } = *input;
@@ -159,55 +174,52 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
         .collect();
     pages::label_same_day(&mut versions);
     let notices = timeline::notices(&entries, config.today, config.notice_days);
-    let Some(renderer) = input.renderer else {
-        return Ok(DocArchive {
-            notices,
-            versions,
-            files: Vec::new(),
-            warnings,
-        });
+    let archive = DocArchive {
+        notices,
+        versions,
+        files: Vec::new(),
+        warnings,
     };
-    let mut files = Vec::new();
-    let mut files_then = Vec::new();
-    for (index, version) in versions.iter().enumerate() {
-        files.push(version_page(
-            input,
-            &versions,
-            index,
-            &texts[index],
-            &mut files_then,
-        )?);
-        if let (Some(comparison), Some(previous)) =
-            (&entries[index].comparison, versions.get(index + 1))
-        {
-            files.push(change_page(
-                input,
-                index,
-                version,
-                previous,
-                &comparison.html,
-            )?);
+    let Some(renderer) = input.renderer else {
+        return Ok(archive);
+    };
+    let versions = &archive.versions;
+    // Version pages one at a time: keeping old files reads the repository,
+    // whose handle is not shared between threads.
+    for (index, text) in texts.iter().enumerate() {
+        let mut files_then = Vec::new();
+        let (path, page) = version_page(input, assets, versions, index, text, &mut files_then)?;
+        emit(path, page)?;
+        for (path, bytes) in files_then {
+            emit(path, bytes)?;
         }
     }
-    files.extend(compare_pages(input, &versions, &entries, texts)?);
+    (0..versions.len())
+        .into_par_iter()
+        .try_for_each(|index| -> Result<()> {
+            if let (Some(comparison), Some(previous)) =
+                (&entries[index].comparison, versions.get(index + 1))
+            {
+                let (path, page) =
+                    change_page(input, index, &versions[index], previous, &comparison.html)?;
+                emit(path, page)?;
+            }
+            Ok(())
+        })?;
+    compare_pages(input, versions, &entries, texts, emit)?;
     if !versions.is_empty() {
-        files.push(versions_page(input, &versions)?);
-        let feed = feeds::document_feed(config, input.document, &versions);
+        let (path, page) = versions_page(input, versions)?;
+        emit(path, page)?;
+        let feed = feeds::document_feed(config, input.document, versions);
         let mut context = input.base.clone();
         context.insert("feed", &feed);
         let path = pages::feed_url(&doc_url);
         let xml = renderer
             .render("atom.xml", &context)
             .with_context(|| format!("cannot render {path}"))?;
-        files.push((path, xml.into_bytes()));
+        emit(path, xml.into_bytes())?;
     }
-    files.extend(files_then);
-    Ok(DocArchive {
-        notices,
-        versions,
-        files,
-        warnings,
-    })
+    Ok(archive)
 }
 
 /// The context every archive page starts from, for a page at `rel_url`.
@@ -237,6 +249,7 @@ struct ArchivedPage<'a> {
 
 fn version_page(
     input: &ArchiveInput<'_>,
+    assets: Option<&AssetsThen<'_>>,
     versions: &[VersionContext],
     index: usize,
     text: &VersionText,
@@ -262,7 +275,7 @@ fn version_page(
         "in_force",
         &versions.iter().find(|v| v.status == Status::InForce),
     );
-    let content = match &input.assets {
+    let content = match assets {
         Some(assets) => rebase::rebase_with(
             &text.rendered.html,
             written_for(input, index),
@@ -317,28 +330,26 @@ fn change_page(
 /// "What changed since this version": the redline from every version to
 /// the newest, at `<doc>/compare/<slug>/`. The newest version's page says
 /// there is nothing to compare; the one before reuses the newest change's
-/// redline; the others are diffed in parallel, without the classifier.
+/// redline; the others are diffed (without the classifier), rendered and
+/// handed on one per task on every core, so no two are held at once.
 fn compare_pages(
     input: &ArchiveInput<'_>,
     versions: &[VersionContext],
     entries: &[timeline::Entry],
     texts: &[VersionText],
-) -> Result<Vec<(String, Vec<u8>)>> {
+    emit: Emit<'_>,
+) -> Result<()> {
     let Some(newest) = versions.first() else {
-        return Ok(Vec::new());
+        return Ok(());
     };
-    // The diffs in parallel; pages are rendered here, as `input` holds a
-    // repository that is not shared between threads.
-    let computed: Vec<Option<diff::Redline>> = (0..versions.len())
-        .into_par_iter()
-        .map(|index| match (index, &entries[0].comparison) {
-            (0, _) | (1, Some(_)) => None,
-            _ => Some(diff::redline(&texts[index].blocks, &texts[0].blocks)),
-        })
-        .collect();
     (0..versions.len())
-        .map(|index| {
-            let redline = match (index, &entries[0].comparison, &computed[index]) {
+        .into_par_iter()
+        .try_for_each(|index| -> Result<()> {
+            let computed = match (index, &entries[0].comparison) {
+                (0, _) | (1, Some(_)) => None,
+                _ => Some(diff::redline(&texts[index].blocks, &texts[0].blocks)),
+            };
+            let redline = match (index, &entries[0].comparison, &computed) {
                 (0, _, _) => None,
                 (1, Some(comparison), _) => {
                     Some((comparison.html.as_str(), &comparison.sections[..]))
@@ -346,9 +357,9 @@ fn compare_pages(
                 (_, _, Some(computed)) => Some((computed.html.as_str(), &computed.sections[..])),
                 (_, _, None) => None,
             };
-            compare_page(input, &versions[index], newest, redline)
+            let (path, page) = compare_page(input, &versions[index], newest, redline)?;
+            emit(path, page)
         })
-        .collect()
 }
 
 fn compare_page(

@@ -443,8 +443,9 @@ struct ArchiveRun<'a> {
 }
 
 /// Reads every document's versions back from git and renders its archive,
-/// one document per task; each task opens its own handle on the repository
-/// and hands its pages to `sink` as soon as they are rendered.
+/// one document per task, the largest first so the longest task does not
+/// start last; each task opens its own handle on the repository and hands
+/// its pages to `sink` as soon as they are rendered.
 fn build_archives(
     run: &ArchiveRun<'_>,
     pages: &mut [Page<'_>],
@@ -482,29 +483,45 @@ fn build_archives(
     let assets_now = run.assets_now.filter(|_| renderer.is_some());
     let shared_key = cache.map(|_| crate::history::cache::key(&[config, base, &templates, &mode]));
     let options = config.markdown_options();
-    pages
-        .par_iter_mut()
-        .zip(summaries.par_iter())
+    let mut work: Vec<(usize, &mut Page<'_>, &DocSummary)> = pages
+        .iter_mut()
+        .zip(summaries)
+        .enumerate()
+        .map(|(index, (page, summary))| (index, page, summary))
+        .collect();
+    work.sort_by_key(|(_, page, _)| std::cmp::Reverse(archive_weight(page)));
+    let mut built: Vec<(usize, DocArchive)> = work
+        .into_iter()
+        .par_bridge()
         .map_init(
             || git2::Repository::open(git_dir),
-            |repo, (page, summary)| {
+            |repo, (index, page, summary)| {
                 let Some(doc_history) = page.history else {
-                    return Ok(DocArchive::default());
+                    return Ok((index, DocArchive::default()));
                 };
                 let repo = repo.as_ref().map_err(|err| {
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let input = ArchiveInput {
-                    assets: assets_now.map(|now| archive::AssetsThen {
-                        repo,
-                        prefix: &prefix,
-                        now,
-                    }),
                     config,
                     renderer,
                     base,
                     document: summary,
                     history: doc_history,
+                };
+                let assets = assets_now.map(|now| archive::AssetsThen {
+                    repo,
+                    prefix: &prefix,
+                    now,
+                });
+                let origin = format!("the archive of {}", page.doc.display_path);
+                let emit = |path: String, bytes: Vec<u8>| -> Result<()> {
+                    if path.starts_with(archive::OLD_ASSETS) {
+                        // Named by content: another version may have it already.
+                        sink.insert_once(path, bytes, "a file as old versions linked it")
+                    } else {
+                        sink.insert(path, bytes, origin.as_str())
+                    }
                 };
                 let key = shared_key
                     .as_ref()
@@ -513,14 +530,34 @@ fn build_archives(
                 let reused = cache
                     .zip(key.as_ref())
                     .and_then(|(cache, key)| cache.get(document, key));
-                let (mut archive, newest_text) = match reused {
-                    Some(archive) => (archive, None),
-                    None => {
-                        let texts = archive::read_texts(repo, &doc_history.versions, options)?;
-                        let archive = archive::build(&input, &texts)?;
-                        if let (Some(cache), Some(key)) = (cache, key) {
-                            cache.put(document, key, archive.clone());
+                let (mut archive, newest_text) = match (reused, cache.zip(key)) {
+                    (Some(archive), _) => {
+                        for (path, bytes) in &archive.files {
+                            emit(path.clone(), bytes.clone())?;
                         }
+                        (archive, None)
+                    }
+                    (None, Some((cache, key))) => {
+                        // The preview keeps the pages too, to hand them
+                        // back while the document's inputs are the same.
+                        let texts = archive::read_texts(repo, &doc_history.versions, options)?;
+                        let kept = std::sync::Mutex::new(Vec::new());
+                        let keep = |path: String, bytes: Vec<u8>| -> Result<()> {
+                            kept.lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .push((path.clone(), bytes.clone()));
+                            emit(path, bytes)
+                        };
+                        let mut archive = archive::build(&input, assets.as_ref(), &texts, &keep)?;
+                        archive.files = kept
+                            .into_inner()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        cache.put(document, key, archive.clone());
+                        (archive, texts.into_iter().next())
+                    }
+                    (None, None) => {
+                        let texts = archive::read_texts(repo, &doc_history.versions, options)?;
+                        let archive = archive::build(&input, assets.as_ref(), &texts, &emit)?;
                         (archive, texts.into_iter().next())
                     }
                 };
@@ -539,28 +576,27 @@ fn build_archives(
                     && let Some(newest_text) = newest_text
                 {
                     let current = diff::blocks(&page.title, &page.doc.body, options);
-                    let draft = archive::draft_page(&input, newest, &newest_text, &current)?;
+                    let (path, bytes) =
+                        archive::draft_page(&input, newest, &newest_text, &current)?;
                     page.draft_url = pages::draft_url(&page.doc.url);
-                    archive.files.push(draft);
+                    emit(path, bytes)?;
                 }
-                for (path, bytes) in std::mem::take(&mut archive.files) {
-                    if path.starts_with(archive::OLD_ASSETS) {
-                        // Named by content: another version may have it already.
-                        sink.insert_once(path, bytes, "a file as old versions linked it")?;
-                        continue;
-                    }
-                    sink.insert(
-                        path,
-                        bytes,
-                        format!("the archive of {}", page.doc.display_path),
-                    )?;
-                }
+                archive.files = Vec::new();
                 page.versions = std::mem::take(&mut archive.versions);
                 page.notices = std::mem::take(&mut archive.notices);
-                Ok(archive)
+                Ok((index, archive))
             },
         )
-        .collect()
+        .collect::<Result<_>>()?;
+    built.sort_by_key(|(index, _)| *index);
+    Ok(built.into_iter().map(|(_, archive)| archive).collect())
+}
+
+/// How long a document's archive takes to build, roughly: its versions
+/// times its length, as every version is rendered and diffed.
+fn archive_weight(page: &Page<'_>) -> usize {
+    let versions = page.history.map_or(0, |h| h.versions.len());
+    versions.saturating_mul(page.doc.body.len().max(1))
 }
 
 /// The site-wide changes page and feed.
