@@ -310,7 +310,11 @@ fn blob_facts(bytes: &[u8], stem: &str, options: MarkdownOptions) -> BlobFacts {
         let split = crate::source::frontmatter::split(text).map_err(|err| err.to_string())?;
         slug = split.front.slug.clone();
         let rendered = markdown::render(split.body, options);
-        let title = crate::source::frontmatter::resolve_title(&split.front, &rendered, stem);
+        let title = crate::source::frontmatter::resolve_title(
+            &split.front,
+            rendered.leading_title.as_deref(),
+            stem,
+        );
         let mut hasher = Sha256::new();
         visible_hash(&mut hasher, &title, &rendered.html);
         Ok(hex::encode(hasher.finalize()))

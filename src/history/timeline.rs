@@ -22,6 +22,23 @@ pub struct VersionText {
     pub notice: Option<String>,
 }
 
+/// What a version's own text says about its change: the date it takes
+/// effect and the notice written for it.
+#[derive(Debug, Clone, Default)]
+pub struct Announced {
+    pub effective: Option<Date>,
+    pub notice: Option<String>,
+}
+
+impl VersionText {
+    pub fn announced(&self) -> Announced {
+        Announced {
+            effective: self.effective,
+            notice: self.notice.clone(),
+        }
+    }
+}
+
 /// One version with its change against the previous one.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -50,31 +67,44 @@ pub fn entries(
     days: &[Date],
     today: Date,
 ) -> (Vec<Entry>, Vec<String>) {
-    let slugs = slugs(days);
-    let dated: Vec<Dated> = days
-        .iter()
-        .zip(texts)
-        .map(|(&day, text)| Dated {
-            day,
-            effective: text.effective,
-        })
-        .collect();
-    let standings = standing::standings(&dated, today);
     // Each change against the version before, on every core: a long
     // history of one large document is otherwise one thread's work.
-    let mut comparisons: Vec<Option<Comparison>> = (0..texts.len())
+    let comparisons: Vec<Option<Comparison>> = (0..texts.len())
         .into_par_iter()
         .map(|index| {
             let old = texts.get(index + 1)?;
             Some(diff::compare(&old.blocks, &texts[index].blocks))
         })
         .collect();
+    let announced: Vec<Announced> = texts.iter().map(VersionText::announced).collect();
+    entries_of(versions, &announced, comparisons, days, today)
+}
+
+/// [`entries`] from what each version announces and its comparison with
+/// the version before (None for the oldest), all newest first.
+pub fn entries_of(
+    versions: &[Version],
+    announced: &[Announced],
+    mut comparisons: Vec<Option<Comparison>>,
+    days: &[Date],
+    today: Date,
+) -> (Vec<Entry>, Vec<String>) {
+    let slugs = slugs(days);
+    let dated: Vec<Dated> = days
+        .iter()
+        .zip(announced)
+        .map(|(&day, text)| Dated {
+            day,
+            effective: text.effective,
+        })
+        .collect();
+    let standings = standing::standings(&dated, today);
     let mut warnings = Vec::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(versions.len());
     for index in (0..versions.len()).rev() {
-        let (version, text) = (&versions[index], &texts[index]);
-        let previous = texts.get(index + 1);
-        let comparison = comparisons[index].take();
+        let (version, text) = (&versions[index], &announced[index]);
+        let previous = announced.get(index + 1);
+        let comparison = comparisons.get_mut(index).and_then(Option::take);
         let (class, warning) = changes::classify(
             &version.trailers,
             previous.is_none(),

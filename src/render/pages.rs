@@ -43,8 +43,11 @@ impl<'a> Page<'a> {
         history: Option<&'a DocHistory>,
         config: &Config,
     ) -> Self {
-        let title =
-            frontmatter::resolve_title(&doc.front, &rendered, &title_stem(&doc.display_path));
+        let title = frontmatter::resolve_title(
+            &doc.front,
+            rendered.leading_title.as_deref(),
+            &title_stem(&doc.display_path),
+        );
         let from_history = history
             .and_then(|h| h.versions.first())
             .map(|v| version_day(v, config));

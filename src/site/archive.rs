@@ -4,9 +4,14 @@
 //! version to the newest ("what changed since this version"), the list of
 //! versions and the document's Atom feed.
 //!
-//! Each page is handed on as soon as it is rendered ([`Emit`]) and dropped,
-//! so an archive never holds its pages; the redlines of one document are
-//! computed and rendered on every core.
+//! Two passes, so memory does not grow with the length of history: the
+//! first reads every version's outline (title, dates, blocks; no HTML) a few
+//! consecutive versions at a time and keeps only each change against the
+//! one before; the second reads each version again, renders its pages and
+//! hands them on ([`Emit`]) at once. Both run on every core; an archive
+//! holds no page, and no version text longer than its task needs it.
+
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
@@ -15,7 +20,7 @@ use serde::Serialize;
 
 use crate::diff;
 use crate::history::standing::Status;
-use crate::history::timeline::{self, Notices, VersionText};
+use crate::history::timeline::{self, Announced, Notices, VersionText};
 use crate::history::{DocHistory, Version};
 use crate::render::Renderer;
 use crate::render::pages::{self, DocSummary, VersionContext};
@@ -52,14 +57,7 @@ pub fn read_texts(
     versions
         .iter()
         .map(|version| {
-            let blob = Oid::from_str(&version.blob)
-                .and_then(|oid| repo.find_blob(oid))
-                .with_context(|| {
-                    format!(
-                        "cannot read {} as of commit {}",
-                        version.path, version.commit
-                    )
-                })?;
+            let blob = read_blob(repo, version)?;
             Ok(version_text(
                 blob.content(),
                 &title_stem(&version.path),
@@ -69,9 +67,60 @@ pub fn read_texts(
         .collect()
 }
 
+fn read_blob<'r>(repo: &'r Repository, version: &Version) -> Result<git2::Blob<'r>> {
+    Oid::from_str(&version.blob)
+        .and_then(|oid| repo.find_blob(oid))
+        .with_context(|| {
+            format!(
+                "cannot read {} as of commit {}",
+                version.path, version.commit
+            )
+        })
+}
+
 /// A version's text as a reader saw it. A file that was not valid front
 /// matter and Markdown back then is shown as it was, as plain Markdown.
 pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> VersionText {
+    with_parsed(bytes, stem, options, |front, parsed, title| {
+        let rendered = markdown::render_tree(parsed, options);
+        let blocks = diff::blocks_of_tree(&title, parsed.root, options);
+        VersionText {
+            title,
+            rendered,
+            blocks,
+            effective: front.effective,
+            notice: front.notice,
+        }
+    })
+}
+
+/// What the first pass keeps of a version while it is compared with its
+/// neighbours: [`version_text`] without the HTML.
+struct Outline {
+    title: String,
+    announced: Announced,
+    blocks: Vec<diff::Block>,
+}
+
+fn outline(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Outline {
+    with_parsed(bytes, stem, options, |front, parsed, title| Outline {
+        blocks: diff::blocks_of_tree(&title, parsed.root, options),
+        title,
+        announced: Announced {
+            effective: front.effective,
+            notice: front.notice,
+        },
+    })
+}
+
+/// Splits and parses a version's bytes once, for `then` to take what it
+/// needs of the tree.
+fn with_parsed<T>(
+    bytes: &[u8],
+    stem: &str,
+    options: MarkdownOptions,
+    then: impl FnOnce(FrontMatter, &markdown::Parsed<'_>, String) -> T,
+) -> T {
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let (front, body) = match frontmatter::split(text) {
@@ -80,23 +129,14 @@ pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Versi
     };
     let arena = comrak::Arena::new();
     let parsed = markdown::parse(&arena, body, options);
-    let rendered = markdown::render_tree(&parsed, options);
-    let title = crate::source::frontmatter::resolve_title(&front, &rendered, stem);
-    let blocks = diff::blocks_of_tree(&title, parsed.root, options);
-    VersionText {
-        title,
-        rendered,
-        blocks,
-        effective: front.effective,
-        notice: front.notice,
-    }
+    let title = frontmatter::resolve_title(&front, parsed.leading_title.as_deref(), stem);
+    then(front, &parsed, title)
 }
 
 /// Where an archived version finds the files its links name as they were
-/// then: the repository, the content folder in it and the blob ids of the
+/// then: the content folder in the repository and the blob ids of the
 /// site's files now (output path → id).
 pub struct AssetsThen<'a> {
-    pub repo: &'a Repository,
     /// The content folder, repository-relative, with a trailing `/` (or empty).
     pub prefix: &'a str,
     pub now: &'a std::collections::HashMap<String, Oid>,
@@ -109,10 +149,16 @@ impl AssetsThen<'_> {
     /// Where the file at site path `path` is kept for a version of
     /// `commit`: where it is now if it has not changed since, else a copy
     /// of that commit's blob (added to `files`) under [`OLD_ASSETS`].
-    fn place(&self, commit: &str, path: &str, files: &mut Vec<(String, Vec<u8>)>) -> String {
+    fn place(
+        &self,
+        repo: &Repository,
+        commit: &str,
+        path: &str,
+        files: &mut Vec<(String, Vec<u8>)>,
+    ) -> String {
         let clean = path.split(['?', '#']).next().unwrap_or(path);
         let then = Oid::from_str(commit)
-            .and_then(|c| self.repo.find_commit(c))
+            .and_then(|c| repo.find_commit(c))
             .and_then(|c| c.tree())
             .and_then(|t| t.get_path(std::path::Path::new(&format!("{}{clean}", self.prefix))));
         let Ok(entry) = then else {
@@ -122,7 +168,7 @@ impl AssetsThen<'_> {
         {
             return path.to_string();
         }
-        let Ok(blob) = self.repo.find_blob(entry.id()) else {
+        let Ok(blob) = repo.find_blob(entry.id()) else {
             return path.to_string();
         };
         let name = clean.rsplit('/').next().unwrap_or(clean);
@@ -134,6 +180,8 @@ impl AssetsThen<'_> {
 
 /// Everything about one document's past, with its pages rendered.
 pub struct ArchiveInput<'a> {
+    /// The git folder the versions are read from, opened once per thread.
+    pub git_dir: &'a Path,
     pub config: &'a Config,
     /// None: work out the versions and changes but render no pages.
     pub renderer: Option<&'a Renderer>,
@@ -143,33 +191,39 @@ pub struct ArchiveInput<'a> {
     pub history: &'a DocHistory,
 }
 
-/// Builds the archive of one document from its version texts (newest
-/// first), handing each page to `emit` as it is rendered. `assets`: where
-/// old versions find the files they linked to (None: links are rebased but
-/// old files not kept).
+/// Builds the archive of one document, handing each page to `emit` as it
+/// is rendered. `assets`: where old versions find the files they linked to
+/// (None: links are rebased but old files not kept).
 pub fn build(
     input: &ArchiveInput<'_>,
     assets: Option<&AssetsThen<'_>>,
-    texts: &[VersionText],
+    options: MarkdownOptions,
     emit: Emit<'_>,
 ) -> Result<DocArchive> {
     let ArchiveInput {
         config, history, ..
     } = *input;
+    let changes = changes(input.git_dir, &history.versions, options)?;
     let days: Vec<_> = history
         .versions
         .iter()
         .map(|v| pages::version_date(v, config))
         .collect();
-    let (entries, warnings) = timeline::entries(&history.versions, texts, &days, config.today);
+    let (entries, warnings) = timeline::entries_of(
+        &history.versions,
+        &changes.announced,
+        changes.comparisons,
+        &days,
+        config.today,
+    );
     let doc_url = format!("/{}", input.document.url);
     let mut versions: Vec<VersionContext> = history
         .versions
         .iter()
         .zip(&entries)
-        .zip(texts)
-        .map(|((version, entry), text)| {
-            VersionContext::new(version, entry, &text.title, &doc_url, config)
+        .zip(&changes.titles)
+        .map(|((version, entry), title)| {
+            VersionContext::new(version, entry, title, &doc_url, config)
         })
         .collect();
     pages::label_same_day(&mut versions);
@@ -184,29 +238,30 @@ pub fn build(
         return Ok(archive);
     };
     let versions = &archive.versions;
-    // Version pages one at a time: keeping old files reads the repository,
-    // whose handle is not shared between threads.
-    for (index, text) in texts.iter().enumerate() {
-        let mut files_then = Vec::new();
-        let (path, page) = version_page(input, assets, versions, index, text, &mut files_then)?;
-        emit(path, page)?;
-        for (path, bytes) in files_then {
-            emit(path, bytes)?;
-        }
-    }
+    let pass = PagePass {
+        input,
+        assets,
+        options,
+        versions,
+        entries: &entries,
+        newest_blocks: &changes.newest_blocks,
+        emit,
+    };
     (0..versions.len())
         .into_par_iter()
-        .try_for_each(|index| -> Result<()> {
-            if let (Some(comparison), Some(previous)) =
-                (&entries[index].comparison, versions.get(index + 1))
-            {
-                let (path, page) =
-                    change_page(input, index, &versions[index], previous, &comparison.html)?;
-                emit(path, page)?;
-            }
-            Ok(())
-        })?;
-    compare_pages(input, versions, &entries, texts, emit)?;
+        .map_init(
+            || Repository::open(input.git_dir),
+            |repo, index| {
+                let repo = repo.as_ref().map_err(|err| {
+                    anyhow::anyhow!(
+                        "cannot open the repository {}: {err}",
+                        input.git_dir.display()
+                    )
+                })?;
+                pass.version_pages(repo, index)
+            },
+        )
+        .collect::<Result<()>>()?;
     if !versions.is_empty() {
         let (path, page) = versions_page(input, versions)?;
         emit(path, page)?;
@@ -220,6 +275,136 @@ pub fn build(
         emit(path, xml.into_bytes())?;
     }
     Ok(archive)
+}
+
+/// What the first pass learns of a document's versions (newest first).
+struct Changes {
+    titles: Vec<String>,
+    announced: Vec<Announced>,
+    /// Each version against the one before it (None for the oldest).
+    comparisons: Vec<Option<diff::Comparison>>,
+    /// The newest version's blocks, which every "compare" page is diffed to.
+    newest_blocks: Vec<diff::Block>,
+}
+
+/// Versions per task of the first pass: each task reads one version more
+/// than it compares (the older neighbour of its oldest), so longer runs
+/// waste less, shorter ones spread a short history over more cores.
+const RUN: usize = 16;
+
+/// The first pass: every version's outline, read in runs of consecutive
+/// versions on every core, each compared with the one before it; the
+/// outlines are dropped as soon as their comparisons are made.
+fn changes(git_dir: &Path, versions: &[Version], options: MarkdownOptions) -> Result<Changes> {
+    let runs: Vec<std::ops::Range<usize>> = (0..versions.len())
+        .step_by(RUN)
+        .map(|start| start..(start + RUN).min(versions.len()))
+        .collect();
+    type Compared = (String, Announced, Option<diff::Comparison>);
+    let compared: Vec<(Vec<Compared>, Option<Vec<diff::Block>>)> = runs
+        .into_par_iter()
+        .map_init(
+            || Repository::open(git_dir),
+            |repo, run| -> Result<_> {
+                let repo = repo.as_ref().map_err(|err| {
+                    anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
+                })?;
+                let read = |index: usize| -> Result<Outline> {
+                    let version = &versions[index];
+                    let blob = read_blob(repo, version)?;
+                    Ok(outline(blob.content(), &title_stem(&version.path), options))
+                };
+                // Oldest first, so each outline is read once and kept only
+                // until the next newer version is compared with it.
+                let mut older = match versions.get(run.end) {
+                    Some(_) => Some(read(run.end)?),
+                    None => None,
+                };
+                let mut out = Vec::with_capacity(run.len());
+                let starts_at_newest = run.start == 0;
+                for index in run.rev() {
+                    let text = read(index)?;
+                    let comparison = older
+                        .as_ref()
+                        .map(|old| diff::compare(&old.blocks, &text.blocks));
+                    out.push((text.title.clone(), text.announced.clone(), comparison));
+                    older = Some(text);
+                }
+                // `older` is now the run's newest version.
+                let newest_blocks = older.filter(|_| starts_at_newest).map(|o| o.blocks);
+                out.reverse();
+                Ok((out, newest_blocks))
+            },
+        )
+        .collect::<Result<_>>()?;
+    let mut changes = Changes {
+        titles: Vec::with_capacity(versions.len()),
+        announced: Vec::with_capacity(versions.len()),
+        comparisons: Vec::with_capacity(versions.len()),
+        newest_blocks: Vec::new(),
+    };
+    for (index, (run, newest_blocks)) in compared.into_iter().enumerate() {
+        if index == 0 {
+            changes.newest_blocks = newest_blocks.unwrap_or_default();
+        }
+        for (title, announced, comparison) in run {
+            changes.titles.push(title);
+            changes.announced.push(announced);
+            changes.comparisons.push(comparison);
+        }
+    }
+    Ok(changes)
+}
+
+/// The second pass: each version read again and its pages rendered.
+struct PagePass<'a> {
+    input: &'a ArchiveInput<'a>,
+    assets: Option<&'a AssetsThen<'a>>,
+    options: MarkdownOptions,
+    versions: &'a [VersionContext],
+    entries: &'a [timeline::Entry],
+    newest_blocks: &'a [diff::Block],
+    emit: Emit<'a>,
+}
+
+impl PagePass<'_> {
+    /// Version `index`'s page, its change from the one before, and its
+    /// comparison with the newest, each handed on as soon as it is made.
+    fn version_pages(&self, repo: &Repository, index: usize) -> Result<()> {
+        let (input, versions, emit) = (self.input, self.versions, self.emit);
+        let version = &input.history.versions[index];
+        let blob = read_blob(repo, version)?;
+        let text = version_text(blob.content(), &title_stem(&version.path), self.options);
+        drop(blob);
+        let mut files_then = Vec::new();
+        let assets = self.assets.map(|assets| (repo, assets));
+        let (path, page) = version_page(input, assets, versions, index, &text, &mut files_then)?;
+        emit(path, page)?;
+        for (path, bytes) in files_then {
+            emit(path, bytes)?;
+        }
+        if let (Some(comparison), Some(previous)) =
+            (&self.entries[index].comparison, versions.get(index + 1))
+        {
+            let (path, page) =
+                change_page(input, index, &versions[index], previous, &comparison.html)?;
+            emit(path, page)?;
+        }
+        // "What changed since this version": nothing for the newest; the
+        // newest change's own redline for the one before it.
+        let computed = match (index, &self.entries[0].comparison) {
+            (0, _) | (1, Some(_)) => None,
+            _ => Some(diff::redline(&text.blocks, self.newest_blocks)),
+        };
+        let redline = match (index, &self.entries[0].comparison, &computed) {
+            (0, _, _) => None,
+            (1, Some(comparison), _) => Some((comparison.html.as_str(), &comparison.sections[..])),
+            (_, _, Some(computed)) => Some((computed.html.as_str(), &computed.sections[..])),
+            (_, _, None) => None,
+        };
+        let (path, page) = compare_page(input, &versions[index], &versions[0], redline)?;
+        emit(path, page)
+    }
 }
 
 /// The context every archive page starts from, for a page at `rel_url`.
@@ -249,7 +434,7 @@ struct ArchivedPage<'a> {
 
 fn version_page(
     input: &ArchiveInput<'_>,
-    assets: Option<&AssetsThen<'_>>,
+    assets: Option<(&Repository, &AssetsThen<'_>)>,
     versions: &[VersionContext],
     index: usize,
     text: &VersionText,
@@ -276,11 +461,11 @@ fn version_page(
         &versions.iter().find(|v| v.status == Status::InForce),
     );
     let content = match assets {
-        Some(assets) => rebase::rebase_with(
+        Some((repo, assets)) => rebase::rebase_with(
             &text.rendered.html,
             written_for(input, index),
             &pages::root_of(&version.url),
-            |path| assets.place(&version.commit, path, files_then),
+            |path| assets.place(repo, &version.commit, path, files_then),
         ),
         None => rebased(input, index, &version.url, &text.rendered.html),
     };
@@ -325,41 +510,6 @@ fn change_page(
     let redline = rebased(input, index, &version.diff_url, redline);
     context.insert("redline", &redline);
     render(input, "change.html", &context, &version.diff_url)
-}
-
-/// "What changed since this version": the redline from every version to
-/// the newest, at `<doc>/compare/<slug>/`. The newest version's page says
-/// there is nothing to compare; the one before reuses the newest change's
-/// redline; the others are diffed (without the classifier), rendered and
-/// handed on one per task on every core, so no two are held at once.
-fn compare_pages(
-    input: &ArchiveInput<'_>,
-    versions: &[VersionContext],
-    entries: &[timeline::Entry],
-    texts: &[VersionText],
-    emit: Emit<'_>,
-) -> Result<()> {
-    let Some(newest) = versions.first() else {
-        return Ok(());
-    };
-    (0..versions.len())
-        .into_par_iter()
-        .try_for_each(|index| -> Result<()> {
-            let computed = match (index, &entries[0].comparison) {
-                (0, _) | (1, Some(_)) => None,
-                _ => Some(diff::redline(&texts[index].blocks, &texts[0].blocks)),
-            };
-            let redline = match (index, &entries[0].comparison, &computed) {
-                (0, _, _) => None,
-                (1, Some(comparison), _) => {
-                    Some((comparison.html.as_str(), &comparison.sections[..]))
-                }
-                (_, _, Some(computed)) => Some((computed.html.as_str(), &computed.sections[..])),
-                (_, _, None) => None,
-            };
-            let (path, page) = compare_page(input, &versions[index], newest, redline)?;
-            emit(path, page)
-        })
 }
 
 fn compare_page(

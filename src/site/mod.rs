@@ -503,6 +503,7 @@ fn build_archives(
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let input = ArchiveInput {
+                    git_dir,
                     config,
                     renderer,
                     base,
@@ -510,7 +511,6 @@ fn build_archives(
                     history: doc_history,
                 };
                 let assets = assets_now.map(|now| archive::AssetsThen {
-                    repo,
                     prefix: &prefix,
                     now,
                 });
@@ -530,17 +530,16 @@ fn build_archives(
                 let reused = cache
                     .zip(key.as_ref())
                     .and_then(|(cache, key)| cache.get(document, key));
-                let (mut archive, newest_text) = match (reused, cache.zip(key)) {
+                let mut archive = match (reused, cache.zip(key)) {
                     (Some(archive), _) => {
                         for (path, bytes) in &archive.files {
                             emit(path.clone(), bytes.clone())?;
                         }
-                        (archive, None)
+                        archive
                     }
                     (None, Some((cache, key))) => {
                         // The preview keeps the pages too, to hand them
                         // back while the document's inputs are the same.
-                        let texts = archive::read_texts(repo, &doc_history.versions, options)?;
                         let kept = std::sync::Mutex::new(Vec::new());
                         let keep = |path: String, bytes: Vec<u8>| -> Result<()> {
                             kept.lock()
@@ -548,28 +547,23 @@ fn build_archives(
                                 .push((path.clone(), bytes.clone()));
                             emit(path, bytes)
                         };
-                        let mut archive = archive::build(&input, assets.as_ref(), &texts, &keep)?;
+                        let mut archive = archive::build(&input, assets.as_ref(), options, &keep)?;
                         archive.files = kept
                             .into_inner()
                             .unwrap_or_else(std::sync::PoisonError::into_inner);
                         cache.put(document, key, archive.clone());
-                        (archive, texts.into_iter().next())
+                        archive
                     }
-                    (None, None) => {
-                        let texts = archive::read_texts(repo, &doc_history.versions, options)?;
-                        let archive = archive::build(&input, assets.as_ref(), &texts, &emit)?;
-                        (archive, texts.into_iter().next())
-                    }
+                    (None, None) => archive::build(&input, assets.as_ref(), options, &emit)?,
                 };
                 let wants_draft = mode == Mode::Preview && page.unpublished() && renderer.is_some();
-                let newest_text = match newest_text {
-                    None if wants_draft => {
-                        let newest = doc_history.versions.get(..1).unwrap_or_default();
-                        archive::read_texts(repo, newest, options)?
-                            .into_iter()
-                            .next()
-                    }
-                    text => text,
+                let newest_text = if wants_draft {
+                    let newest = doc_history.versions.get(..1).unwrap_or_default();
+                    archive::read_texts(repo, newest, options)?
+                        .into_iter()
+                        .next()
+                } else {
+                    None
                 };
                 if wants_draft
                     && let Some(newest) = archive.versions.first()

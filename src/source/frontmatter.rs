@@ -3,7 +3,6 @@
 //! Keys it doesn't know are kept for templates, never rejected: real policy
 //! repositories carry `redirect_from`, `versions`, `topics` and more.
 
-use crate::text::markdown::Rendered;
 use jiff::civil::Date;
 use serde_json::{Map, Value};
 
@@ -256,11 +255,11 @@ fn key_line(header: &str, key: &str) -> usize {
 
 /// The title: front matter `title`, else the body's leading `# heading`, else
 /// the file name. History uses the same rule, so a title change is a version.
-pub fn resolve_title(front: &FrontMatter, rendered: &Rendered, stem: &str) -> String {
+pub fn resolve_title(front: &FrontMatter, leading_title: Option<&str>, stem: &str) -> String {
     front
         .title
         .clone()
-        .or_else(|| rendered.leading_title.clone())
+        .or_else(|| leading_title.map(str::to_string))
         .unwrap_or_else(|| stem.to_string())
 }
 
