@@ -5,12 +5,15 @@
 //! versions and the document's Atom feed.
 //!
 //! Two passes, so memory does not grow with the length of history: the
-//! first reads every version's outline (title, dates, blocks; no HTML) a few
-//! consecutive versions at a time and keeps only each change against the
-//! one before; the second reads each version again, renders its pages and
-//! hands them on ([`Emit`]) at once. Both run on every core; an archive
-//! holds no page, and no version text longer than its task needs it.
+//! first reads the versions a few consecutive ones at a time and keeps each
+//! change against the one before; the second renders each version's pages
+//! and hands them on ([`Emit`]) at once. Both run on every core, and an
+//! archive holds no page. A document whose texts fit the config's
+//! `archive_text_budget` keeps them between the passes, so each is parsed
+//! once; a longer one keeps only outlines (title, dates, blocks; no HTML)
+//! a run at a time, and reads each version again for its pages.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -100,6 +103,36 @@ struct Outline {
     title: String,
     announced: Announced,
     blocks: Vec<diff::Block>,
+}
+
+/// A version as the first pass reads it: whole, when the document's texts
+/// are kept for the second pass, else its outline.
+enum Read {
+    Whole(VersionText),
+    Outline(Outline),
+}
+
+impl Read {
+    fn blocks(&self) -> &[diff::Block] {
+        match self {
+            Read::Whole(text) => &text.blocks,
+            Read::Outline(outline) => &outline.blocks,
+        }
+    }
+
+    fn title(&self) -> &str {
+        match self {
+            Read::Whole(text) => &text.title,
+            Read::Outline(outline) => &outline.title,
+        }
+    }
+
+    fn announced(&self) -> Announced {
+        match self {
+            Read::Whole(text) => text.announced(),
+            Read::Outline(outline) => outline.announced.clone(),
+        }
+    }
 }
 
 fn outline(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Outline {
@@ -203,7 +236,8 @@ pub fn build(
     let ArchiveInput {
         config, history, ..
     } = *input;
-    let changes = changes(input.git_dir, &history.versions, options)?;
+    let keep_texts = texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
+    let changes = changes(input.git_dir, &history.versions, options, keep_texts)?;
     let days: Vec<_> = history
         .versions
         .iter()
@@ -245,6 +279,7 @@ pub fn build(
         versions,
         entries: &entries,
         newest_blocks: &changes.newest_blocks,
+        texts: &changes.texts,
         emit,
     };
     (0..versions.len())
@@ -285,6 +320,24 @@ struct Changes {
     comparisons: Vec<Option<diff::Comparison>>,
     /// The newest version's blocks, which every "compare" page is diffed to.
     newest_blocks: Vec<diff::Block>,
+    /// Every version's text when they are kept for the second pass, else
+    /// none.
+    texts: Vec<Option<VersionText>>,
+}
+
+/// The bytes of every version's text, as stored.
+fn texts_size(git_dir: &Path, versions: &[Version]) -> Result<u64> {
+    let repo = Repository::open(git_dir)
+        .with_context(|| format!("cannot open the repository {}", git_dir.display()))?;
+    let odb = repo.odb()?;
+    let mut total = 0u64;
+    for version in versions {
+        let size = Oid::from_str(&version.blob)
+            .and_then(|oid| odb.read_header(oid))
+            .map_or(0, |(size, _)| size as u64);
+        total = total.saturating_add(size);
+    }
+    Ok(total)
 }
 
 /// Versions per task of the first pass: each task reads one version more
@@ -292,15 +345,20 @@ struct Changes {
 /// waste less, shorter ones spread a short history over more cores.
 const RUN: usize = 16;
 
-/// The first pass: every version's outline, read in runs of consecutive
-/// versions on every core, each compared with the one before it; the
-/// outlines are dropped as soon as their comparisons are made.
-fn changes(git_dir: &Path, versions: &[Version], options: MarkdownOptions) -> Result<Changes> {
+/// The first pass: every version read in runs of consecutive versions on
+/// every core, each compared with the one before it. Outlines are dropped
+/// as soon as their comparisons are made; whole texts (`keep_texts`) are
+/// kept for the second pass.
+fn changes(
+    git_dir: &Path,
+    versions: &[Version],
+    options: MarkdownOptions,
+    keep_texts: bool,
+) -> Result<Changes> {
     let runs: Vec<std::ops::Range<usize>> = (0..versions.len())
         .step_by(RUN)
         .map(|start| start..(start + RUN).min(versions.len()))
         .collect();
-    type Compared = (String, Announced, Option<diff::Comparison>);
     let compared: Vec<(Vec<Compared>, Option<Vec<diff::Block>>)> = runs
         .into_par_iter()
         .map_init(
@@ -309,29 +367,49 @@ fn changes(git_dir: &Path, versions: &[Version], options: MarkdownOptions) -> Re
                 let repo = repo.as_ref().map_err(|err| {
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
-                let read = |index: usize| -> Result<Outline> {
+                let read = |index: usize, whole: bool| -> Result<Read> {
                     let version = &versions[index];
                     let blob = read_blob(repo, version)?;
-                    Ok(outline(blob.content(), &title_stem(&version.path), options))
+                    let stem = title_stem(&version.path);
+                    Ok(if whole {
+                        Read::Whole(version_text(blob.content(), &stem, options))
+                    } else {
+                        Read::Outline(outline(blob.content(), &stem, options))
+                    })
                 };
-                // Oldest first, so each outline is read once and kept only
-                // until the next newer version is compared with it.
+                // Oldest first, so each version is read once and, unless
+                // kept, held only until the next newer one is compared
+                // with it. The older neighbour of the run's oldest belongs
+                // to the next run, which keeps it if texts are kept.
                 let mut older = match versions.get(run.end) {
-                    Some(_) => Some(read(run.end)?),
+                    Some(_) => Some(read(run.end, false)?),
                     None => None,
                 };
-                let mut out = Vec::with_capacity(run.len());
+                let mut out: Vec<Compared> = Vec::with_capacity(run.len());
                 let starts_at_newest = run.start == 0;
                 for index in run.rev() {
-                    let text = read(index)?;
+                    let text = read(index, keep_texts)?;
                     let comparison = older
                         .as_ref()
-                        .map(|old| diff::compare(&old.blocks, &text.blocks));
-                    out.push((text.title.clone(), text.announced.clone(), comparison));
+                        .map(|old| diff::compare(old.blocks(), text.blocks()));
+                    if let (Some(Read::Whole(old)), Some(last)) = (older.take(), out.last_mut()) {
+                        last.text = Some(old);
+                    }
+                    out.push(Compared {
+                        title: text.title().to_string(),
+                        announced: text.announced(),
+                        comparison,
+                        text: None,
+                    });
                     older = Some(text);
                 }
                 // `older` is now the run's newest version.
-                let newest_blocks = older.filter(|_| starts_at_newest).map(|o| o.blocks);
+                let newest_blocks = starts_at_newest
+                    .then(|| older.as_ref().map(|o| o.blocks().to_vec()))
+                    .flatten();
+                if let (Some(Read::Whole(newest)), Some(last)) = (older, out.last_mut()) {
+                    last.text = Some(newest);
+                }
                 out.reverse();
                 Ok((out, newest_blocks))
             },
@@ -342,18 +420,30 @@ fn changes(git_dir: &Path, versions: &[Version], options: MarkdownOptions) -> Re
         announced: Vec::with_capacity(versions.len()),
         comparisons: Vec::with_capacity(versions.len()),
         newest_blocks: Vec::new(),
+        texts: Vec::with_capacity(versions.len()),
     };
     for (index, (run, newest_blocks)) in compared.into_iter().enumerate() {
         if index == 0 {
             changes.newest_blocks = newest_blocks.unwrap_or_default();
         }
-        for (title, announced, comparison) in run {
-            changes.titles.push(title);
-            changes.announced.push(announced);
-            changes.comparisons.push(comparison);
+        for compared in run {
+            changes.titles.push(compared.title);
+            changes.announced.push(compared.announced);
+            changes.comparisons.push(compared.comparison);
+            changes.texts.push(compared.text);
         }
     }
     Ok(changes)
+}
+
+/// One version after the first pass.
+struct Compared {
+    title: String,
+    announced: Announced,
+    /// Against the version before it; None for the oldest.
+    comparison: Option<diff::Comparison>,
+    /// Its whole text, when texts are kept.
+    text: Option<VersionText>,
 }
 
 /// The second pass: each version read again and its pages rendered.
@@ -364,6 +454,7 @@ struct PagePass<'a> {
     versions: &'a [VersionContext],
     entries: &'a [timeline::Entry],
     newest_blocks: &'a [diff::Block],
+    texts: &'a [Option<VersionText>],
     emit: Emit<'a>,
 }
 
@@ -373,9 +464,14 @@ impl PagePass<'_> {
     fn version_pages(&self, repo: &Repository, index: usize) -> Result<()> {
         let (input, versions, emit) = (self.input, self.versions, self.emit);
         let version = &input.history.versions[index];
-        let blob = read_blob(repo, version)?;
-        let text = version_text(blob.content(), &title_stem(&version.path), self.options);
-        drop(blob);
+        let text = match self.texts.get(index) {
+            Some(Some(text)) => Cow::Borrowed(text),
+            _ => {
+                let blob = read_blob(repo, version)?;
+                let stem = title_stem(&version.path);
+                Cow::Owned(version_text(blob.content(), &stem, self.options))
+            }
+        };
         let mut files_then = Vec::new();
         let assets = self.assets.map(|assets| (repo, assets));
         let (path, page) = version_page(input, assets, versions, index, &text, &mut files_then)?;

@@ -182,6 +182,11 @@ pub struct EmailConfig {
     pub list_unsubscribe: Vec<String>,
 }
 
+/// The default [`Config::archive_text_budget`]: kept, a version's text
+/// takes about three times its size (HTML, blocks, contents), so a thread
+/// holds at most about 24 MB of texts.
+pub const ARCHIVE_TEXT_BUDGET: u64 = 8 << 20;
+
 /// The resolved configuration of one site.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -245,6 +250,11 @@ pub struct Config {
     pub allow_shallow: bool,
     /// Write every version's page, the redlines, the changes page and feeds.
     pub archive: bool,
+    /// A document whose versions' texts add up to less than this many
+    /// bytes keeps them all between the archive's two passes, so each is
+    /// parsed once; a longer history is read again in the second pass, so
+    /// memory does not grow with it. Not a setting of redline.toml.
+    pub archive_text_budget: u64,
 }
 
 /// `html`, or what the old `unsafe_html` meant.
@@ -393,6 +403,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         drafts: overrides.drafts,
         strict: overrides.strict,
         archive: !overrides.no_archive,
+        archive_text_budget: ARCHIVE_TEXT_BUDGET,
         allow_shallow: overrides.allow_shallow,
     })
 }

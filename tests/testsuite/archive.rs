@@ -492,3 +492,64 @@ fn control_characters_pasted_from_word_leave_feeds_valid_xml() {
             .contains("Terms of Service")
     );
 }
+
+/// A long history is archived in runs of versions, its texts read again
+/// for the pages unless they fit the budget: both ways write the same
+/// site, byte for byte, run boundaries included.
+#[test]
+fn texts_kept_or_read_again_make_the_same_archive() {
+    let repo = TestRepo::new();
+    let mut text = V1.to_string();
+    for day in 1..=37 {
+        // Every commit changes what a reader sees: a new section, a
+        // reworded retention period, or a new contact address.
+        let retention = format!("We keep prompts for {} days.", 30 + day);
+        let contact = format!("Write to privacy{day}@frameloop.example.");
+        text = match day % 3 {
+            0 => text.replace(
+                text.lines()
+                    .find(|l| l.starts_with("We keep prompts"))
+                    .unwrap_or_default(),
+                &retention,
+            ),
+            1 => format!("{text}\n## Section {day}\n\nWe added clause {day}.\n"),
+            _ => text.replace(
+                text.lines()
+                    .find(|l| l.starts_with("Write to"))
+                    .unwrap_or_default(),
+                &contact,
+            ),
+        };
+        repo.commit_file(
+            "content/privacy.md",
+            &text,
+            &format!("Change {day}"),
+            &format!("2026-01-{:02}T10:00:00+00:00", day.min(28)),
+        );
+    }
+    let generate = |budget: u64| {
+        let mut config =
+            redline::source::config::Config::load(&redline::source::config::Overrides {
+                root: repo.path().to_path_buf(),
+                ..Default::default()
+            })
+            .expect("config");
+        config.archive_text_budget = budget;
+        redline::site::generate(&config).expect("the site builds")
+    };
+    let kept = generate(u64::MAX);
+    let read_again = generate(0);
+    let paths: Vec<&str> = kept.files.paths().collect();
+    assert_eq!(paths, read_again.files.paths().collect::<Vec<_>>());
+    let versions = paths
+        .iter()
+        .filter(|p| p.starts_with("privacy/versions/2026-"))
+        .count();
+    assert_eq!(versions, 37, "{paths:?}");
+    for path in paths {
+        assert!(
+            kept.files.get(path) == read_again.files.get(path),
+            "{path} differs"
+        );
+    }
+}
