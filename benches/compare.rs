@@ -136,6 +136,30 @@ fn main() {
         "s",
         1.0,
     );
+    // CPU time (user + system, every thread) as well: a shared machine's
+    // other load stretches wall time far more than it does CPU time.
+    let cpu = Spread::cpu_seconds;
+    row(
+        "full build, CPU time (vs Hugo)",
+        cpu(&full),
+        cpu(&hugo_cold),
+        "s",
+        3.0,
+    );
+    row(
+        "current pages only, CPU time",
+        cpu(&pages),
+        cpu(&hugo_cold),
+        "s",
+        1.0,
+    );
+    row(
+        "rebuild after 1 commit, CPU time",
+        cpu(&full_warm),
+        cpu(&hugo_warm),
+        "s",
+        1.0,
+    );
     let rss = Spread::rss_mib;
     row(
         "peak RSS, full build (vs Hugo)",

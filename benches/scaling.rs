@@ -3,7 +3,9 @@
 //! Hugo in the same run. Time should grow linearly with the history (the
 //! same cost per added commit at every step) and peak memory stay flat
 //! (within 1.5× from 1× to 8×), since memory should be bounded by the
-//! largest document, not by the length of history.
+//! largest document, not by the length of history. Beside wall time it
+//! prints CPU time (user + system), which a busy shared machine disturbs far
+//! less, and judges linearity on both.
 //!
 //! `REDLINE_SCALING_BASE=<commits>` sets the 1× history (default 125, so 8×
 //! is the 1,000-commit policy repository); `REDLINE_BENCH_RUNS` the
@@ -98,69 +100,81 @@ fn main() {
         load_average()
     );
     println!(
-        "  {:>7} {:>8} {:>9} {:>7} {:>8} {:>11} {:>8} {:>12} {:>12} {:>15}",
+        "  {:>7} {:>8} {:>9} {:>7} {:>7} {:>9} {:>7} {:>11} {:>8} {:>9} {:>9} {:>9} {:>9}",
         "commits",
         "versions",
         "redline s",
         "Hugo s",
         "ratio",
+        "redline",
+        "Hugo",
         "redline MiB",
         "Hugo MiB",
-        "time vs 1×",
-        "RSS vs 1×",
-        "s per 1k added"
+        "time",
+        "RSS",
+        "s per 1k",
+        "CPU s per"
     );
-    let first = &sizes[0];
+    println!(
+        "  {:>7} {:>8} {:>9} {:>7} {:>7} {:>9} {:>7} {:>11} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "", "", "", "", "", "CPU s", "CPU s", "", "", "vs 1×", "vs 1×", "added", "1k added"
+    );
+    let median = |spread: fn(&[Run]) -> Spread, runs: &[Run]| spread(runs).median;
     let (first_s, first_mib) = (
-        Spread::seconds(&first.redline).median,
-        Spread::rss_mib(&first.redline).median,
+        median(Spread::seconds, &sizes[0].redline),
+        median(Spread::rss_mib, &sizes[0].redline),
     );
-    let mut marginal = Vec::new();
-    let mut previous: Option<(usize, f64)> = None;
-    for size in &sizes {
-        let (s, hugo_s) = (
-            Spread::seconds(&size.redline).median,
-            Spread::seconds(&size.hugo).median,
-        );
-        let (mib, hugo_mib) = (
-            Spread::rss_mib(&size.redline).median,
-            Spread::rss_mib(&size.hugo).median,
-        );
-        // The cost of the commits added since the size before: constant
-        // when the build is linear in history, whatever its fixed cost.
-        let per_thousand = previous
-            .map(|(commits, seconds)| (s - seconds) / (size.commits - commits) as f64 * 1_000.0);
-        marginal.extend(per_thousand);
-        previous = Some((size.commits, s));
+    // The cost of the commits added since the size before: constant when the
+    // build is linear in history, whatever its fixed cost.
+    let (mut wall_steps, mut cpu_steps) = (Vec::new(), Vec::new());
+    for (i, size) in sizes.iter().enumerate() {
+        let s = median(Spread::seconds, &size.redline);
+        let cpu = median(Spread::cpu_seconds, &size.redline);
+        let hugo_s = median(Spread::seconds, &size.hugo);
+        let mib = median(Spread::rss_mib, &size.redline);
+        let step = |spread: fn(&[Run]) -> Spread| {
+            let before = &sizes[i.checked_sub(1)?];
+            let added = (size.commits - before.commits) as f64 / 1_000.0;
+            Some((median(spread, &size.redline) - median(spread, &before.redline)) / added)
+        };
+        let (wall_step, cpu_step) = (step(Spread::seconds), step(Spread::cpu_seconds));
+        wall_steps.extend(wall_step);
+        cpu_steps.extend(cpu_step);
+        let cell = |step: Option<f64>| step.map_or("—".to_string(), |p| format!("{p:.2}"));
         println!(
-            "  {:>7} {:>8} {:>9.2} {:>7.2} {:>7.1}× {:>11.0} {:>8.0} {:>11.2}× {:>11.2}× {:>15}",
+            "  {:>7} {:>8} {:>9.2} {:>7.2} {:>6.1}× {:>9.2} {:>7.2} {:>11.0} {:>8.0} {:>8.2}× {:>8.2}× {:>9} {:>9}",
             size.commits,
             size.versions,
             s,
             hugo_s,
             s / hugo_s,
+            cpu,
+            median(Spread::cpu_seconds, &size.hugo),
             mib,
-            hugo_mib,
+            median(Spread::rss_mib, &size.hugo),
             s / first_s,
             mib / first_mib,
-            per_thousand.map_or("—".to_string(), |p| format!("{p:.2}")),
+            cell(wall_step),
+            cell(cpu_step),
         );
     }
 
     let last = &sizes[sizes.len() - 1];
-    let rss_growth = Spread::rss_mib(&last.redline).median / first_mib;
+    let rss_growth = median(Spread::rss_mib, &last.redline) / first_mib;
     println!(
         "\npeak RSS 8× / 1×: {rss_growth:.2}× (target ≤ 1.5×: {})",
         verdict(rss_growth <= 1.5)
     );
-    // Linear: the last doubling's cost per added commit is the first's,
+    // Linear: the last doubling costs as much per added commit as the first,
     // within the noise a shared machine allows.
-    if let (Some(first_step), Some(last_step)) = (marginal.first(), marginal.last()) {
-        let bend = last_step / first_step;
-        println!(
-            "time per added commit, last step / first step: {bend:.2}× (linear ≈ 1×, target ≤ 1.5×: {})",
-            verdict(bend <= 1.5)
-        );
+    for (what, steps) in [("wall", &wall_steps), ("CPU", &cpu_steps)] {
+        if let (Some(first_step), Some(last_step)) = (steps.first(), steps.last()) {
+            let bend = last_step / first_step;
+            println!(
+                "{what} time per added commit, last step / first step: {bend:.2}× (linear ≈ 1×, target ≤ 1.5×: {})",
+                verdict(bend <= 1.5)
+            );
+        }
     }
 }
 

@@ -38,6 +38,11 @@ impl Spread {
         Spread::of(&runs.iter().map(|r| r.seconds).collect::<Vec<_>>())
     }
 
+    /// The CPU seconds (user and system) of `runs`.
+    pub fn cpu_seconds(runs: &[Run]) -> Spread {
+        Spread::of(&runs.iter().map(|r| r.cpu_seconds).collect::<Vec<_>>())
+    }
+
     /// The peak resident memory of `runs`, in MiB.
     pub fn rss_mib(runs: &[Run]) -> Spread {
         Spread::of(
@@ -76,10 +81,12 @@ pub fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// One run of a child process: wall time and peak RSS.
+/// One run of a child process: wall time, CPU time (user and system, all
+/// threads: what a busy shared machine disturbs least) and peak RSS.
 #[derive(Debug, Clone, Copy)]
 pub struct Run {
     pub seconds: f64,
+    pub cpu_seconds: f64,
     pub peak_rss_kib: u64,
 }
 
@@ -106,14 +113,17 @@ pub fn run_measured(dir: &Path, program: &Path, args: &[&str]) -> Run {
         String::from_utf8_lossy(&output.stderr)
     );
     let report = std::fs::read_to_string(report.path()).expect("read time report");
-    let peak_rss_kib = report
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("time -v reports the maximum resident set size");
+    let field = |name: &str| -> f64 {
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("time -v reports {name}"))
+    };
     Run {
         seconds,
-        peak_rss_kib,
+        cpu_seconds: field("User time (seconds):") + field("System time (seconds):"),
+        peak_rss_kib: field("Maximum resident set size (kbytes):") as u64,
     }
 }
 
