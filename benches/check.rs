@@ -27,7 +27,7 @@ fn main() {
     let spec = synth::Spec {
         documents: 100,
         commits,
-        document_bytes: 20_000,
+        document_bytes: synth::DocumentBytes::Each(20_000),
         seed: 7,
         html_tables: false,
     };

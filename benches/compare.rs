@@ -6,19 +6,26 @@
 //! cheap check of why redline exists: for how many documents Hugo's
 //! `.Lastmod` differs from redline's `last_updated`.
 //!
-//! `REDLINE_BENCH_SIZE=small|large` picks 50 documents / 500 commits (the
-//! default) or 100 / 5,000; `REDLINE_BENCH_RUNS` the repetitions (default 3).
-//! Hugo comes from Debian's packages and is installed when missing.
+//! `REDLINE_BENCH_SIZE=small|large|policy` picks 50 documents / 500 commits
+//! (the default), 100 / 5,000, or the issue's policy repository: 64
+//! documents of 5–300 KB, 1,000 commits. `REDLINE_BENCH_RUNS` sets the
+//! repetitions (default 3). Hugo comes from Debian's packages and is
+//! installed when missing.
+//!
+//! Cold builds write into a fresh folder each (this machine's disk slows file
+//! creation right after mass deletions); the folders go at the end. The
+//! rebuilds then build over the last cold run's folders.
 
+mod hugo;
 mod measure;
 mod synth;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use measure::{Run, Spread, git_plumbing, run_measured};
+use measure::{Spread, git_plumbing, load_average, redline_build};
 use redline::source::config::{Config, Overrides};
 
 /// The binary's allocator, so the in-process history figure is the binary's.
@@ -28,93 +35,60 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Built by cargo with the bench profile (release settings) before this runs.
 const REDLINE: &str = env!("CARGO_BIN_EXE_redline");
 
-#[derive(Debug, Clone, Copy)]
-struct Size {
-    name: &'static str,
-    documents: usize,
-    commits: usize,
-}
-
-const SMALL: Size = Size {
-    name: "small",
-    documents: 50,
-    commits: 500,
-};
-const LARGE: Size = Size {
-    name: "large",
-    documents: 100,
-    commits: 5_000,
-};
-
 fn main() {
-    let size = match std::env::var("REDLINE_BENCH_SIZE").as_deref() {
-        Ok("large") => LARGE,
-        Ok("small") | Err(_) => SMALL,
-        Ok(other) => panic!("REDLINE_BENCH_SIZE is small or large, not {other:?}"),
+    let (name, spec) = match std::env::var("REDLINE_BENCH_SIZE").as_deref() {
+        Ok("large") => ("large", twenty_kb_documents(100, 5_000)),
+        Ok("policy") => ("policy", synth::Spec::policy(1_000)),
+        Ok("small") | Err(_) => ("small", twenty_kb_documents(50, 500)),
+        Ok(other) => panic!("REDLINE_BENCH_SIZE is small, large or policy, not {other:?}"),
     };
-    let runs: usize = std::env::var("REDLINE_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-        .max(1);
-    ensure_installed("hugo", &["version"], "hugo");
-    ensure_installed("/usr/bin/time", &["--version"], "time");
+    let runs = measure::runs_from_env();
+    hugo::ensure_installed();
 
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path().join("repo");
-    let hugo_public = dir.path().join("hugo-public");
-    let spec = synth::Spec {
-        documents: size.documents,
-        commits: size.commits,
-        document_bytes: 20_000,
-        seed: 7,
-        html_tables: false,
-    };
     let started = Instant::now();
     let stats = synth::generate(&repo, spec);
-    write_hugo_site(&repo, &hugo_public);
+    hugo::write_site(&repo);
     println!(
-        "{} repository: {spec:?}\n  {stats:?}\n  generated in {:.1}s",
-        size.name,
+        "{name} repository: {spec:?}\n  {stats:?}\n  generated in {:.1}s",
         started.elapsed().as_secs_f64()
     );
     println!(
         "  {}, {}, {} cores, load average {}",
-        first_line("hugo", &["version"]),
-        first_line(REDLINE, &["--version"]),
+        hugo::version(),
+        measure::first_line(REDLINE, &["--version"]),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         load_average()
     );
 
     let redline = Path::new(REDLINE);
-    let hugo = Path::new("hugo");
-    let full_args = ["-q", "build", "--root", "."];
-    let pages_args = ["-q", "build", "--root", ".", "--no-archive"];
-    let hugo_args = ["--quiet"];
+    let out = |what: &str, run: usize| dir.path().join(format!("out/{what}-{run}"));
 
-    // Cold: a fresh process and empty output folders each time, the three
+    // Cold: a fresh process and a fresh output folder each time, the three
     // builds interleaved so a burst of load elsewhere hits them alike.
     let (mut full, mut pages, mut hugo_cold) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..runs {
-        remove(&repo.join("public"));
-        pages.push(run_measured(&repo, redline, &pages_args));
-        remove(&repo.join("public"));
-        full.push(run_measured(&repo, redline, &full_args));
-        remove(&hugo_public);
-        remove(&repo.join("resources"));
-        hugo_cold.push(run_measured(&repo, hugo, &hugo_args));
+    for run in 0..runs {
+        pages.push(redline_build(
+            &repo,
+            redline,
+            &out("pages", run),
+            &["--no-archive"],
+        ));
+        full.push(redline_build(&repo, redline, &out("redline", run), &[]));
+        hugo_cold.push(hugo::build(&repo, &out("hugo", run)));
     }
 
-    // Warm: outputs in place, one new commit to one document, then a plain
-    // rebuild by each (redline has no cache yet; Hugo keeps none between runs
-    // outside its server either).
+    // Warm: the last cold outputs in place, one new commit to one document,
+    // then a plain rebuild by each (redline has no cache yet; Hugo keeps none
+    // between runs outside its server either).
+    let (redline_public, hugo_public) = (out("redline", runs - 1), out("hugo", runs - 1));
     let (mut full_warm, mut hugo_warm) = (Vec::new(), Vec::new());
     for run in 0..runs {
         commit_one_edit(&repo, run);
-        full_warm.push(run_measured(&repo, redline, &full_args));
-        hugo_warm.push(run_measured(&repo, hugo, &hugo_args));
+        full_warm.push(redline_build(&repo, redline, &redline_public, &[]));
+        hugo_warm.push(hugo::build(&repo, &hugo_public));
     }
-
     // History extraction in this process against git's plumbing over the same
     // first-parent walk and blobs.
     let config = Config::load(&Overrides {
@@ -139,7 +113,7 @@ fn main() {
         "  {:<34} {:>24} {:>24} {:>8}  target",
         "figure", "redline", "reference", "ratio"
     );
-    let seconds = |runs: &[Run]| Spread::of(&runs.iter().map(|r| r.seconds).collect::<Vec<_>>());
+    let seconds = Spread::seconds;
     let hugo_cold_s = seconds(&hugo_cold);
     row(
         "full build, cold (vs Hugo)",
@@ -160,16 +134,33 @@ fn main() {
         seconds(&full_warm),
         seconds(&hugo_warm),
         "s",
-        0.5,
+        1.0,
     );
-    let rss = |runs: &[Run]| {
-        Spread::of(
-            &runs
-                .iter()
-                .map(|r| r.peak_rss_kib as f64 / 1024.0)
-                .collect::<Vec<_>>(),
-        )
-    };
+    // CPU time (user + system, every thread) as well: a shared machine's
+    // other load stretches wall time far more than it does CPU time.
+    let cpu = Spread::cpu_seconds;
+    row(
+        "full build, CPU time (vs Hugo)",
+        cpu(&full),
+        cpu(&hugo_cold),
+        "s",
+        3.0,
+    );
+    row(
+        "current pages only, CPU time",
+        cpu(&pages),
+        cpu(&hugo_cold),
+        "s",
+        1.0,
+    );
+    row(
+        "rebuild after 1 commit, CPU time",
+        cpu(&full_warm),
+        cpu(&hugo_warm),
+        "s",
+        1.0,
+    );
+    let rss = Spread::rss_mib;
     row(
         "peak RSS, full build (vs Hugo)",
         rss(&full),
@@ -191,8 +182,8 @@ fn main() {
 
     // The last builds above saw the same commits, so their dates must agree
     // unless the two read history differently.
-    let hugo_dates = hugo_lastmod(&hugo_public.join("index.html"));
-    let redline_dates = redline_last_updated(&repo.join("public/versions.json"));
+    let hugo_dates = hugo::lastmod(&hugo_public);
+    let redline_dates = redline_last_updated(&redline_public.join("versions.json"));
     let differ: Vec<&String> = redline_dates
         .iter()
         .filter(|(source, date)| hugo_dates.get(*source) != Some(*date))
@@ -225,79 +216,15 @@ fn row(name: &str, redline: Spread, reference: Spread, unit: &str, target: f64) 
     );
 }
 
-/// Installs a Debian package when `program` does not answer.
-fn ensure_installed(program: &str, args: &[&str], package: &str) {
-    let answers = |p: &str| {
-        Command::new(p)
-            .args(args)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if answers(program) {
-        return;
+/// `documents` of 20 KB each over `commits` first-parent commits.
+fn twenty_kb_documents(documents: usize, commits: usize) -> synth::Spec {
+    synth::Spec {
+        documents,
+        commits,
+        document_bytes: synth::DocumentBytes::Each(20_000),
+        seed: 7,
+        html_tables: false,
     }
-    println!("{program} is missing: apt-get install -y {package}");
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "-q", package])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !install() {
-        // A fresh machine may have no package lists yet.
-        let _ = Command::new("apt-get").args(["update", "-q"]).status();
-        assert!(
-            install(),
-            "could not install {package}; install it and run again"
-        );
-    }
-    assert!(answers(program), "{program} still does not run");
-}
-
-/// A minimal Hugo site over the repository's own `content/`: pages with the
-/// title, navigation, `.Lastmod` and the content, a home page listing every
-/// page, and nothing redline does not also build (no taxonomies, no RSS).
-/// Hugo must run inside the repository for `enableGitInfo` to find it.
-fn write_hugo_site(repo: &Path, publish: &Path) {
-    let config = format!(
-        r#"baseURL = "https://example.com/"
-title = "Legal"
-enableGitInfo = true
-disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
-publishDir = "{}"
-"#,
-        publish.display()
-    );
-    let nav = r#"<nav>{{ range .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav>"#;
-    let single = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{{{ .Title }}}}</title></head><body>
-{nav}
-<h1>{{{{ .Title }}}}</h1>
-<p>Last updated <time datetime="{{{{ .Lastmod.UTC.Format "2006-01-02" }}}}">{{{{ .Lastmod.Format "January 2, 2006" }}}}</time></p>
-{{{{ .Content }}}}
-</body></html>
-"#
-    );
-    let list = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{{{ .Title }}}}</title></head><body>
-{nav}
-<ul>{{{{ range .Pages }}}}<li><a href="{{{{ .RelPermalink }}}}">{{{{ .Title }}}}</a> {{{{ .Lastmod.Format "January 2, 2006" }}}}</li>{{{{ end }}}}</ul>
-</body></html>
-"#
-    );
-    // One `lastmod <path> <day>` line per page, for the date check.
-    let index = r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Site.Title }}</title></head><body>
-<pre>
-{{ range .Site.RegularPages }}lastmod {{ .File.Path }} {{ .Lastmod.UTC.Format "2006-01-02" }}
-{{ end }}</pre>
-</body></html>
-"#;
-    let layouts = repo.join("layouts/_default");
-    std::fs::create_dir_all(&layouts).expect("layouts dir");
-    std::fs::write(repo.join("config.toml"), config).expect("hugo config");
-    std::fs::write(layouts.join("single.html"), single).expect("single.html");
-    std::fs::write(layouts.join("list.html"), list).expect("list.html");
-    std::fs::write(repo.join("layouts/index.html"), index).expect("index.html");
 }
 
 /// Appends a paragraph to one document and commits it a day after the tip,
@@ -337,16 +264,6 @@ fn commit_one_edit(repo: &Path, run: usize) {
     assert!(status.success(), "git commit failed");
 }
 
-/// Hugo's last-modified day per source path relative to `content/`.
-fn hugo_lastmod(index: &Path) -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(index).expect("Hugo's index.html");
-    text.lines()
-        .filter_map(|l| l.strip_prefix("lastmod "))
-        .filter_map(|l| l.split_once(' '))
-        .map(|(path, day)| (path.to_string(), day.to_string()))
-        .collect()
-}
-
 /// redline's last-updated day per source path relative to `content/`.
 fn redline_last_updated(manifest: &Path) -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(manifest).expect("versions.json");
@@ -364,12 +281,6 @@ fn redline_last_updated(manifest: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn remove(path: &PathBuf) {
-    if path.exists() {
-        std::fs::remove_dir_all(path).expect("remove output folder");
-    }
-}
-
 fn git_output(repo: &Path, args: &[&str]) -> String {
     let output = Command::new("git")
         .current_dir(repo)
@@ -378,24 +289,4 @@ fn git_output(repo: &Path, args: &[&str]) -> String {
         .expect("git");
     assert!(output.status.success(), "git {args:?} failed");
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn first_line(program: &str, args: &[&str]) -> String {
-    Command::new(program)
-        .args(args)
-        .output()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }

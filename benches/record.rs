@@ -22,7 +22,7 @@ mod synth;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use measure::{Run, Spread, run_measured};
+use measure::{Spread, load_average, redline_build};
 
 /// Built by cargo with the bench profile (release settings) before this runs.
 const REDLINE: &str = env!("CARGO_BIN_EXE_redline");
@@ -44,11 +44,7 @@ fn main() {
         Ok("small") | Err(_) => (50, 500),
         Ok(other) => panic!("REDLINE_BENCH_SIZE is small or large, not {other:?}"),
     };
-    let runs: usize = std::env::var("REDLINE_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-        .max(1);
+    let runs = measure::runs_from_env();
 
     let dir = tempfile::tempdir().expect("temp dir");
     // REDLINE_BENCH_REPO=DIR keeps the repository there for profiling.
@@ -58,7 +54,7 @@ fn main() {
     let spec = synth::Spec {
         documents,
         commits,
-        document_bytes: 20_000,
+        document_bytes: synth::DocumentBytes::Each(20_000),
         seed: 7,
         html_tables: false,
     };
@@ -75,21 +71,13 @@ fn main() {
     let (mut files_before, mut files_after) = (0, 0);
     for run in 0..runs {
         let out = dir.path().join(format!("before-{run}"));
-        before.push(build(&repo, &baseline, &out));
+        before.push(redline_build(&repo, &baseline, &out, &[]));
         files_before = count_files(&out);
         let out = dir.path().join(format!("after-{run}"));
-        after.push(build(&repo, current, &out));
+        after.push(redline_build(&repo, current, &out, &[]));
         files_after = count_files(&out);
     }
-    let seconds = |runs: &[Run]| Spread::of(&runs.iter().map(|r| r.seconds).collect::<Vec<_>>());
-    let rss = |runs: &[Run]| {
-        Spread::of(
-            &runs
-                .iter()
-                .map(|r| r.peak_rss_kib as f64 / 1024.0)
-                .collect::<Vec<_>>(),
-        )
-    };
+    let (seconds, rss) = (Spread::seconds, Spread::rss_mib);
     let (b, a) = (seconds(&before), seconds(&after));
     println!(
         "\nfull build, median of {runs} (min–max), load average now {}:",
@@ -116,25 +104,10 @@ fn main() {
     );
 }
 
-fn build(repo: &Path, program: &Path, output: &Path) -> Run {
-    let output = output.to_string_lossy();
-    run_measured(
-        repo,
-        program,
-        &["-q", "build", "--root", ".", "--output", &output],
-    )
-}
-
 fn count_files(dir: &Path) -> usize {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .count()
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }

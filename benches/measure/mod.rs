@@ -1,7 +1,8 @@
 //! Measuring helpers shared by the benchmarks: a median with its spread, peak
 //! memory of this process or of a child (through `/usr/bin/time -v`, so no
-//! unsafe `wait4`), and git's own plumbing over the work redline's history
-//! pass does — the reference the history figure is a ratio to.
+//! unsafe `wait4`), a redline build into a given folder, the machine's load,
+//! and git's own plumbing over the work redline's history pass does — the
+//! reference the history figure is a ratio to.
 
 #![allow(dead_code)]
 
@@ -31,6 +32,37 @@ impl Spread {
     }
 }
 
+impl Spread {
+    /// The wall seconds of `runs`.
+    pub fn seconds(runs: &[Run]) -> Spread {
+        Spread::of(&runs.iter().map(|r| r.seconds).collect::<Vec<_>>())
+    }
+
+    /// The CPU seconds (user and system) of `runs`.
+    pub fn cpu_seconds(runs: &[Run]) -> Spread {
+        Spread::of(&runs.iter().map(|r| r.cpu_seconds).collect::<Vec<_>>())
+    }
+
+    /// The peak resident memory of `runs`, in MiB.
+    pub fn rss_mib(runs: &[Run]) -> Spread {
+        Spread::of(
+            &runs
+                .iter()
+                .map(|r| r.peak_rss_kib as f64 / 1024.0)
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
+/// `REDLINE_BENCH_RUNS`, the repetitions of each measurement (default 3).
+pub fn runs_from_env() -> usize {
+    std::env::var("REDLINE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1)
+}
+
 pub fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -49,10 +81,12 @@ pub fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// One run of a child process: wall time and peak RSS.
+/// One run of a child process: wall time, CPU time (user and system, all
+/// threads: what a busy shared machine disturbs least) and peak RSS.
 #[derive(Debug, Clone, Copy)]
 pub struct Run {
     pub seconds: f64,
+    pub cpu_seconds: f64,
     pub peak_rss_kib: u64,
 }
 
@@ -79,15 +113,79 @@ pub fn run_measured(dir: &Path, program: &Path, args: &[&str]) -> Run {
         String::from_utf8_lossy(&output.stderr)
     );
     let report = std::fs::read_to_string(report.path()).expect("read time report");
-    let peak_rss_kib = report
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("time -v reports the maximum resident set size");
+    let field = |name: &str| -> f64 {
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("time -v reports {name}"))
+    };
     Run {
         seconds,
-        peak_rss_kib,
+        cpu_seconds: field("User time (seconds):") + field("System time (seconds):"),
+        peak_rss_kib: field("Maximum resident set size (kbytes):") as u64,
     }
+}
+
+/// A redline build of `repo` into `output` (absolute, or relative to the
+/// repository) with `extra` arguments such as `--no-archive`.
+pub fn redline_build(repo: &Path, redline: &Path, output: &Path, extra: &[&str]) -> Run {
+    let output = output.to_string_lossy();
+    let mut args = vec!["-q", "build", "--root", ".", "--output", &output];
+    args.extend_from_slice(extra);
+    run_measured(repo, redline, &args)
+}
+
+/// Installs a Debian package when `program` does not answer.
+pub fn ensure_installed(program: &str, args: &[&str], package: &str) {
+    let answers = |p: &str| {
+        Command::new(p)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if answers(program) {
+        return;
+    }
+    println!("{program} is missing: apt-get install -y {package}");
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", package])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !install() {
+        // A fresh machine may have no package lists yet.
+        let _ = Command::new("apt-get").args(["update", "-q"]).status();
+        assert!(
+            install(),
+            "could not install {package}; install it and run again"
+        );
+    }
+    assert!(answers(program), "{program} still does not run");
+}
+
+/// The first line `program args` prints, or nothing.
+pub fn first_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The 1, 5 and 15 minute load averages: the machine is shared, so every
+/// table says how busy it was.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// The same walk as redline's history pass, with git's plumbing: first-parent

@@ -3,6 +3,11 @@
 //! first-parent line with PR merges whose side commits are dated after the
 //! merge base, renames into folders, front-matter churn, re-wraps and
 //! comment-only commits. Shared by the benchmarks.
+//!
+//! Documents are all one size or spread log-uniformly between two sizes, as
+//! a real policy repository's are (a few large policies, many short
+//! notices); the spread draws nothing from the commit stream's generator, so
+//! a history is a prefix of any longer one with the same documents.
 
 #![allow(dead_code)]
 
@@ -16,12 +21,62 @@ use std::process::{Command, Stdio};
 pub struct Spec {
     pub documents: usize,
     pub commits: usize,
-    pub document_bytes: usize,
+    pub document_bytes: DocumentBytes,
     pub seed: u64,
     /// Each section opens with a raw HTML data table (cells holding `<p>`
     /// and `<ul>`) made from its first paragraph, as large policy sites
     /// write them, so edits land inside the tables too.
     pub html_tables: bool,
+}
+
+/// How large the first version of each document is.
+#[derive(Debug, Clone, Copy)]
+pub enum DocumentBytes {
+    /// Every document this size.
+    Each(usize),
+    /// Sizes at even steps on a log scale from `smallest` to `largest` (both
+    /// included), handed to the documents in a shuffled, seeded order.
+    LogUniform { smallest: usize, largest: usize },
+}
+
+impl DocumentBytes {
+    /// The size of each of `documents` documents, in document order.
+    fn sizes(self, documents: usize, seed: u64) -> Vec<usize> {
+        match self {
+            DocumentBytes::Each(bytes) => vec![bytes; documents],
+            DocumentBytes::LogUniform { smallest, largest } => {
+                let steps = documents.saturating_sub(1).max(1) as f64;
+                let ratio = largest as f64 / smallest as f64;
+                let mut sizes: Vec<usize> = (0..documents)
+                    .map(|i| (smallest as f64 * ratio.powf(i as f64 / steps)).round() as usize)
+                    .collect();
+                // Fisher–Yates with its own generator, so the largest
+                // document is not always the last one.
+                let mut rng = Rng(seed.rotate_left(17) | 1);
+                for i in (1..sizes.len()).rev() {
+                    sizes.swap(i, rng.below(i + 1));
+                }
+                sizes
+            }
+        }
+    }
+}
+
+impl Spec {
+    /// The issue's policy repository: 64 documents of 5–300 KB over
+    /// `commits` first-parent commits (1,000 in the issue).
+    pub fn policy(commits: usize) -> Spec {
+        Spec {
+            documents: 64,
+            commits,
+            document_bytes: DocumentBytes::LogUniform {
+                smallest: 5_000,
+                largest: 300_000,
+            },
+            seed: 7,
+            html_tables: false,
+        }
+    }
 }
 
 /// What was generated.
@@ -32,6 +87,9 @@ pub struct Stats {
     pub renames: usize,
     pub invisible_edits: usize,
     pub visible_edits: usize,
+    /// Markdown bytes written over the whole history, every commit's
+    /// changed files counted (near the distinct historical text).
+    pub markdown_bytes: usize,
 }
 
 struct Rng(u64);
@@ -156,13 +214,13 @@ pub fn generate(dir: &Path, spec: Spec) -> Stats {
     std::fs::create_dir_all(dir).expect("create repo dir");
     git(dir, &["init", "-q", "-b", "main"]);
     let mut rng = Rng(spec.seed.max(1));
-    let paragraphs_per_doc = (spec.document_bytes / 420).max(1);
+    let sizes = spec.document_bytes.sizes(spec.documents, spec.seed);
     let mut docs: Vec<Doc> = (0..spec.documents)
         .map(|i| Doc {
             path: format!("content/policy-{i:03}.md"),
             title: format!("Policy {i}"),
             reviewed: 0,
-            paragraphs: (0..paragraphs_per_doc)
+            paragraphs: (0..(sizes[i] / 420).max(1))
                 .map(|_| paragraph(&mut rng))
                 .collect(),
             comment: false,
@@ -170,7 +228,7 @@ pub fn generate(dir: &Path, spec: Spec) -> Stats {
             html_tables: spec.html_tables,
         })
         .collect();
-    let mut stream = Vec::with_capacity(spec.documents * spec.document_bytes * 2);
+    let mut stream = Vec::with_capacity(sizes.iter().sum::<usize>() * 2);
     let mut stats = Stats::default();
     let mut time: i64 = 1_735_700_000;
     let mut mark = 0usize;
@@ -178,7 +236,7 @@ pub fn generate(dir: &Path, spec: Spec) -> Stats {
     // The initial commit holds every document.
     mark += 1;
     let files: Vec<usize> = (0..docs.len()).collect();
-    write_commit(
+    stats.markdown_bytes += write_commit(
         &mut stream,
         "main",
         mark,
@@ -226,7 +284,7 @@ pub fn generate(dir: &Path, spec: Spec) -> Stats {
             let p = rng.below(docs[d].paragraphs.len());
             docs[d].paragraphs[p] = paragraph(&mut rng);
             mark += 1;
-            write_commit(
+            stats.markdown_bytes += write_commit(
                 &mut stream,
                 "side",
                 mark,
@@ -243,7 +301,7 @@ pub fn generate(dir: &Path, spec: Spec) -> Stats {
             ("Merge pull request", Some(mark))
         };
         mark += 1;
-        write_commit(
+        stats.markdown_bytes += write_commit(
             &mut stream,
             "main",
             mark,
@@ -294,7 +352,7 @@ fn write_commit(
     docs: &[Doc],
     files: &[usize],
     renames: &[(String, String)],
-) {
+) -> usize {
     let _ = write!(
         out,
         "commit refs/heads/{branch}\nmark :{mark}\nauthor Dana Counsel <dana@example.com> {time} +0000\ncommitter Merge Bot <bot@example.com> {time} +0000\ndata {}\n{message}\n",
@@ -309,8 +367,10 @@ fn write_commit(
     for (old, new) in renames {
         let _ = writeln!(out, "R {old} {new}");
     }
+    let mut markdown_bytes = 0;
     for &d in files {
         let text = docs[d].text();
+        markdown_bytes += text.len();
         let _ = write!(
             out,
             "M 100644 inline {}\ndata {}\n{text}\n",
@@ -319,6 +379,7 @@ fn write_commit(
         );
     }
     out.push(b'\n');
+    markdown_bytes
 }
 
 fn git(dir: &Path, args: &[&str]) {
