@@ -7,7 +7,10 @@
 //! commits made versions, their standing and timeline) → `render` (theme,
 //! templates, pages) → `site` (archive, feeds, files, the atomic output).
 //! `cli`, `check`, `log`, `notify`, `serve` and `init` are drivers over them.
+//! `cache`, the store that keeps values between builds, imports no stage;
+//! history and site keep their values in it.
 
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod diff;
