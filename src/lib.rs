@@ -51,6 +51,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 drafts: args.drafts,
                 strict: args.strict,
                 no_archive: args.no_archive,
+                cache: args.cache,
+                no_cache: args.no_cache,
                 ..site_overrides(args.site)
             };
             let (config, _at_ref) = source::at_ref::load_config(&overrides)?;
@@ -68,6 +70,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 config.output_dir.display(),
                 summary.seconds
             ));
+            if let Some(cache) = &summary.cache {
+                reporter.detail(&format!(
+                    "cache {}: {} reused, {} made, {} no longer needed removed",
+                    cache.dir.display(),
+                    cache.reused,
+                    cache.made,
+                    cache.removed
+                ));
+            }
             Ok(())
         }
         Command::Serve(args) => {

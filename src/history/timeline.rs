@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use crate::diff::{self, Block, Comparison};
 use crate::history::Version;
 use crate::history::changes::{self, ChangeClass};
+use crate::history::compared::Comparer;
 use crate::history::standing::{self, Dated, Standing, Status};
 use crate::text::markdown::Rendered;
 
@@ -42,12 +43,14 @@ pub struct Entry {
 
 /// Entries for `versions` (newest first, as history gives them), with their
 /// texts and days in the same order, standing as of `today`. Warnings name
-/// the commit they are about.
+/// the commit they are about. `comparer` diffs each version with the one
+/// before (or hands back the diff a build before made).
 pub fn entries(
     versions: &[Version],
     texts: &[VersionText],
     days: &[Date],
     today: Date,
+    comparer: &Comparer<'_>,
 ) -> (Vec<Entry>, Vec<String>) {
     let slugs = slugs(days);
     let dated: Vec<Dated> = days
@@ -64,7 +67,9 @@ pub fn entries(
     for index in (0..versions.len()).rev() {
         let (version, text) = (&versions[index], &texts[index]);
         let previous = texts.get(index + 1);
-        let comparison = previous.map(|old| diff::compare(&old.blocks, &text.blocks));
+        let comparison = previous.map(|old| {
+            comparer.compare((&versions[index + 1], old), (version, text))
+        });
         let (class, warning) = changes::classify(
             &version.trailers,
             previous.is_none(),

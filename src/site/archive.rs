@@ -10,6 +10,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diff;
+use crate::cache::Store;
+use crate::history::compared::Comparer;
 use crate::history::standing::Status;
 use crate::history::timeline::{self, Notices, VersionText};
 use crate::history::{DocHistory, Version};
@@ -134,6 +136,17 @@ pub struct ArchiveInput<'a> {
     pub base: &'a tera::Context,
     pub document: &'a DocSummary,
     pub history: &'a DocHistory,
+    /// Where redlines made by earlier builds are kept (None: made afresh).
+    pub store: Option<&'a Store>,
+}
+
+impl ArchiveInput<'_> {
+    fn comparer(&self) -> Comparer<'_> {
+        Comparer {
+            store: self.store,
+            options: self.config.markdown_options(),
+        }
+    }
 }
 
 /// Builds the archive of one document from its version texts (newest first).
@@ -146,7 +159,9 @@ pub fn build(input: &ArchiveInput<'_>, texts: &[VersionText]) -> Result<DocArchi
         .iter()
         .map(|v| pages::version_date(v, config))
         .collect();
-    let (entries, warnings) = timeline::entries(&history.versions, texts, &days, config.today);
+    let comparer = input.comparer();
+    let (entries, warnings) =
+        timeline::entries(&history.versions, texts, &days, config.today, &comparer);
     let doc_url = format!("/{}", input.document.url);
     let mut versions: Vec<VersionContext> = history
         .versions
@@ -329,11 +344,12 @@ fn compare_pages(
     };
     // The diffs in parallel; pages are rendered here, as `input` holds a
     // repository that is not shared between threads.
+    let (comparer, sides) = (input.comparer(), &input.history.versions);
     let computed: Vec<Option<diff::Redline>> = (0..versions.len())
         .into_par_iter()
         .map(|index| match (index, &entries[0].comparison) {
             (0, _) | (1, Some(_)) => None,
-            _ => Some(diff::redline(&texts[index].blocks, &texts[0].blocks)),
+            _ => Some(comparer.redline((&sides[index], &texts[index]), (&sides[0], &texts[0]))),
         })
         .collect();
     (0..versions.len())

@@ -166,6 +166,9 @@ pub struct Overrides {
     pub strict: bool,
     pub allow_shallow: bool,
     pub no_archive: bool,
+    /// The cache folder, relative to the root (default [`crate::cache::DEFAULT_DIR`]).
+    pub cache: Option<PathBuf>,
+    pub no_cache: bool,
 }
 
 /// Who change notices come from, checked at load so `redline notify` never
@@ -245,6 +248,9 @@ pub struct Config {
     pub allow_shallow: bool,
     /// Write every version's page, the redlines, the changes page and feeds.
     pub archive: bool,
+    /// Where `redline build` keeps what the next build can reuse, absolute;
+    /// None: no cache.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// `html`, or what the old `unsafe_html` meant.
@@ -362,6 +368,10 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
             "{CONFIG_FILE}: `allowed_classes` lists {bad:?}, which is not a class name; use letters, digits, `-` and `_`, starting with a letter (write `note`, not `.note`)"
         );
     }
+    let cache_dir = (!overrides.no_cache).then(|| {
+        let dir = overrides.cache.as_deref();
+        root.join(dir.unwrap_or(Path::new(crate::cache::DEFAULT_DIR)))
+    });
     Ok(Config {
         ignore_revs_file: root.join(&file.ignore_revs_file),
         root,
@@ -393,6 +403,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         drafts: overrides.drafts,
         strict: overrides.strict,
         archive: !overrides.no_archive,
+        cache_dir,
         allow_shallow: overrides.allow_shallow,
     })
 }
