@@ -70,6 +70,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 config.output_dir.display(),
                 summary.seconds
             ));
+            reporter.detail(&format!(
+                "{} unchanged since the previous build, linked rather than written",
+                report::count(summary.unchanged, "file")
+            ));
             if let Some(cache) = &summary.cache {
                 reporter.detail(&format!(
                     "cache {}: {} reused, {} made, {} no longer needed removed",

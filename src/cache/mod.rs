@@ -55,10 +55,7 @@ impl Key {
             kind,
             hasher: Sha256::new(),
         };
-        builder
-            .part(kind)
-            .part(FORMAT.to_le_bytes())
-            .part(VERSION)
+        builder.part(kind).part(FORMAT.to_le_bytes()).part(VERSION)
     }
 
     pub fn kind(&self) -> &'static str {
@@ -239,7 +236,10 @@ impl Store {
     /// longer in history), and reports. Call it only after a build that
     /// looked up everything it needed; kinds it never asked for are kept.
     pub fn finish(self) -> Report {
-        let used = self.used.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let used = self
+            .used
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         let mut removed = 0;
         for (kind, keys) in &used {
             removed += remove_unused(&self.dir.join(kind), keys);

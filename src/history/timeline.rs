@@ -67,9 +67,8 @@ pub fn entries(
     for index in (0..versions.len()).rev() {
         let (version, text) = (&versions[index], &texts[index]);
         let previous = texts.get(index + 1);
-        let comparison = previous.map(|old| {
-            comparer.compare((&versions[index + 1], old), (version, text))
-        });
+        let comparison =
+            previous.map(|old| comparer.compare((&versions[index + 1], old), (version, text)));
         let (class, warning) = changes::classify(
             &version.trailers,
             previous.is_none(),

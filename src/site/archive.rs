@@ -9,8 +9,8 @@ use git2::{Oid, Repository};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diff;
 use crate::cache::Store;
+use crate::diff;
 use crate::history::compared::Comparer;
 use crate::history::standing::Status;
 use crate::history::timeline::{self, Notices, VersionText};

@@ -51,6 +51,8 @@ pub struct BuildSummary {
     pub files: usize,
     pub warnings: Vec<String>,
     pub seconds: f64,
+    /// Files that were the same as the previous output's, linked from it.
+    pub unchanged: usize,
     /// What the cache saved (None: built without one).
     pub cache: Option<cache::Report>,
 }
@@ -74,7 +76,7 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
             .map_err(|warning| warnings.push(warning))
             .ok()
     });
-    let sink = Sink::writing_to(staging.path());
+    let sink = Sink::writing_to(staging.path()).reusing(&output_dir);
     let reuse = Reuse {
         archives: None,
         store: store.as_ref(),
@@ -98,6 +100,7 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
         files: generated.files.len(),
         warnings: all_warnings,
         seconds: started.elapsed().as_secs_f64(),
+        unchanged: generated.files.linked(),
         cache,
     })
 }
@@ -131,7 +134,13 @@ pub enum Mode {
 
 /// Loads, reads history and renders: the whole site as files in memory.
 pub fn generate(config: &Config) -> Result<Generated> {
-    generate_into(config, Mode::Publish, Sink::in_memory(), None, Reuse::default())
+    generate_into(
+        config,
+        Mode::Publish,
+        Sink::in_memory(),
+        None,
+        Reuse::default(),
+    )
 }
 
 /// The site as the preview server shows it: [`generate`] plus draft redlines.
