@@ -90,6 +90,8 @@ fn main() {
     let hugo = Path::new("hugo");
     let full_args = ["-q", "build", "--root", "."];
     let pages_args = ["-q", "build", "--root", ".", "--no-archive"];
+    let uncached_args = ["-q", "build", "--root", ".", "--no-cache"];
+    let cached = ["-q", "build", "--root", ".", "--output", "public-cached"];
     let hugo_args = ["--quiet"];
 
     // Cold: a fresh process and empty output folders each time, the three
@@ -97,21 +99,26 @@ fn main() {
     let (mut full, mut pages, mut hugo_cold) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         remove(&repo.join("public"));
+        remove(&repo.join(".redline"));
         pages.push(run_measured(&repo, redline, &pages_args));
         remove(&repo.join("public"));
+        remove(&repo.join(".redline"));
         full.push(run_measured(&repo, redline, &full_args));
         remove(&hugo_public);
         remove(&repo.join("resources"));
         hugo_cold.push(run_measured(&repo, hugo, &hugo_args));
     }
 
-    // Warm: outputs in place, one new commit to one document, then a plain
-    // rebuild by each (redline has no cache yet; Hugo keeps none between runs
-    // outside its server either).
-    let (mut full_warm, mut hugo_warm) = (Vec::new(), Vec::new());
+    // Warm: outputs in place, one new commit to one document, then a
+    // rebuild by each: redline without its cache, and with it (its own
+    // output folder, whose cache and files are one commit behind); Hugo
+    // keeps no cache between runs outside its server.
+    run_measured(&repo, redline, &cached);
+    let (mut full_warm, mut cached_warm, mut hugo_warm) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
         commit_one_edit(&repo, run);
-        full_warm.push(run_measured(&repo, redline, &full_args));
+        full_warm.push(run_measured(&repo, redline, &uncached_args));
+        cached_warm.push(run_measured(&repo, redline, &cached));
         hugo_warm.push(run_measured(&repo, hugo, &hugo_args));
     }
 
@@ -161,6 +168,13 @@ fn main() {
         seconds(&hugo_warm),
         "s",
         0.5,
+    );
+    row(
+        "  the same, with the cache",
+        seconds(&cached_warm),
+        seconds(&hugo_warm),
+        "s",
+        1.0,
     );
     let rss = |runs: &[Run]| {
         Spread::of(

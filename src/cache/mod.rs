@@ -119,16 +119,10 @@ pub struct Report {
 }
 
 impl Store {
-    /// Opens (creating) the store in `dir`; a folder that cannot be made is
-    /// a warning, and the build runs without a store.
-    pub fn open(dir: &Path) -> Result<Store, String> {
-        fs::create_dir_all(dir).map_err(|err| {
-            format!(
-                "cannot create the cache folder {}: {err}; building without the cache (pass --cache DIR to put it elsewhere, or --no-cache)",
-                dir.display()
-            )
-        })?;
-        Ok(Store {
+    /// The store in `dir`, made on the first write: a build that stops
+    /// before it stores anything leaves no folder behind.
+    pub fn open(dir: &Path) -> Store {
+        Store {
             dir: dir.to_path_buf(),
             used: Mutex::default(),
             reused: AtomicUsize::new(0),
@@ -136,7 +130,7 @@ impl Store {
             ignored: AtomicUsize::new(0),
             unwritable: AtomicBool::new(false),
             trouble: Mutex::new(None),
-        })
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -329,42 +323,42 @@ mod tests {
     #[test]
     fn a_value_made_once_is_reused_and_unused_entries_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         assert_eq!(store.get_or_make(&key("a"), || 1_u32), 1);
         assert_eq!(store.get_or_make(&key("b"), || 2_u32), 2);
         let report = store.finish();
         assert_eq!((report.made, report.reused), (2, 0));
 
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         let unused = || -> u32 { panic!("stored, so not made again") };
         assert_eq!(store.get_or_make(&key("a"), unused), 1);
         let report = store.finish();
         assert_eq!((report.made, report.reused, report.removed), (0, 1, 1));
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
 
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         assert_eq!(store.get::<u32>(&key("b")), None, "b was removed");
     }
 
     #[test]
     fn a_damaged_entry_is_made_again_with_one_warning() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         for input in ["a", "b"] {
             store.put(&key(input), &"value");
         }
         drop(store);
         for input in ["a", "b"] {
-            let path = Store::open(dir.path()).unwrap().path_of(&key(input));
+            let path = Store::open(dir.path()).path_of(&key(input));
             fs::write(path, b"garbage").unwrap();
         }
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         assert_eq!(store.get_or_make(&key("a"), || "made".to_string()), "made");
         assert_eq!(store.get_or_make(&key("b"), || "made".to_string()), "made");
         let report = store.finish();
         assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
         assert!(report.warnings[0].contains("ignored 2 cache entries"));
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         assert_eq!(store.get::<String>(&key("a")).as_deref(), Some("made"));
     }
 
@@ -373,7 +367,7 @@ mod tests {
     fn an_unwritable_folder_is_one_warning_and_values_are_still_made() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path());
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o500)).unwrap();
         if fs::write(dir.path().join("probe"), "").is_ok() {
             return; // Running as root: permissions do not stop writes.

@@ -71,11 +71,7 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
     let output_dir = output::resolve(&config.output_dir)?;
     output::check_location(&output_dir, &config.root, &sources)?;
     let (staging, mut warnings) = Staging::beside(&output_dir)?;
-    let store = config.cache_dir.as_deref().and_then(|dir| {
-        Store::open(dir)
-            .map_err(|warning| warnings.push(warning))
-            .ok()
-    });
+    let store = config.cache_dir.as_deref().map(Store::open);
     let sink = Sink::writing_to(staging.path()).reusing(&output_dir);
     let reuse = Reuse {
         archives: None,
