@@ -71,7 +71,11 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
     let output_dir = output::resolve(&config.output_dir)?;
     output::check_location(&output_dir, &config.root, &sources)?;
     let (staging, mut warnings) = Staging::beside(&output_dir)?;
-    let store = config.cache_dir.as_deref().map(Store::open);
+    let store = config
+        .cache_dir
+        .as_deref()
+        .filter(|dir| cache_placed_well(dir, &output_dir, config, &mut warnings))
+        .map(Store::open);
     let sink = Sink::writing_to(staging.path()).reusing(&output_dir);
     let reuse = Reuse {
         archives: None,
@@ -99,6 +103,37 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
         unchanged: generated.files.linked(),
         cache,
     })
+}
+
+/// A cache in the output would be swapped away with the old site, and one
+/// in the content folder (outside a hidden folder) published: a warning,
+/// and no cache.
+fn cache_placed_well(
+    dir: &std::path::Path,
+    output_dir: &std::path::Path,
+    config: &Config,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let hidden = |rel: &std::path::Path| {
+        rel.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
+    let inside = if dir.starts_with(output_dir) {
+        output_dir
+    } else if dir
+        .strip_prefix(&config.content_dir)
+        .is_ok_and(|rel| !hidden(rel))
+    {
+        &config.content_dir
+    } else {
+        return true;
+    };
+    warnings.push(format!(
+        "the cache folder {} is inside {}, where builds would replace or publish it; building without the cache (pass --cache DIR outside it)",
+        dir.display(),
+        inside.display()
+    ));
+    false
 }
 
 /// The first build into an output made before builds listed their files

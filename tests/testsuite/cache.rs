@@ -212,6 +212,29 @@ fn a_cache_folder_that_cannot_be_made_is_one_warning_and_the_build_goes_on() {
 }
 
 #[test]
+fn a_cache_folder_inside_the_output_or_the_content_is_refused_with_a_warning() {
+    let repo = site();
+    for folder in ["public/cache", "content/cache"] {
+        let run = build(&repo, &["--cache", folder]);
+        assert!(
+            run.stderr.contains("building without the cache"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("\ncache "),
+            "no cache used: {}",
+            run.stderr
+        );
+        assert!(!repo.exists(folder), "{folder} not made");
+    }
+    // A hidden folder in the content is never published: it may hold it.
+    let run = build(&repo, &["--cache", "content/.cache"]);
+    assert!(cache_counts(&run).1 > 0, "{}", run.stderr);
+    assert!(!repo.exists("public/.cache") && !repo.exists("public/cache"));
+}
+
+#[test]
 fn init_ignores_the_cache_but_not_the_notify_ledger() {
     let parent = TestRepo::folder();
     crate::harness::run_redline(parent.path(), &["init", "s"]).success();
