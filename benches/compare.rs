@@ -65,28 +65,58 @@ fn main() {
     let redline = Path::new(REDLINE);
     let out = |what: &str, run: usize| dir.path().join(format!("out/{what}-{run}"));
 
+    // Each redline build its own cache folder: a cold build starts with
+    // none (and fills it, as a first build does).
+    let cache = |what: &str, run: usize| out(&format!("cache-{what}"), run);
+    let with_cache = |folder: &Path| ["--cache".to_string(), folder.display().to_string()];
+
     // Cold: a fresh process and a fresh output folder each time, the three
     // builds interleaved so a burst of load elsewhere hits them alike.
     let (mut full, mut pages, mut hugo_cold) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
+        let [flag, folder] = with_cache(&cache("pages", run));
         pages.push(redline_build(
             &repo,
             redline,
             &out("pages", run),
-            &["--no-archive"],
+            &["--no-archive", &flag, &folder],
         ));
-        full.push(redline_build(&repo, redline, &out("redline", run), &[]));
+        let [flag, folder] = with_cache(&cache("redline", run));
+        full.push(redline_build(
+            &repo,
+            redline,
+            &out("redline", run),
+            &[&flag, &folder],
+        ));
         hugo_cold.push(hugo::build(&repo, &out("hugo", run)));
     }
 
     // Warm: the last cold outputs in place, one new commit to one document,
-    // then a plain rebuild by each (redline has no cache yet; Hugo keeps none
-    // between runs outside its server either).
+    // then a rebuild by each: redline without its cache, and with it (the
+    // other cold output, whose cache and files are one commit behind); Hugo
+    // keeps no cache between runs outside its server.
     let (redline_public, hugo_public) = (out("redline", runs - 1), out("hugo", runs - 1));
-    let (mut full_warm, mut hugo_warm) = (Vec::new(), Vec::new());
+    assert!(
+        runs >= 2,
+        "the cached rebuild takes the second-to-last cold output"
+    );
+    let cached_public = out("redline", runs - 2);
+    let [flag, folder] = with_cache(&cache("redline", runs - 2));
+    let (mut full_warm, mut cached_warm, mut hugo_warm) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
         commit_one_edit(&repo, run);
-        full_warm.push(redline_build(&repo, redline, &redline_public, &[]));
+        full_warm.push(redline_build(
+            &repo,
+            redline,
+            &redline_public,
+            &["--no-cache"],
+        ));
+        cached_warm.push(redline_build(
+            &repo,
+            redline,
+            &cached_public,
+            &[&flag, &folder],
+        ));
         hugo_warm.push(hugo::build(&repo, &hugo_public));
     }
     // History extraction in this process against git's plumbing over the same
@@ -132,6 +162,13 @@ fn main() {
     row(
         "rebuild after 1 commit (vs Hugo)",
         seconds(&full_warm),
+        seconds(&hugo_warm),
+        "s",
+        1.0,
+    );
+    row(
+        "  the same, with the cache",
+        seconds(&cached_warm),
         seconds(&hugo_warm),
         "s",
         1.0,

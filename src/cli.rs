@@ -98,6 +98,15 @@ pub struct BuildArgs {
     /// `deny` level (the previous output stays as it was).
     #[arg(long)]
     pub check: bool,
+
+    /// Where to keep what a build can reuse in the next one, relative to
+    /// the root (default: `.redline/cache`).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// How `redline check` prints its findings.

@@ -57,7 +57,8 @@ Write to privacy@example.com.
 /// The built site, the folders a build makes beside it while it runs and
 /// the notify lock are not sources; the notify ledger is
 /// (keep it with the site).
-const GITIGNORE: &str = "/public/\n/.redline/*.lock\n.redline-staging-*\n.redline-previous-*\n";
+const GITIGNORE: &str =
+    "/public/\n/.redline/*.lock\n/.redline/cache/\n.redline-staging-*\n.redline-previous-*\n";
 
 /// Creates the site in `dir` (which may exist but must be empty).
 pub fn init(dir: &Path) -> Result<()> {

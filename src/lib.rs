@@ -7,7 +7,10 @@
 //! commits made versions, their standing and timeline) → `render` (theme,
 //! templates, pages) → `site` (archive, feeds, files, the atomic output).
 //! `cli`, `check`, `log`, `notify`, `serve` and `init` are drivers over them.
+//! `cache`, the store that keeps values between builds, imports no stage;
+//! history and site keep their values in it.
 
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod diff;
@@ -48,6 +51,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 drafts: args.drafts,
                 strict: args.strict,
                 no_archive: args.no_archive,
+                cache: args.cache,
+                no_cache: args.no_cache,
                 ..site_overrides(args.site)
             };
             let (config, _at_ref) = source::at_ref::load_config(&overrides)?;
@@ -65,6 +70,19 @@ pub fn run(cli: Cli) -> Result<()> {
                 config.output_dir.display(),
                 summary.seconds
             ));
+            reporter.detail(&format!(
+                "{} unchanged since the previous build, linked rather than written",
+                report::count(summary.unchanged, "file")
+            ));
+            if let Some(cache) = &summary.cache {
+                reporter.detail(&format!(
+                    "cache {}: {} reused, {} made, {} no longer needed removed",
+                    cache.dir.display(),
+                    cache.reused,
+                    cache.made,
+                    cache.removed
+                ));
+            }
             Ok(())
         }
         Command::Serve(args) => {

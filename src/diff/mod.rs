@@ -38,7 +38,9 @@ mod tests;
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::text::markdown::MarkdownOptions;
 
@@ -95,7 +97,7 @@ pub fn blocks_of_tree<'a>(
 }
 
 /// The step from one version to the next.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The redline: an HTML fragment that is well-formed XML.
     pub html: String,
@@ -140,7 +142,7 @@ pub fn compare(old: &[Block], new: &[Block]) -> Comparison {
 /// A redline and its section summary without the editorial verdict: for
 /// versions that are not consecutive ("what changed since"), where no
 /// class is due and the classifier's time would be wasted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redline {
     pub html: String,
     pub sections: Vec<SectionChange>,
@@ -167,7 +169,7 @@ pub fn classify(old: &[Block], new: &[Block]) -> Verdict {
 }
 
 /// What happened to one section (a heading and the blocks up to the next).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionChange {
     pub kind: SectionChangeKind,
     /// The section's heading (the new one, or the old one when removed).
@@ -180,11 +182,12 @@ pub struct SectionChange {
     pub words_removed: usize,
     /// When the section's meaning changed without a word added or removed
     /// (a link target, a sentence boundary, strikethrough): what changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub meaning: Option<&'static str>,
+    /// (A `Cow`, so a comparison read back from the cache can own it.)
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub meaning: Option<Cow<'static, str>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SectionChangeKind {
     Changed,

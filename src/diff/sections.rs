@@ -122,7 +122,7 @@ pub(super) fn summarise(
         let meaning = (!unchanged && words_added == 0 && words_removed == 0)
             .then(|| editorial::judge(&old_blocks, &new_blocks, deadline))
             .filter(|verdict| !verdict.editorial)
-            .map(|verdict| verdict.what);
+            .map(|verdict| verdict.what.into());
         let (kind, previous_title) = if moved {
             (SectionChangeKind::Moved, None)
         } else if previous_title != title {
@@ -376,7 +376,7 @@ fn phrase(change: &SectionChange) -> String {
     match change.kind {
         // No word added or removed, but the meaning changed.
         SectionChangeKind::Changed if counts.is_empty() && change.meaning.is_some() => {
-            let what = change.meaning.unwrap_or_default();
+            let what = change.meaning.as_deref().unwrap_or_default();
             format!("changed “{title}” ({what})")
         }
         // No word added or removed: only punctuation, case or formatting.

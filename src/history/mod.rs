@@ -15,6 +15,7 @@
 
 pub mod cache;
 pub mod changes;
+pub mod compared;
 pub mod lineage;
 pub mod standing;
 pub mod timeline;
@@ -26,8 +27,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::cache::{Key, Store};
 use crate::history::cache::HistoryCache;
 use crate::history::lineage::walk::{DocumentPaths, walk};
 use crate::history::lineage::{Change, Lineage};
@@ -120,6 +123,18 @@ pub fn read_kept(
     documents: &[Document],
     kept: Option<&HistoryCache>,
 ) -> Result<History> {
+    read_with(config, documents, kept, None)
+}
+
+/// [`read_kept`], taking each blob's facts from `store` when it has them
+/// (and keeping the ones it has not there), so a rebuild renders only the
+/// blobs that are new since the last build.
+pub fn read_with(
+    config: &Config,
+    documents: &[Document],
+    kept: Option<&HistoryCache>,
+    store: Option<&Store>,
+) -> Result<History> {
     let opened = repo::open(
         &config.root,
         config.git_ref.as_deref(),
@@ -208,7 +223,7 @@ pub fn read_kept(
         .chain(&withdrawn)
         .map(|l| l.changes.as_slice())
         .collect();
-    let facts = fingerprint_blobs(&repo.repo, &changes, options)?;
+    let facts = fingerprint_blobs(&repo.repo, &changes, options, store)?;
     let work_tree = WorkTree::new(&repo.repo, tip)?;
     let ignore_revs_file = crate::source::content::display(&config.root, &config.ignore_revs_file);
     let read = VersionsRead {
@@ -260,11 +275,13 @@ type BlobKey = (Oid, String);
 pub type Fingerprint = Result<String, String>;
 
 /// Step 2: fingerprint every distinct blob, on every core: each task reads
-/// its own blobs through its own handle on the repository and renders them.
+/// its own blobs through its own handle on the repository and renders them,
+/// unless `store` kept their facts from an earlier build.
 fn fingerprint_blobs(
     repo: &Repository,
     changes: &[&[Change]],
     options: MarkdownOptions,
+    store: Option<&Store>,
 ) -> Result<HashMap<BlobKey, BlobFacts>> {
     // Blobs are read in history order, one document after another, and
     // each task takes a contiguous run of them: packs store a document's
@@ -286,18 +303,36 @@ fn fingerprint_blobs(
         .map_init(
             || Repository::open(git_dir),
             |task_repo, key| {
+                let stored = store.map(|store| (store, facts_key(&key, options)));
+                if let Some(facts) = stored.as_ref().and_then(|(s, k)| s.get(k)) {
+                    return Ok((key, facts));
+                }
                 let task_repo = task_repo.as_ref().map_err(|err| {
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let blob = task_repo.find_blob(key.0)?;
                 let facts = blob_facts(blob.content(), &key.1, options);
+                if let Some((store, stored_key)) = stored {
+                    store.put(&stored_key, &facts);
+                }
                 Ok((key, facts))
             },
         )
         .collect()
 }
 
+/// Where a blob's facts are kept between builds: they follow from its
+/// bytes (the id), the title stem and how Markdown is rendered.
+fn facts_key((blob, stem): &BlobKey, options: MarkdownOptions) -> Key {
+    Key::of("blob-facts")
+        .part(blob.as_bytes())
+        .part(stem)
+        .debug(&options)
+        .finish()
+}
+
 /// What history needs of a blob: its fingerprint and its `slug`.
+#[derive(Serialize, Deserialize)]
 struct BlobFacts {
     fingerprint: Fingerprint,
     slug: Option<String>,

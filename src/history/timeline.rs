@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::diff::{self, Block, Comparison};
 use crate::history::Version;
 use crate::history::changes::{self, ChangeClass};
+use crate::history::compared::Comparer;
 use crate::history::standing::{self, Dated, Standing, Status};
 use crate::text::markdown::Rendered;
 
@@ -60,12 +61,14 @@ pub struct Entry {
 
 /// Entries for `versions` (newest first, as history gives them), with their
 /// texts and days in the same order, standing as of `today`. Warnings name
-/// the commit they are about.
+/// the commit they are about. `comparer` diffs each version with the one
+/// before (or hands back the diff a build before made).
 pub fn entries(
     versions: &[Version],
     texts: &[VersionText],
     days: &[Date],
     today: Date,
+    comparer: &Comparer<'_>,
 ) -> (Vec<Entry>, Vec<String>) {
     // Each change against the version before, on every core: a long
     // history of one large document is otherwise one thread's work.
@@ -73,7 +76,11 @@ pub fn entries(
         .into_par_iter()
         .map(|index| {
             let old = texts.get(index + 1)?;
-            Some(diff::compare(&old.blocks, &texts[index].blocks))
+            let new = &texts[index];
+            Some(comparer.compare(
+                (&versions[index + 1], &old.blocks),
+                (&versions[index], &new.blocks),
+            ))
         })
         .collect();
     let announced: Vec<Announced> = texts.iter().map(VersionText::announced).collect();

@@ -21,7 +21,9 @@ use git2::{Oid, Repository};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::Store;
 use crate::diff;
+use crate::history::compared::Comparer;
 use crate::history::standing::Status;
 use crate::history::timeline::{self, Announced, Notices, VersionText};
 use crate::history::{DocHistory, Version};
@@ -222,6 +224,17 @@ pub struct ArchiveInput<'a> {
     pub base: &'a tera::Context,
     pub document: &'a DocSummary,
     pub history: &'a DocHistory,
+    /// Where redlines made by earlier builds are kept (None: made afresh).
+    pub store: Option<&'a Store>,
+}
+
+impl ArchiveInput<'_> {
+    fn comparer(&self) -> Comparer<'_> {
+        Comparer {
+            store: self.store,
+            options: self.config.markdown_options(),
+        }
+    }
 }
 
 /// Builds the archive of one document, handing each page to `emit` as it
@@ -237,7 +250,8 @@ pub fn build(
         config, history, ..
     } = *input;
     let keep_texts = texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
-    let changes = changes(input.git_dir, &history.versions, options, keep_texts)?;
+    let comparer = input.comparer();
+    let changes = changes(input.git_dir, &history.versions, &comparer, keep_texts)?;
     let days: Vec<_> = history
         .versions
         .iter()
@@ -280,6 +294,7 @@ pub fn build(
         entries: &entries,
         newest_blocks: &changes.newest_blocks,
         texts: &changes.texts,
+        comparer: &comparer,
         emit,
     };
     (0..versions.len())
@@ -352,9 +367,10 @@ const RUN: usize = 16;
 fn changes(
     git_dir: &Path,
     versions: &[Version],
-    options: MarkdownOptions,
+    comparer: &Comparer<'_>,
     keep_texts: bool,
 ) -> Result<Changes> {
+    let options = comparer.options;
     let runs: Vec<std::ops::Range<usize>> = (0..versions.len())
         .step_by(RUN)
         .map(|start| start..(start + RUN).min(versions.len()))
@@ -389,9 +405,12 @@ fn changes(
                 let starts_at_newest = run.start == 0;
                 for index in run.rev() {
                     let text = read(index, keep_texts)?;
-                    let comparison = older
-                        .as_ref()
-                        .map(|old| diff::compare(old.blocks(), text.blocks()));
+                    let comparison = older.as_ref().map(|old| {
+                        comparer.compare(
+                            (&versions[index + 1], old.blocks()),
+                            (&versions[index], text.blocks()),
+                        )
+                    });
                     if let (Some(Read::Whole(old)), Some(last)) = (older.take(), out.last_mut()) {
                         last.text = Some(old);
                     }
@@ -455,6 +474,7 @@ struct PagePass<'a> {
     entries: &'a [timeline::Entry],
     newest_blocks: &'a [diff::Block],
     texts: &'a [Option<VersionText>],
+    comparer: &'a Comparer<'a>,
     emit: Emit<'a>,
 }
 
@@ -490,7 +510,10 @@ impl PagePass<'_> {
         // newest change's own redline for the one before it.
         let computed = match (index, &self.entries[0].comparison) {
             (0, _) | (1, Some(_)) => None,
-            _ => Some(diff::redline(&text.blocks, self.newest_blocks)),
+            _ => Some(self.comparer.redline(
+                (version, &text.blocks),
+                (&input.history.versions[0], self.newest_blocks),
+            )),
         };
         let redline = match (index, &self.entries[0].comparison, &computed) {
             (0, _, _) => None,

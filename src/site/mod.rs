@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::cache::{self, Store};
 use crate::diff;
 use crate::history::withdrawn;
 use crate::history::{self, History};
@@ -50,6 +51,10 @@ pub struct BuildSummary {
     pub files: usize,
     pub warnings: Vec<String>,
     pub seconds: f64,
+    /// Files that were the same as the previous output's, linked from it.
+    pub unchanged: usize,
+    /// What the cache saved (None: built without one).
+    pub cache: Option<cache::Report>,
 }
 
 /// Builds the site and swaps it into the output folder.
@@ -66,8 +71,17 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
     let output_dir = output::resolve(&config.output_dir)?;
     output::check_location(&output_dir, &config.root, &sources)?;
     let (staging, mut warnings) = Staging::beside(&output_dir)?;
-    let sink = Sink::writing_to(staging.path());
-    let generated = generate_into(config, Mode::Publish, sink, None)?;
+    let store = config
+        .cache_dir
+        .as_deref()
+        .filter(|dir| cache_placed_well(dir, &output_dir, config, &mut warnings))
+        .map(Store::open);
+    let sink = Sink::writing_to(staging.path()).reusing(&output_dir);
+    let reuse = Reuse {
+        archives: None,
+        store: store.as_ref(),
+    };
+    let generated = generate_into(config, Mode::Publish, sink, None, reuse)?;
     let new_paths: BTreeSet<&str> = generated.files.paths().collect();
     output::record(staging.path(), new_paths.iter().copied())?;
     if output_dir.is_dir() {
@@ -79,12 +93,47 @@ pub fn build(config: &Config) -> Result<BuildSummary> {
     let mut all_warnings = generated.warnings;
     all_warnings.append(&mut warnings);
     all_warnings.extend(staging.swap_in()?);
+    let cache = store.map(Store::finish);
+    all_warnings.extend(cache.iter().flat_map(|c| c.warnings.iter().cloned()));
     Ok(BuildSummary {
         documents: generated.documents,
         files: generated.files.len(),
         warnings: all_warnings,
         seconds: started.elapsed().as_secs_f64(),
+        unchanged: generated.files.linked(),
+        cache,
     })
+}
+
+/// A cache in the output would be swapped away with the old site, and one
+/// in the content folder (outside a hidden folder) published: a warning,
+/// and no cache.
+fn cache_placed_well(
+    dir: &std::path::Path,
+    output_dir: &std::path::Path,
+    config: &Config,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let hidden = |rel: &std::path::Path| {
+        rel.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
+    let inside = if dir.starts_with(output_dir) {
+        output_dir
+    } else if dir
+        .strip_prefix(&config.content_dir)
+        .is_ok_and(|rel| !hidden(rel))
+    {
+        &config.content_dir
+    } else {
+        return true;
+    };
+    warnings.push(format!(
+        "the cache folder {} is inside {}, where builds would replace or publish it; building without the cache (pass --cache DIR outside it)",
+        dir.display(),
+        inside.display()
+    ));
+    false
 }
 
 /// The first build into an output made before builds listed their files
@@ -116,14 +165,33 @@ pub enum Mode {
 
 /// Loads, reads history and renders: the whole site as files in memory.
 pub fn generate(config: &Config) -> Result<Generated> {
-    generate_into(config, Mode::Publish, Sink::in_memory(), None)
+    generate_into(
+        config,
+        Mode::Publish,
+        Sink::in_memory(),
+        None,
+        Reuse::default(),
+    )
 }
 
 /// The site as the preview server shows it: [`generate`] plus draft redlines.
 /// The history and the archives whose inputs have not changed since the last
 /// preview with the same `cache` are taken from it instead of made again.
 pub fn preview(config: &Config, cache: &PreviewCache) -> Result<Generated> {
-    generate_into(config, Mode::Preview, Sink::in_memory(), Some(cache))
+    let reuse = Reuse {
+        archives: Some(&cache.archives),
+        store: None,
+    };
+    generate_into(config, Mode::Preview, Sink::in_memory(), Some(cache), reuse)
+}
+
+/// What a generation may take from earlier ones instead of making again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reuse<'a> {
+    /// The preview server's archives from its last build.
+    pub archives: Option<&'a ArchiveCache>,
+    /// The cache on disk that `redline build` keeps between builds.
+    pub store: Option<&'a Store>,
 }
 
 fn generate_into(
@@ -131,13 +199,14 @@ fn generate_into(
     mode: Mode,
     sink: Sink,
     cache: Option<&PreviewCache>,
+    reuse: Reuse<'_>,
 ) -> Result<Generated> {
     let mut content = content::load(config, config.drafts)?;
-    let history = history::read_kept(config, &content.documents, cache.map(|c| &c.history))?;
+    let kept = cache.map(|c| &c.history);
+    let history = history::read_with(config, &content.documents, kept, reuse.store)?;
     content.withdrawn = withdrawn::documents(config, &content, &history)?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
-    let archives = cache.map(|c| &c.archives);
-    render_site(config, &content, &history, &renderer, mode, sink, archives)
+    render_site(config, &content, &history, &renderer, mode, sink, reuse)
 }
 
 /// Every version of every document with its change, newest first, without
@@ -166,6 +235,7 @@ pub fn changes_of(
         mode: Mode::Publish,
         sink: &Sink::in_memory(),
         cache: None,
+        store: None,
         assets_now: None,
     };
     let archives = build_archives(&run, &mut pages, &summaries)?;
@@ -229,7 +299,7 @@ pub fn render_site(
     renderer: &Renderer,
     mode: Mode,
     sink: Sink,
-    cache: Option<&ArchiveCache>,
+    reuse: Reuse<'_>,
 ) -> Result<Generated> {
     let options = config.markdown_options();
     let mut warnings = config.warnings.clone();
@@ -291,7 +361,8 @@ pub fn render_site(
             base: &base,
             mode,
             sink: &sink,
-            cache,
+            cache: reuse.archives,
+            store: reuse.store,
         };
         build_archives(&run, &mut pages, &page_summaries)?
     } else {
@@ -437,6 +508,8 @@ struct ArchiveRun<'a> {
     sink: &'a Sink,
     /// Archives from the last preview, reused when their inputs match.
     cache: Option<&'a ArchiveCache>,
+    /// Redlines kept on disk by earlier builds.
+    store: Option<&'a Store>,
     /// The site's files now (output path → git blob id), so old versions
     /// keep the files they linked to as they were (None: not kept).
     assets_now: Option<&'a HashMap<String, git2::Oid>>,
@@ -509,6 +582,7 @@ fn build_archives(
                     base,
                     document: summary,
                     history: doc_history,
+                    store: run.store,
                 };
                 let assets = assets_now.map(|now| archive::AssetsThen {
                     prefix: &prefix,

@@ -166,6 +166,9 @@ pub struct Overrides {
     pub strict: bool,
     pub allow_shallow: bool,
     pub no_archive: bool,
+    /// The cache folder, relative to the root (default [`crate::cache::DEFAULT_DIR`]).
+    pub cache: Option<PathBuf>,
+    pub no_cache: bool,
 }
 
 /// Who change notices come from, checked at load so `redline notify` never
@@ -255,6 +258,9 @@ pub struct Config {
     /// parsed once; a longer history is read again in the second pass, so
     /// memory does not grow with it. Not a setting of redline.toml.
     pub archive_text_budget: u64,
+    /// Where `redline build` keeps what the next build can reuse, absolute;
+    /// None: no cache.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// `html`, or what the old `unsafe_html` meant.
@@ -372,6 +378,10 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
             "{CONFIG_FILE}: `allowed_classes` lists {bad:?}, which is not a class name; use letters, digits, `-` and `_`, starting with a letter (write `note`, not `.note`)"
         );
     }
+    let cache_dir = (!overrides.no_cache).then(|| {
+        let dir = overrides.cache.as_deref();
+        root.join(dir.unwrap_or(Path::new(crate::cache::DEFAULT_DIR)))
+    });
     Ok(Config {
         ignore_revs_file: root.join(&file.ignore_revs_file),
         root,
@@ -404,6 +414,7 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         strict: overrides.strict,
         archive: !overrides.no_archive,
         archive_text_budget: ARCHIVE_TEXT_BUDGET,
+        cache_dir,
         allow_shallow: overrides.allow_shallow,
     })
 }

@@ -7,6 +7,7 @@ mod harness;
 mod accessibility;
 mod archive;
 mod build;
+mod cache;
 mod check;
 mod classify;
 mod errors;

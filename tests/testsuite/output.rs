@@ -14,13 +14,14 @@ fn site(files: &[(&str, &str)]) -> TestRepo {
     TestRepo::committed(files, DATE)
 }
 
-/// Names in `dir` that a build made beside an output (`.redline-*`).
+/// Names in `dir` that a build made beside an output (`.redline-*`; not
+/// the site's own `.redline/` folder, where the cache is).
 fn redline_entries(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .expect("folder")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".redline"))
+        .filter(|n| n.starts_with(".redline-"))
         .collect()
 }
 

@@ -14,6 +14,7 @@ use super::Subject;
 use crate::check::finding::Finding;
 use crate::history::Version;
 use crate::history::changes::{ChangeClass, NOTICE_TRAILER};
+use crate::history::compared::Comparer;
 use crate::history::timeline::{self, VersionText};
 use crate::render::pages::version_date;
 use crate::site::archive;
@@ -89,7 +90,11 @@ pub fn notices(subject: &Subject<'_>, repo: Option<&Repository>) -> Result<Vec<F
         .iter()
         .map(|v| version_date(v, config))
         .collect();
-    let (entries, _) = timeline::entries(&versions[..read], &texts, &days, config.today);
+    let comparer = Comparer {
+        store: None,
+        options: config.markdown_options(),
+    };
+    let (entries, _) = timeline::entries(&versions[..read], &texts, &days, config.today, &comparer);
     let mut findings = Vec::new();
     for index in 0..judged.min(read) {
         let entry = &entries[index];

@@ -3,6 +3,12 @@
 //! memory), and the staging folder is swapped in at the end: a failed build
 //! never touches the previous site, and a build never writes where it could
 //! destroy sources. The preview server keeps its files in memory instead.
+//!
+//! A file whose bytes equal the previous output's at the same path is not
+//! written again but hard-linked from there into the staging folder: the
+//! previous site is not changed by that (a link adds a name, not bytes), the
+//! swap stays one step, and unchanged files keep their inode and time, so
+//! deploy tools that sync by either skip them.
 
 mod ownership;
 mod place;
@@ -11,6 +17,7 @@ mod staging;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result, bail};
@@ -26,6 +33,8 @@ pub const MARKER: &str = "versions.json";
 #[derive(Debug, Default)]
 pub struct OutputSet {
     files: BTreeMap<String, OutputFile>,
+    /// Files linked from the previous output rather than written.
+    linked: usize,
 }
 
 #[derive(Debug)]
@@ -64,6 +73,11 @@ impl OutputSet {
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }
+
+    /// How many files were the previous output's, linked instead of written.
+    pub fn linked(&self) -> usize {
+        self.linked
+    }
 }
 
 /// Records `path` as written by `origin`, unless another source has it.
@@ -89,6 +103,9 @@ fn claim(
 pub struct Sink {
     files: Mutex<OutputSet>,
     folder: Option<PathBuf>,
+    /// The previous output, whose unchanged files are linked, not written.
+    previous: Option<PathBuf>,
+    linked: AtomicUsize,
 }
 
 impl Sink {
@@ -96,6 +113,8 @@ impl Sink {
         Sink {
             files: Mutex::new(OutputSet::default()),
             folder: None,
+            previous: None,
+            linked: AtomicUsize::new(0),
         }
     }
 
@@ -103,7 +122,16 @@ impl Sink {
         Sink {
             files: Mutex::new(OutputSet::default()),
             folder: Some(folder.to_path_buf()),
+            previous: None,
+            linked: AtomicUsize::new(0),
         }
+    }
+
+    /// Links a file whose bytes equal `previous`'s file at the same path
+    /// instead of writing it (only when writing to a folder).
+    pub fn reusing(mut self, previous: &Path) -> Self {
+        self.previous = Some(previous.to_path_buf());
+        self
     }
 
     /// Adds a file; two sources writing the same path is an error naming both.
@@ -114,19 +142,35 @@ impl Sink {
         };
         inside(&path)?;
         claim(&mut self.lock().files, &path, origin, None)?;
-        let target = folder.join(&path);
+        self.put(folder, &path, &bytes)
+    }
+
+    /// Writes `bytes` to `path` in `folder`, or links the previous output's
+    /// file there when it holds the same bytes.
+    fn put(&self, folder: &Path, path: &str, bytes: &[u8]) -> Result<()> {
+        let target = folder.join(path);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        if let Some(previous) = &self.previous {
+            let old = previous.join(path);
+            if same_bytes(&old, bytes) && fs::hard_link(&old, &target).is_ok() {
+                self.linked.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
         }
         fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
     }
 
     /// Every file added, with the bytes of those kept in memory.
     pub fn finish(self) -> OutputSet {
-        self.files
+        let mut set = self
+            .files
             .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner);
+        set.linked = self.linked.into_inner();
+        set
     }
 
     /// Adds a file named by its content, unless it is there already.
@@ -145,12 +189,7 @@ impl Sink {
         let Some(folder) = &self.folder else {
             return Ok(());
         };
-        let target = folder.join(&path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+        self.put(folder, &path, &bytes)
     }
 
     /// Whether a file was added at `path`.
@@ -163,6 +202,23 @@ impl Sink {
         // a lookup and an insert.
         self.files.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Whether `old` is a plain file that holds exactly `bytes` and that
+/// nothing but the previous output names (a file with other links might
+/// change under it): any doubt or error says no, and the file is written.
+fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
+    let Ok(meta) = fs::symlink_metadata(old) else {
+        return false;
+    };
+    #[cfg(unix)]
+    let only_name = std::os::unix::fs::MetadataExt::nlink(&meta) == 1;
+    #[cfg(not(unix))]
+    let only_name = true;
+    meta.is_file()
+        && only_name
+        && meta.len() == bytes.len() as u64
+        && fs::read(old).is_ok_and(|old| old == bytes)
 }
 
 /// A path the output may hold: plain names only, so no file is ever

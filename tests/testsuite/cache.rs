@@ -1,0 +1,363 @@
+//! The cache across builds, end to end: a rebuild that reuses it writes the
+//! site a build without it writes, byte for byte; a damaged or foreign
+//! entry is one warning and never trusted; the flags put it where asked or
+//! nowhere; and output files that did not change are the previous build's
+//! own files, linked, while a failed build leaves the previous site as it was.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::harness::{Run, TestRepo, policy, run_redline_with};
+
+/// Noon on the day the tests build on, so notices do not move under them.
+const EPOCH: (&str, &str) = ("SOURCE_DATE_EPOCH", "1775217600"); // 2026-04-03
+
+/// Two documents with a few versions each: redlines to make and keep.
+fn site() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("content/privacy.md", policy("Privacy", "We keep logs."));
+    repo.write("content/terms.md", policy("Terms", "Be nice."));
+    repo.commit("Publish", "2026-01-05T10:00:00+00:00");
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy",
+            "We keep logs for 30 days.\n\n## Contact\n\nWrite to us.",
+        ),
+        "Say how long",
+        "2026-02-01T10:00:00+00:00",
+    );
+    repo.commit_file(
+        "content/terms.md",
+        &policy("Terms", "Be nice to others."),
+        "Kinder",
+        "2026-02-10T10:00:00+00:00",
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy",
+            "We keep logs for 14 days.\n\n## Contact\n\nWrite to us at privacy@example.com.",
+        ),
+        "Shorter",
+        "2026-03-01T10:00:00+00:00",
+    );
+    repo
+}
+
+fn build(repo: &TestRepo, args: &[&str]) -> Run {
+    let mut all = vec!["-v", "build"];
+    all.extend_from_slice(args);
+    run_redline_with(repo.path(), &all, &[EPOCH]).success()
+}
+
+/// `(reused, made)` from a verbose build's cache line.
+fn cache_counts(run: &Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("cache "))
+        .unwrap_or_else(|| panic!("no cache line in:\n{}", run.stderr));
+    let number = |before: &str| -> usize {
+        let head = &line[..line.find(before).expect("count")];
+        head.rsplit([' ', ':'])
+            .find(|w| !w.is_empty())
+            .expect("n")
+            .parse()
+            .expect("n")
+    };
+    (number(" reused"), number(" made"))
+}
+
+/// Every file under `dir` (relative path → bytes).
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|entry| entry.expect("walk"))
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let path = entry.path().strip_prefix(dir).expect("inside");
+            let bytes = std::fs::read(entry.path()).expect("read");
+            (path.to_string_lossy().into_owned(), bytes)
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_same_site(a: &Path, b: &Path) {
+    let (a, b) = (files(a), files(b));
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs");
+    }
+}
+
+/// The cache's entry files.
+fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|entry| entry.expect("walk"))
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| entry.into_path())
+        .collect()
+}
+
+#[test]
+fn a_rebuild_after_a_commit_reuses_the_cache_and_writes_the_site_a_build_without_it_writes() {
+    let repo = site();
+    let cold = build(&repo, &[]);
+    let (reused, made_cold) = cache_counts(&cold);
+    assert_eq!(reused, 0, "{}", cold.stderr);
+    assert!(made_cold > 0);
+    assert!(!entries(&repo.path().join(".redline/cache")).is_empty());
+
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(
+            "Privacy",
+            "We keep logs for 7 days.\n\n## Contact\n\nWrite to us at privacy@example.com.",
+        ),
+        "Shorter still",
+        "2026-04-01T10:00:00+00:00",
+    );
+    let warm = build(&repo, &[]);
+    let (reused, made) = cache_counts(&warm);
+    assert!(reused > 0, "the second build reuses: {}", warm.stderr);
+    assert!(
+        made < made_cold,
+        "only what the commit brought is made again ({made} of {made_cold})"
+    );
+    build(&repo, &["--no-cache", "--output", "fresh"]);
+    assert_same_site(&repo.path().join("public"), &repo.path().join("fresh"));
+    // The new version is there, with its redline.
+    assert!(
+        repo.read("public/privacy/changes/2026-04-01/index.html")
+            .contains("7")
+    );
+}
+
+#[test]
+fn damaged_and_foreign_cache_entries_are_one_warning_and_never_trusted() {
+    let repo = site();
+    build(&repo, &[]);
+    let cached = entries(&repo.path().join(".redline/cache"));
+    assert!(cached.len() >= 4, "{cached:?}");
+    for (index, entry) in cached.iter().enumerate() {
+        if index % 2 == 0 {
+            // Garbage over the start of the file, as a disk fault leaves it.
+            let mut bytes = std::fs::read(entry).unwrap();
+            let garbage = b"\x00\xffnot a cache entry\x13";
+            let n = garbage.len().min(bytes.len());
+            bytes[..n].copy_from_slice(&garbage[..n]);
+            std::fs::write(entry, bytes).unwrap();
+        } else {
+            // Written by another version of redline.
+            let text = String::from_utf8(std::fs::read(entry).unwrap()).unwrap();
+            let mut lines: Vec<&str> = text.splitn(4, '\n').collect();
+            lines[2] = "0.0.0-foreign";
+            std::fs::write(entry, lines.join("\n")).unwrap();
+        }
+    }
+    let run = build(&repo, &[]);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("cache entr"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "one warning:\n{}", run.stderr);
+    assert!(
+        warnings[0].contains(&format!("ignored {} cache entries", cached.len())),
+        "{}",
+        warnings[0]
+    );
+    assert_eq!(cache_counts(&run).0, 0, "nothing damaged was used");
+    build(&repo, &["--no-cache", "--output", "fresh"]);
+    assert_same_site(&repo.path().join("public"), &repo.path().join("fresh"));
+    // The entries were made again: the next build trusts them, quietly.
+    let next = build(&repo, &[]);
+    assert!(!next.stderr.contains("cache entr"), "{}", next.stderr);
+    assert!(cache_counts(&next).0 > 0);
+}
+
+#[test]
+fn cache_puts_it_where_asked_and_no_cache_writes_none() {
+    let repo = site();
+    build(&repo, &["--no-cache"]);
+    assert!(!repo.exists(".redline"), "--no-cache writes no .redline/");
+    let run = build(&repo, &["--cache", "elsewhere/c"]);
+    assert!(!repo.exists(".redline"));
+    assert!(!entries(&repo.path().join("elsewhere/c")).is_empty());
+    assert!(run.stderr.contains("elsewhere/c"), "{}", run.stderr);
+    assert!(cache_counts(&build(&repo, &["--cache", "elsewhere/c"])).0 > 0);
+}
+
+#[test]
+fn a_cache_folder_that_cannot_be_made_is_one_warning_and_the_build_goes_on() {
+    let repo = site();
+    repo.write("blocked", "a file where the cache folder would be");
+    let run = build(&repo, &["--cache", "blocked/cache"]);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("the cache did not work"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "one warning:\n{}", run.stderr);
+    assert!(warnings[0].contains("blocked/cache"), "{}", warnings[0]);
+    build(&repo, &["--no-cache", "--output", "fresh"]);
+    assert_same_site(&repo.path().join("public"), &repo.path().join("fresh"));
+}
+
+#[test]
+fn a_cache_folder_inside_the_output_or_the_content_is_refused_with_a_warning() {
+    let repo = site();
+    for folder in ["public/cache", "content/cache"] {
+        let run = build(&repo, &["--cache", folder]);
+        assert!(
+            run.stderr.contains("building without the cache"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("\ncache "),
+            "no cache used: {}",
+            run.stderr
+        );
+        assert!(!repo.exists(folder), "{folder} not made");
+    }
+    // A hidden folder in the content is never published: it may hold it.
+    let run = build(&repo, &["--cache", "content/.cache"]);
+    assert!(cache_counts(&run).1 > 0, "{}", run.stderr);
+    assert!(!repo.exists("public/.cache") && !repo.exists("public/cache"));
+}
+
+#[test]
+fn init_ignores_the_cache_but_not_the_notify_ledger() {
+    let parent = TestRepo::folder();
+    crate::harness::run_redline(parent.path(), &["init", "s"]).success();
+    let site = parent.path().join("s");
+    let ignored = |path: &str| {
+        crate::harness::git_command(&site)
+            .args(["check-ignore", "-q", path])
+            .status()
+            .expect("git runs")
+            .success()
+    };
+    assert!(ignored(".redline/cache/blob-facts/ab/cdef"));
+    // The ledger is kept with the site (committed), so it must not be.
+    assert!(!ignored(".redline/notify-ledger.json"));
+}
+
+#[cfg(unix)]
+mod links {
+    use std::os::unix::fs::MetadataExt;
+
+    use super::*;
+
+    fn inodes(dir: &Path) -> BTreeMap<String, u64> {
+        files(dir)
+            .into_keys()
+            .map(|path| {
+                let inode = std::fs::metadata(dir.join(&path)).expect("meta").ino();
+                (path, inode)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unchanged_output_files_are_the_previous_build_s_and_changed_ones_are_new() {
+        let repo = site();
+        build(&repo, &[]);
+        let public = repo.path().join("public");
+        let (before, inodes_before) = (files(&public), inodes(&public));
+        repo.commit_file(
+            "content/terms.md",
+            &policy("Terms", "Be nice to everyone."),
+            "Kinder still",
+            "2026-04-01T10:00:00+00:00",
+        );
+        let run = build(&repo, &[]);
+        let (after, inodes_after) = (files(&public), inodes(&public));
+        let (mut linked, mut written) = (0, 0);
+        for (path, bytes) in &after {
+            // The list of written files is made beside the site, not by it.
+            let Some(old) = before.get(path).filter(|_| path != ".redline-written") else {
+                continue;
+            };
+            if old == bytes {
+                assert_eq!(inodes_after[path], inodes_before[path], "{path} linked");
+                linked += 1;
+            } else {
+                assert_ne!(inodes_after[path], inodes_before[path], "{path} new");
+                written += 1;
+            }
+        }
+        assert!(
+            after["privacy/index.html"] == before["privacy/index.html"],
+            "privacy did not change"
+        );
+        assert!(
+            linked > 0 && written > 0,
+            "{linked} linked, {written} written"
+        );
+        assert!(
+            run.stderr.contains(&format!(
+                "{linked} files unchanged since the previous build"
+            )),
+            "{}",
+            run.stderr
+        );
+        // Nothing else names them once the previous site is gone.
+        let page = std::fs::metadata(public.join("privacy/index.html")).unwrap();
+        assert_eq!(page.nlink(), 1);
+    }
+
+    #[test]
+    fn a_page_edited_in_the_output_is_written_again_not_linked() {
+        let repo = site();
+        build(&repo, &[]);
+        let page = repo.path().join("public/privacy/index.html");
+        let built = std::fs::read(&page).unwrap();
+        // Same size, other bytes: only a comparison of the bytes can tell.
+        let edited: Vec<u8> = built
+            .iter()
+            .map(|&b| if b == b'k' { b'K' } else { b })
+            .collect();
+        assert_ne!(edited, built);
+        std::fs::write(&page, &edited).unwrap();
+        build(&repo, &[]);
+        assert!(std::fs::read(&page).unwrap() == built);
+    }
+
+    #[test]
+    fn a_failed_build_after_linking_leaves_the_previous_site_as_it_was() {
+        let repo = site();
+        build(&repo, &[]);
+        let public = repo.path().join("public");
+        let (before, inodes_before) = (files(&public), inodes(&public));
+        // Fails on the terms page, after the privacy archive (linked) is in
+        // the staging folder.
+        repo.write(
+            "templates/page.html",
+            "{% if page.title == \"Terms\" %}{{ no_such_variable }}{% endif %}{{ page.title }}",
+        );
+        let run = run_redline_with(repo.path(), &["-v", "build"], &[EPOCH]).failure();
+        assert!(run.stderr.contains("no_such_variable"), "{}", run.stderr);
+        assert_same_site_files(&before, &files(&public));
+        assert_eq!(inodes(&public), inodes_before);
+        for path in before.keys() {
+            let meta = std::fs::metadata(public.join(path)).unwrap();
+            assert_eq!(meta.nlink(), 1, "{path}: no staging folder still names it");
+        }
+    }
+
+    fn assert_same_site_files(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        for (path, bytes) in a {
+            assert!(bytes == &b[path], "{path} changed");
+        }
+    }
+}
