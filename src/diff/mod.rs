@@ -48,7 +48,7 @@ pub use verdict::Verdict;
 
 /// The time one comparison may spend diffing before falling back to coarser
 /// results. Generous: a 100 KB policy rewritten throughout takes ~50 ms.
-const BUDGET: Duration = Duration::from_secs(1);
+pub const BUDGET: Duration = Duration::from_secs(1);
 
 /// One block a reader sees: the title, a heading, a paragraph, a list item,
 /// a table row, a code block…

@@ -3,6 +3,8 @@
 //! how Markdown is rendered, so those name a comparison across builds: a
 //! rebuild diffs only the pairs a new commit brought.
 
+use std::time::Instant;
+
 use crate::cache::{Key, Store};
 use crate::diff::{self, Block, Comparison, Redline};
 use crate::history::Version;
@@ -23,20 +25,41 @@ pub type Side<'a> = (&'a Version, &'a [Block]);
 impl Comparer<'_> {
     /// [`diff::compare`] of two versions: the step from `old` to `new`.
     pub fn compare(&self, old: Side<'_>, new: Side<'_>) -> Comparison {
-        let make = || diff::compare(old.1, new.1);
-        match self.store {
-            Some(store) => store.get_or_make(&self.key("comparison", old.0, new.0), make),
-            None => make(),
-        }
+        self.through_store("comparison", old, new, || diff::compare(old.1, new.1))
     }
 
     /// [`diff::redline`] of two versions, for "what changed since".
     pub fn redline(&self, old: Side<'_>, new: Side<'_>) -> Redline {
-        let make = || diff::redline(old.1, new.1);
-        match self.store {
-            Some(store) => store.get_or_make(&self.key("redline", old.0, new.0), make),
-            None => make(),
+        self.through_store("redline", old, new, || diff::redline(old.1, new.1))
+    }
+
+    /// The stored result, else `make`'s, stored only when it finished
+    /// within [`diff::BUDGET`]: past it, a diff may have fallen back to a
+    /// coarser result that a quieter machine would not, and a build with
+    /// the cache must write what one without it writes.
+    fn through_store<T>(
+        &self,
+        kind: &'static str,
+        old: Side<'_>,
+        new: Side<'_>,
+        make: impl FnOnce() -> T,
+    ) -> T
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let Some(store) = self.store else {
+            return make();
+        };
+        let key = self.key(kind, old.0, new.0);
+        if let Some(kept) = store.get(&key) {
+            return kept;
         }
+        let started = Instant::now();
+        let made = make();
+        if started.elapsed() < diff::BUDGET {
+            store.put(&key, &made);
+        }
+        made
     }
 
     fn key(&self, kind: &'static str, old: &Version, new: &Version) -> Key {
