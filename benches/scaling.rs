@@ -87,8 +87,15 @@ fn main() {
             let out = dir
                 .path()
                 .join(format!("out/redline-{}-{run}", size.commits));
-            size.redline
-                .push(redline_build(&size.repo, redline, &out, &[]));
+            // A fresh cache folder too: a cold build, as a first build is.
+            let cache = dir.path().join(format!("out/cache-{}-{run}", size.commits));
+            let cache = cache.display().to_string();
+            size.redline.push(redline_build(
+                &size.repo,
+                redline,
+                &out,
+                &["--cache", &cache],
+            ));
             size.versions = versions_in(&out.join("versions.json"));
             let out = dir.path().join(format!("out/hugo-{}-{run}", size.commits));
             size.hugo.push(hugo::build(&size.repo, &out));
