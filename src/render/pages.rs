@@ -47,11 +47,9 @@ impl<'a> Page<'a> {
             frontmatter::resolve_title(&doc.front, &rendered, &title_stem(&doc.display_path));
         let from_history = history
             .and_then(|h| h.versions.first())
-            .map(|v| version_day(v, config));
-        let from_front = doc
-            .front
-            .updated
-            .map(|d| dates::day(d, &config.date_format));
+            .map(|v| version_day(v, &doc.language, config));
+        let date_format = config.date_format(&doc.language);
+        let from_front = doc.front.updated.map(|d| dates::day(d, date_format));
         let last_updated = if config.trust_front_matter_dates {
             from_front.or(from_history)
         } else {
@@ -70,7 +68,7 @@ impl<'a> Page<'a> {
             withdrawn_at: history.and_then(|h| h.withdrawn.as_ref()).map(|w| {
                 let zoned = dates::zoned(w.seconds, w.offset_minutes, config.timezone.as_ref());
                 (
-                    dates::day(zoned.date(), &config.date_format),
+                    dates::day(zoned.date(), date_format),
                     dates::rfc3339(&zoned),
                 )
             }),
@@ -135,8 +133,9 @@ impl<'a> Page<'a> {
             .doc
             .front
             .effective
-            .map(|d| dates::day(d, &config.date_format));
+            .map(|d| dates::day(d, config.date_format(&self.doc.language)));
         DocSummary {
+            language: self.doc.language.clone(),
             id: self.id.clone(),
             title: self.title.clone(),
             url: self.rel_url().to_string(),
@@ -209,8 +208,8 @@ impl<'a> Page<'a> {
     }
 }
 
-fn version_day(version: &Version, config: &Config) -> Day {
-    dates::day(version_date(version, config), &config.date_format)
+fn version_day(version: &Version, language: &str, config: &Config) -> Day {
+    dates::day(version_date(version, config), config.date_format(language))
 }
 
 /// The day a version was published, in the site's zone.
@@ -279,6 +278,8 @@ pub struct DocSummary {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// The language it is written in (BCP 47).
+    pub language: String,
     pub description: String,
     pub last_updated: String,
     pub last_updated_iso: String,
@@ -384,21 +385,23 @@ impl VersionContext {
         version: &Version,
         entry: &Entry,
         title: &str,
-        doc_url: &str,
+        document: &DocSummary,
         config: &Config,
     ) -> Self {
+        let doc_url = &format!("/{}", document.url);
+        let date_format = config.date_format(&document.language);
         let zoned = dates::zoned(
             version.seconds,
             version.offset_minutes,
             config.timezone.as_ref(),
         );
-        let day = dates::day(entry.day, &config.date_format);
-        let effective = entry.effective.map(|d| dates::day(d, &config.date_format));
-        let applies_from = dates::day(entry.standing.applies_from, &config.date_format);
+        let day = dates::day(entry.day, date_format);
+        let effective = entry.effective.map(|d| dates::day(d, date_format));
+        let applies_from = dates::day(entry.standing.applies_from, date_format);
         let applies_until = entry
             .standing
             .applies_until
-            .map(|d| dates::day(d, &config.date_format));
+            .map(|d| dates::day(d, date_format));
         let (sections, words_added, words_removed) = entry
             .comparison
             .as_ref()

@@ -162,14 +162,13 @@ pub fn build(
         .map(|v| pages::version_date(v, config))
         .collect();
     let (entries, warnings) = timeline::entries(&history.versions, texts, &days, config.today);
-    let doc_url = format!("/{}", input.document.url);
     let mut versions: Vec<VersionContext> = history
         .versions
         .iter()
         .zip(&entries)
         .zip(texts)
         .map(|((version, entry), text)| {
-            VersionContext::new(version, entry, &text.title, &doc_url, config)
+            VersionContext::new(version, entry, &text.title, input.document, config)
         })
         .collect();
     pages::label_same_day(&mut versions);
@@ -213,7 +212,7 @@ pub fn build(
         let feed = feeds::document_feed(config, input.document, versions);
         let mut context = input.base.clone();
         context.insert("feed", &feed);
-        let path = pages::feed_url(&doc_url);
+        let path = pages::feed_url(&format!("/{}", input.document.url));
         let xml = renderer
             .render("atom.xml", &context)
             .with_context(|| format!("cannot render {path}"))?;

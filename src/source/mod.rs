@@ -9,6 +9,7 @@ pub mod content;
 pub mod dates;
 pub mod exclude;
 pub mod frontmatter;
+pub mod languages;
 pub mod lfs;
 pub mod lint_levels;
 pub mod location;
