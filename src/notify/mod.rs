@@ -127,7 +127,7 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
     let last_notice = newest(&selection.changes, ledger.last_notice.as_ref(), &changes);
     let notices = select::group(selection.changes, options.group);
 
-    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
+    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?, &config.languages)?;
     let date = message_date()?;
     let mut outgoing = Vec::new();
     for notice in &notices {

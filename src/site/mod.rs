@@ -135,7 +135,7 @@ fn generate_into(
     let mut content = content::load(config, config.drafts)?;
     let history = history::read_kept(config, &content.documents, cache.map(|c| &c.history))?;
     content.withdrawn = withdrawn::documents(config, &content, &history)?;
-    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
+    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?, &config.languages)?;
     let archives = cache.map(|c| &c.archives);
     render_site(config, &content, &history, &renderer, mode, sink, archives)
 }
@@ -235,6 +235,7 @@ pub fn render_site(
     let mut warnings = config.warnings.clone();
     warnings.extend(history.warnings.iter().cloned());
     warnings.extend(content.warnings.iter().cloned());
+    warnings.extend(renderer.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);

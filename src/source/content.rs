@@ -61,6 +61,8 @@ pub struct Content {
     /// Documents deleted from the content folder, read back from their last
     /// version (see [`crate::history::withdrawn`]); filled in once history is read.
     pub withdrawn: Vec<Document>,
+    /// Which document translates which (by index into `documents`).
+    pub translations: crate::source::translations::Translations,
     /// Files left out, with why (symlinks pointing out of the site).
     pub warnings: Vec<String>,
 }
@@ -163,6 +165,8 @@ pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
     }
     check_unique_urls(&content.documents)?;
     content.documents.sort_by(|a, b| a.url.cmp(&b.url));
+    content.translations =
+        crate::source::translations::link(&content.documents, &config.languages)?;
     Ok(content)
 }
 

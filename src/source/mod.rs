@@ -14,4 +14,5 @@ pub mod lfs;
 pub mod lint_levels;
 pub mod location;
 pub mod repo;
+pub mod translations;
 pub mod worktree;
