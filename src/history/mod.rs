@@ -15,6 +15,7 @@
 
 pub mod cache;
 pub mod changes;
+pub mod freshness;
 pub mod lineage;
 pub mod standing;
 pub mod timeline;

@@ -10,6 +10,7 @@ pub mod output;
 pub mod redirects;
 pub mod reuse;
 pub mod sitefiles;
+pub mod translated;
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
@@ -237,6 +238,7 @@ pub fn render_site(
     warnings.extend(content.warnings.iter().cloned());
     warnings.extend(renderer.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
+    translated::link(content, &mut pages, Some(renderer.strings()));
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);
     report_sanitized_html(&pages, &mut warnings);
@@ -280,6 +282,9 @@ pub fn render_site(
     base.insert("generator", crate::GENERATOR);
     base.insert("current_url", "");
     base.insert("description", &config.description);
+    base.insert("lang", &config.language);
+    base.insert("dir", config.languages.default_language().dir());
+    base.insert("language_root", "");
 
     base.insert("archive", &config.archive);
     let assets_now = assets_now(content);
@@ -306,12 +311,13 @@ pub fn render_site(
                 .map(|w| format!("{}: {w}", page.doc.display_path)),
         );
     }
+    translated::judge(config, content, &mut pages, Some(renderer.strings()))?;
     if config.archive {
         render_changes(config, renderer, &base, &pages, &page_summaries, &sink)?;
     }
 
     pages.par_iter().try_for_each(|page| -> Result<()> {
-        let mut context = base.clone();
+        let mut context = translated::language_base(config, &base, &page.doc.language, &summaries);
         context.insert("root", &page.root());
         context.insert("canonical", &canonical(config, &page.doc.url));
         let page_context = page.context(config);
@@ -320,6 +326,7 @@ pub fn render_site(
         context.insert("current_url", &page_context.summary.url);
         context.insert("description", &page_context.summary.description);
         context.insert("page", &page_context);
+        context.insert("alternates", &page.alternates);
         let template = if page.withdrawn() {
             "withdrawn.html"
         } else {
@@ -335,37 +342,50 @@ pub fn render_site(
         )
     })?;
 
-    let home = content
-        .home
-        .as_ref()
-        .map(|doc| markdown::render(&doc.body, options));
-    let mut context = base.clone();
-    context.insert("root", "");
-    context.insert("canonical", &canonical(config, "/"));
-    context.insert("documents", &summaries);
-    context.insert("withdrawn", &withdrawn);
-    let section_title = content
-        .home
-        .as_ref()
-        .and_then(|d| d.front.title.clone())
-        .or_else(|| home.as_ref().and_then(|h| h.leading_title.clone()))
-        .unwrap_or_else(|| config.title.clone());
-    context.insert(
-        "section",
-        &SectionContext {
-            title: section_title,
-            content: home.map(|h| h.html).unwrap_or_default(),
-        },
-    );
-    let origin = content
-        .home
-        .as_ref()
-        .map_or("the home page".to_string(), |d| d.display_path.clone());
-    sink.insert(
-        "index.html".into(),
-        renderer.render("index.html", &context)?.into_bytes(),
-        origin,
-    )?;
+    for language in &config.languages.list {
+        let home_doc = if language.code == config.language {
+            content.home.as_ref()
+        } else {
+            content
+                .translated_homes
+                .iter()
+                .find(|d| d.language == language.code)
+        };
+        let home = home_doc.map(|doc| markdown::render(&doc.body, options));
+        let mine = |list: &[DocSummary]| -> Vec<DocSummary> {
+            list.iter()
+                .filter(|d| !config.languages.multilingual() || d.language == language.code)
+                .cloned()
+                .collect()
+        };
+        let prefix = language.url_prefix.trim_start_matches('/');
+        let mut context = translated::language_base(config, &base, &language.code, &summaries);
+        context.insert("root", &pages::root_of(prefix));
+        context.insert("canonical", &canonical(config, &language.url_prefix));
+        context.insert("documents", &mine(&summaries));
+        context.insert("withdrawn", &mine(&withdrawn));
+        context.insert(
+            "alternates",
+            &home_alternates(config, renderer, &language.code),
+        );
+        let section_title = home_doc
+            .and_then(|d| d.front.title.clone())
+            .or_else(|| home.as_ref().and_then(|h| h.leading_title.clone()))
+            .unwrap_or_else(|| language.title.clone());
+        context.insert(
+            "section",
+            &SectionContext {
+                title: section_title,
+                content: home.map(|h| h.html).unwrap_or_default(),
+            },
+        );
+        let origin = home_doc.map_or("the home page".to_string(), |d| d.display_path.clone());
+        sink.insert(
+            format!("{prefix}index.html"),
+            renderer.render("index.html", &context)?.into_bytes(),
+            origin,
+        )?;
+    }
 
     let mut context = base.clone();
     let absolute_root = config.base_url.clone().unwrap_or_else(|| "/".into());
@@ -397,10 +417,17 @@ pub fn render_site(
             .iter()
             .filter_map(|p| p.last_updated.as_ref().map(|d| d.iso.clone()))
             .max(),
+        alternates: Vec::new(),
     }];
+    entries.extend(
+        config.languages.list[1..]
+            .iter()
+            .map(|l| translated::home_entry(&l.url_prefix, &pages, &l.code)),
+    );
     entries.extend(pages.iter().map(|p| SitemapEntry {
         path: p.doc.url.clone(),
         lastmod: p.last_updated.as_ref().map(|d| d.iso.clone()),
+        alternates: translated::sitemap_alternates(p),
     }));
     sink.insert(
         "sitemap.xml".into(),
@@ -503,6 +530,8 @@ fn build_archives(
                 let repo = repo.as_ref().map_err(|err| {
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
+                // The archive's pages speak the document's language.
+                let base = &translated::language_base(config, base, &summary.language, summaries);
                 let input = ArchiveInput {
                     config,
                     renderer,
@@ -610,15 +639,26 @@ fn render_changes(
     sink: &Sink,
 ) -> Result<()> {
     let changes = site_changes(pages, summaries);
-    let mut context = base.clone();
-    context.insert("root", "../");
-    context.insert("canonical", &canonical(config, "/changes/"));
-    context.insert("changes", &changes);
-    sink.insert(
-        "changes/index.html".into(),
-        renderer.render("changes.html", &context)?.into_bytes(),
-        "the changes page",
-    )?;
+    // One changes page per language, each listing its own documents' changes.
+    for language in &config.languages.list {
+        let mine: Vec<&SiteChange> = changes
+            .iter()
+            .filter(|c| !config.languages.multilingual() || c.document.language == language.code)
+            .collect();
+        let prefix = language.url_prefix.trim_start_matches('/');
+        let mut context = translated::language_base(config, base, &language.code, summaries);
+        context.insert("root", &pages::root_of(&format!("{prefix}changes/")));
+        context.insert(
+            "canonical",
+            &canonical(config, &format!("{}changes/", language.url_prefix)),
+        );
+        context.insert("changes", &mine);
+        sink.insert(
+            format!("{prefix}changes/index.html"),
+            renderer.render("changes.html", &context)?.into_bytes(),
+            "the changes page",
+        )?;
+    }
     let mut context = base.clone();
     context.insert("feed", &feeds::site_feed(config, &changes));
     sink.insert(
@@ -662,6 +702,26 @@ fn site_changes(pages: &[Page<'_>], summaries: &[DocSummary]) -> Vec<SiteChange>
         (b.version.seconds, &a.document.url).cmp(&(a.version.seconds, &b.document.url))
     });
     changes
+}
+
+/// The home page in every language, for its `hreflang` links and switcher.
+fn home_alternates(config: &Config, renderer: &Renderer, current: &str) -> Vec<pages::Alternate> {
+    if !config.languages.multilingual() {
+        return Vec::new();
+    }
+    config
+        .languages
+        .list
+        .iter()
+        .enumerate()
+        .map(|(index, language)| pages::Alternate {
+            language: language.code.clone(),
+            name: renderer.strings().language_name(&language.code).to_string(),
+            url: language.url_prefix.trim_start_matches('/').to_string(),
+            current: language.code == current,
+            source: index == 0,
+        })
+        .collect()
 }
 
 fn canonical(config: &Config, path: &str) -> String {
