@@ -345,3 +345,94 @@ fn an_unknown_language_code_is_an_error_naming_it() {
         run.stderr
     );
 }
+
+/// The words and dates each language's page shows, one line each.
+fn localized_lines(html: &str) -> String {
+    let wanted = [
+        "<p class=\"meta\">",
+        "<h2 id=\"versions-title\">",
+        "<tr><th scope=\"col\">",
+        "<td>",
+        "<a class=\"skip-link\"",
+    ];
+    html.lines()
+        .map(str::trim)
+        .filter(|line| wanted.iter().any(|w| line.starts_with(w)))
+        .map(|line| {
+            // Addresses are not words: keep the text.
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in line.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn dates_and_words_are_in_each_language() {
+    let repo = TestRepo::new();
+    repo.write(
+        "redline.toml",
+        "[languages.de]\n[languages.fr]\n[languages.es]\n[languages.ja]\n",
+    );
+    for code in ["", ".de", ".fr", ".es", ".ja"] {
+        repo.write(
+            &format!("content/privacy{code}.md"),
+            policy("Privacy", "30 days"),
+        );
+    }
+    repo.commit("Publish", "2026-03-03T10:00:00+00:00");
+    let run = repo.build();
+    assert!(!run.stderr.contains("i18n/"), "{}", run.stderr);
+    let mut all = String::new();
+    for prefix in ["", "de/", "fr/", "es/", "ja/"] {
+        let html = repo.read(&format!("public/{prefix}privacy/index.html"));
+        all.push_str(&format!(
+            "== /{prefix}privacy/\n{}\n",
+            localized_lines(&html)
+        ));
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn a_missing_word_falls_back_to_the_default_language_with_one_warning() {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", "[languages.nl]\n")
+        .write(
+            "i18n/nl.toml",
+            "language_name = \"Nederlands\"\nlast_updated = \"Laatst bijgewerkt\"\n",
+        )
+        .write("content/privacy.md", policy("Privacy", "30 days"))
+        .write("content/privacy.nl.md", policy("Privacy", "30 dagen"))
+        .write("content/terms.md", policy("Terms", "ever"))
+        .write("content/terms.nl.md", policy("Voorwaarden", "altijd"));
+    repo.commit("Publish", "2026-03-03T10:00:00+00:00");
+    let run = repo.build();
+    let warned = |key: &str| {
+        run.stderr
+            .matches(&format!("i18n/nl.toml has no `{key}`"))
+            .count()
+    };
+    assert_eq!(warned("version_history"), 1, "{}", run.stderr);
+    assert_eq!(warned("skip_link"), 1, "{}", run.stderr);
+    assert_eq!(warned("last_updated"), 0, "{}", run.stderr);
+    let html = repo.read("public/nl/privacy/index.html");
+    assert!(
+        html.contains("Laatst bijgewerkt <time datetime=\"2026-03-03\">3 maart 2026</time>"),
+        "{html}"
+    );
+    assert!(html.contains(">Version history</h2>"), "{html}");
+    assert!(
+        html.contains("<span aria-current=\"page\" lang=\"nl\">Nederlands</span>"),
+        "{html}"
+    );
+}
