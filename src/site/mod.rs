@@ -156,6 +156,34 @@ pub fn changes_of(
     content: &Content,
     history: &History,
 ) -> Result<(Vec<SiteChange>, Vec<String>)> {
+    let (changes, _, warnings) = judged(config, content, history, false)?;
+    Ok((changes, warnings))
+}
+
+/// Each current document's standing as a translation (None for one that
+/// translates nothing), in the order of `content.documents`, with every
+/// change as [`changes_of`] gives them: what `redline log` reports.
+pub fn translations_of(
+    config: &Config,
+    content: &Content,
+    history: &History,
+) -> Result<(Vec<SiteChange>, Vec<Option<pages::TranslationStatus>>)> {
+    let (changes, statuses, _) = judged(config, content, history, true)?;
+    Ok((changes, statuses))
+}
+
+type Judged = (
+    Vec<SiteChange>,
+    Vec<Option<pages::TranslationStatus>>,
+    Vec<String>,
+);
+
+fn judged(
+    config: &Config,
+    content: &Content,
+    history: &History,
+    translations: bool,
+) -> Result<Judged> {
     let mut pages = current_pages(config, content, history);
     let summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
     let base = tera::Context::new();
@@ -172,7 +200,18 @@ pub fn changes_of(
     let archives = build_archives(&run, &mut pages, &summaries)?;
     let mut warnings = history.warnings.clone();
     warnings.extend(archives.into_iter().flat_map(|a| a.warnings));
-    Ok((site_changes(&pages, &summaries), warnings))
+    let statuses = if translations {
+        translated::link(content, &mut pages, None);
+        translated::judge(config, content, &mut pages, None)?;
+        pages
+            .iter()
+            .take(content.documents.len())
+            .map(|p| p.translation.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((site_changes(&pages, &summaries), statuses, warnings))
 }
 
 /// Every document rendered as it is now, with its history; then every

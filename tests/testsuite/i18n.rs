@@ -436,3 +436,54 @@ fn a_missing_word_falls_back_to_the_default_language_with_one_warning() {
         "{html}"
     );
 }
+
+#[test]
+fn redline_log_says_which_translations_are_outdated() {
+    let repo = source_changed_after();
+    let run = repo.redline(&["log"]).success();
+    let line = |url: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.contains(&format!(" {url}  ")))
+            .unwrap_or_else(|| panic!("no {url} in {}", run.stdout))
+            .to_string()
+    };
+    assert!(
+        line("/fr/privacy/").ends_with(
+            "(fr translation, outdated: the en source changed materially on 2026-03-10)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("/de/privacy/").ends_with("(de translation, current)"),
+        "{}",
+        run.stdout
+    );
+    assert!(!line("/privacy/").contains("translation"), "{}", run.stdout);
+    let one = repo.redline(&["log", "/fr/privacy/"]).success();
+    assert!(
+        one.stdout
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("outdated")),
+        "{}",
+        one.stdout
+    );
+}
+
+#[test]
+fn init_with_languages_scaffolds_a_bilingual_site_that_builds() {
+    let parent = TestRepo::folder();
+    crate::harness::run_redline(parent.path(), &["init", "site", "--languages", "en,de"]).success();
+    let site = parent.path().join("site");
+    crate::harness::run_redline(&site, &["build"]).success();
+    let german = std::fs::read_to_string(site.join("public/de/privacy/index.html")).expect("built");
+    assert!(german.contains("<html lang=\"de\">"));
+    assert!(german.contains("Zuletzt geändert"), "{german}");
+    assert!(!german.contains("notice--outdated"));
+    let run =
+        crate::harness::run_redline(parent.path(), &["init", "other", "--languages", "en,xx"])
+            .failure();
+    assert!(run.stderr.contains("`xx`"), "{}", run.stderr);
+}
