@@ -487,3 +487,31 @@ fn init_with_languages_scaffolds_a_bilingual_site_that_builds() {
             .failure();
     assert!(run.stderr.contains("`xx`"), "{}", run.stderr);
 }
+
+#[test]
+fn the_example_site_s_german_translation_lags_one_material_change() {
+    // content/privacy.de.md pins the English version before the 30-day
+    // deletion change, so the example shows the outdated notice.
+    let out = TestRepo::folder();
+    let output = out.path().join("public");
+    let output = output.to_str().expect("UTF-8 temp path");
+    crate::harness::run_redline(
+        &crate::harness::project_root(),
+        &["build", "--output", output],
+    )
+    .success();
+    let html = std::fs::read_to_string(out.path().join("public/de/privacy/index.html"))
+        .expect("the German page");
+    assert!(html.contains("<html lang=\"de\">"));
+    assert!(html.contains("Diese Übersetzung ist veraltet"), "{html}");
+    assert!(html.contains("Bei Abweichungen ist die Fassung in English maßgeblich."));
+    let versions: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("public/versions.json")).expect("versions.json"),
+    )
+    .expect("JSON");
+    let german = versions["documents"]
+        .as_array()
+        .and_then(|docs| docs.iter().find(|d| d["url"] == "/de/privacy/"))
+        .expect("the German document");
+    assert_eq!(german["translation"]["status"], "outdated", "{german:#}");
+}
