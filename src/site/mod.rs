@@ -141,13 +141,50 @@ fn generate_into(
     render_site(config, &content, &history, &renderer, mode, sink, archives)
 }
 
-/// Every version of every document with its change, newest first, without
-/// rendering any page: what `redline notify` announces.
-pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
+/// A translation as `redline notify` reads it to a recipient in its language.
+#[derive(Debug, Clone)]
+pub struct TranslationOf {
+    /// The source's URL relative to the root (`privacy/`).
+    pub source_url: String,
+    pub document: DocSummary,
+    pub status: Option<pages::TranslationStatus>,
+}
+
+/// What `redline notify` announces: every version of every document that
+/// translates nothing, with its change, newest first (without rendering any
+/// page), and each translation, to read a notice in its language.
+pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<TranslationOf>, Vec<String>)> {
     let mut content = content::load(config, config.drafts)?;
     let history = history::read(config, &content.documents)?;
     content.withdrawn = withdrawn::documents(config, &content, &history)?;
-    changes_of(config, &content, &history)
+    let (mut changes, statuses, warnings) = judged(config, &content, &history, true)?;
+    let mut translations = Vec::new();
+    for (index, status) in statuses.into_iter().enumerate() {
+        let Some(source) = content.translations.source[index] else {
+            continue;
+        };
+        let url = |i: usize| content.documents[i].url.trim_start_matches('/').to_string();
+        let own = url(index);
+        let Some(document) = changes
+            .iter()
+            .find(|c| c.document.url == own)
+            .map(|c| c.document.clone())
+        else {
+            continue;
+        };
+        translations.push(TranslationOf {
+            source_url: url(source),
+            document,
+            status,
+        });
+    }
+    // A translation's changes are told as its source's, in the reader's language.
+    changes.retain(|c| {
+        !translations
+            .iter()
+            .any(|t| t.document.url == c.document.url)
+    });
+    Ok((changes, translations, warnings))
 }
 
 /// [`changes`] for content and history already read.

@@ -20,6 +20,9 @@ content_dir = "content/fr"
 
 [languages.ar]
 title = "قانوني"
+
+[email]
+from = "Privacy Team <privacy@example.com>"
 "#;
 
 fn policy(title: &str, retention: &str) -> String {
@@ -514,4 +517,84 @@ fn the_example_site_s_german_translation_lags_one_material_change() {
         .and_then(|docs| docs.iter().find(|d| d["url"] == "/de/privacy/"))
         .expect("the German document");
     assert_eq!(german["translation"]["status"], "outdated", "{german:#}");
+}
+
+#[test]
+fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
+    let repo = source_changed_after();
+    repo.write(
+        "people.csv",
+        "email,name,language\nann@example.com,Ann\ndora@example.com,Dora,de\nfleur@example.com,Fleur,fr\njun@example.com,Jun,ja\n",
+    );
+    crate::harness::run_redline_with(
+        repo.path(),
+        &[
+            "notify",
+            "--outbox",
+            "out",
+            "--recipients",
+            "people.csv",
+            "--since",
+            "2026-03-05",
+        ],
+        &[("SOURCE_DATE_EPOCH", "1773309600")],
+    )
+    .success();
+    let mut messages: Vec<String> = std::fs::read_dir(repo.path().join("out"))
+        .expect("outbox")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| std::fs::read_to_string(p).expect("eml"))
+        .collect();
+    messages.sort();
+    // One change (the English policy's, told through its translations), four people.
+    assert_eq!(messages.len(), 4, "{messages:#?}");
+    let to = |address: &str| -> String {
+        let found: Vec<&String> = messages
+            .iter()
+            .filter(|m| {
+                m.lines()
+                    .any(|l| l.starts_with("To:") && l.contains(address))
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "{address}: {messages:#?}");
+        let raw = found[0].as_bytes();
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("a message");
+        format!(
+            "{}\n{}",
+            parsed.subject().unwrap_or_default(),
+            parsed.body_text(0).expect("text")
+        )
+    };
+    let ann = to("ann@example.com");
+    assert!(
+        ann.contains("Hello Ann,") && ann.contains("Privacy Policy"),
+        "{ann}"
+    );
+    let dora = to("dora@example.com");
+    assert!(dora.contains("Guten Tag Dora,"), "{dora}");
+    assert!(
+        dora.contains("Wir haben unsere Datenschutzerklärung aktualisiert."),
+        "{dora}"
+    );
+    assert!(dora.contains("https://example.com/de/privacy/"), "{dora}");
+    assert!(!dora.contains("Diese Übersetzung enthält"), "{dora}");
+    let fleur = to("fleur@example.com");
+    assert!(fleur.contains("Bonjour Fleur,"), "{fleur}");
+    assert!(fleur.contains("https://example.com/fr/privacy/"), "{fleur}");
+    assert!(fleur.contains("Publié le : 10 mars 2026"), "{fleur}");
+    assert!(
+        fleur.contains(
+            "Cette traduction ne reflète pas encore la modification ; l’original (English) oui :"
+        ),
+        "{fleur}"
+    );
+    // No Japanese translation: the default language's notice.
+    let jun = to("jun@example.com");
+    assert!(
+        jun.contains("Hello Jun,") && jun.contains("Privacy Policy"),
+        "{jun}"
+    );
 }
