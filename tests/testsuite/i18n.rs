@@ -357,6 +357,7 @@ fn localized_lines(html: &str) -> String {
         "<tr><th scope=\"col\">",
         "<td>",
         "<a class=\"skip-link\"",
+        "<h1>",
     ];
     html.lines()
         .map(str::trim)
@@ -401,6 +402,11 @@ fn dates_and_words_are_in_each_language() {
         all.push_str(&format!(
             "== /{prefix}privacy/\n{}\n",
             localized_lines(&html)
+        ));
+        let versions = repo.read(&format!("public/{prefix}privacy/versions/index.html"));
+        all.push_str(&format!(
+            "== /{prefix}privacy/versions/\n{}\n",
+            localized_lines(&versions)
         ));
     }
     insta::assert_snapshot!(all);
