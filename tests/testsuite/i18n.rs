@@ -403,6 +403,13 @@ fn dates_and_words_are_in_each_language() {
             "== /{prefix}privacy/\n{}\n",
             localized_lines(&html)
         ));
+        let version = repo.read(&format!(
+            "public/{prefix}privacy/versions/2026-03-03/index.html"
+        ));
+        all.push_str(&format!(
+            "== /{prefix}privacy/versions/2026-03-03/\n{}\n",
+            localized_lines(&version)
+        ));
         let versions = repo.read(&format!("public/{prefix}privacy/versions/index.html"));
         all.push_str(&format!(
             "== /{prefix}privacy/versions/\n{}\n",
