@@ -58,24 +58,10 @@ pub fn parse(origin: &str, text: &str) -> (Vec<Recipient>, Vec<String>) {
             }
         };
         let name = fields.get(1).map(|n| one_line(n)).filter(|n| !n.is_empty());
-        let language = match fields.get(2).map(|l| l.trim()).filter(|l| !l.is_empty()) {
-            None => None,
-            Some(code) => match crate::source::languages::parse_code(code, "language") {
-                Ok(code) => Some(code),
-                Err(_) => {
-                    warnings.push(format!(
-                        "{origin}:{number}: `{}` is not a language code (like de or pt-BR); {} gets notices in the default language",
-                        one_line(code),
-                        address
-                    ));
-                    None
-                }
-            },
-        };
-        let recipient = Recipient {
+        let mut recipient = Recipient {
             email: address,
             name,
-            language,
+            language: None,
         };
         if !seen.insert(recipient.key()) {
             warnings.push(format!(
@@ -83,6 +69,18 @@ pub fn parse(origin: &str, text: &str) -> (Vec<Recipient>, Vec<String>) {
                 recipient.email
             ));
             continue;
+        }
+        // One warning a line at most: a duplicate is skipped before its
+        // language is read.
+        if let Some(code) = fields.get(2).map(|l| l.trim()).filter(|l| !l.is_empty()) {
+            match crate::source::languages::parse_code(code, "language") {
+                Ok(code) => recipient.language = Some(code),
+                Err(_) => warnings.push(format!(
+                    "{origin}:{number}: `{}` is not a language code (like de or pt-BR); {} gets notices in the default language",
+                    one_line(code),
+                    recipient.email
+                )),
+            }
         }
         recipients.push(recipient);
     }
@@ -136,14 +134,19 @@ mod tests {
 
     #[test]
     fn a_third_column_gives_the_language_checked() {
-        let text = "email,name,language\na@example.com,A,de\nb@example.com,,pt-br\nc@example.com,C,klingon\nd@example.com\n";
+        let text = "email,name,language\na@example.com,A,de\nb@example.com,,pt-br\nc@example.com,C,klingon\nd@example.com\nD@example.com,D,klingon\n";
         let (recipients, warnings) = parse("people.csv", text);
         let languages: Vec<Option<&str>> =
             recipients.iter().map(|r| r.language.as_deref()).collect();
         assert_eq!(languages, [Some("de"), Some("pt-BR"), None, None]);
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        // The duplicate is skipped before its language is read: one warning a line.
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(
             warnings[0].starts_with("people.csv:4: `klingon` is not a language code"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].starts_with("people.csv:6: ") && warnings[1].contains("listed twice"),
             "{warnings:?}"
         );
     }
