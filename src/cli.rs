@@ -176,6 +176,11 @@ pub struct ServeArgs {
 pub struct InitArgs {
     /// The folder to create (it may exist, but must be empty).
     pub dir: PathBuf,
+
+    /// The site's languages, the default first (BCP 47 codes): each other
+    /// one gets a `[languages.<code>]` table and a translation to fill in.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub languages: Vec<String>,
 }
 
 #[derive(Debug, Args)]

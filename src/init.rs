@@ -13,9 +13,9 @@ const CONFIG: &str = r#"# redline site settings. Every key is optional; an unkno
 title = "Legal"
 # description = ""
 # base_url = "https://example.com/legal/"  # canonical links, absolute sitemap
-language = "en"
+default_language = "en"
 # timezone = "Europe/Berlin"        # default: each commit's own UTC offset
-date_format = "%B %-d, %Y"
+# date_format = "%B %-d, %Y"        # default: the language's own long date (CLDR)
 # exclude = ["README.md"]          # left out of the site
 # notice_days = 30                  # how long a material change is announced
 # publish_authors = false           # name commit authors in versions.json and feeds
@@ -60,8 +60,33 @@ Write to privacy@example.com.
 const GITIGNORE: &str =
     "/public/\n/.redline/*.lock\n/.redline/cache/\n.redline-staging-*\n.redline-previous-*\n";
 
-/// Creates the site in `dir` (which may exist but must be empty).
-pub fn init(dir: &Path) -> Result<()> {
+/// The config for `codes` (the default first).
+fn site_config(codes: &[String]) -> String {
+    let Some((default, others)) = codes.split_first() else {
+        return CONFIG.to_string();
+    };
+    let mut config = CONFIG.replacen(
+        "default_language = \"en\"",
+        &format!("default_language = \"{default}\""),
+        1,
+    );
+    for code in others {
+        config.push_str(&format!(
+            "\n[languages.{code}]                 # pages at /{}/…, from privacy.{code}.md\ntitle = \"Legal\"\n",
+            code.to_ascii_lowercase()
+        ));
+    }
+    config
+}
+
+/// Creates the site in `dir` (which may exist but must be empty), in
+/// `languages` (the default first; none: English only).
+pub fn init(dir: &Path, languages: &[String]) -> Result<()> {
+    let codes: Vec<String> = languages
+        .iter()
+        .map(|code| crate::source::languages::parse_code(code, "--languages"))
+        .collect::<Result<_>>()?;
+    let config = site_config(&codes);
     if dir.exists() {
         let mut entries =
             fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
@@ -74,11 +99,22 @@ pub fn init(dir: &Path) -> Result<()> {
     }
     fs::create_dir_all(dir.join("content"))
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, text) in [
-        ("redline.toml", CONFIG),
-        ("content/privacy.md", SAMPLE),
-        (".gitignore", GITIGNORE),
-    ] {
+    let mut files = vec![
+        ("redline.toml".to_string(), config),
+        ("content/privacy.md".to_string(), SAMPLE.to_string()),
+        (".gitignore".to_string(), GITIGNORE.to_string()),
+    ];
+    for code in codes.iter().skip(1) {
+        files.push((
+            format!("content/privacy.{code}.md"),
+            SAMPLE.replacen(
+                "---\n\n",
+                &format!("---\n\n<!-- The {code} translation of privacy.md: translate this text. Commit it with each material change of privacy.md, or readers are told it is out of date. -->\n\n"),
+                1,
+            ),
+        ));
+    }
+    for (name, text) in &files {
         fs::write(dir.join(name), text)
             .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
     }

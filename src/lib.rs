@@ -100,7 +100,7 @@ pub fn run(cli: Cli) -> Result<()> {
             serve::serve(&options, reporter)
         }
         Command::Init(args) => {
-            init::init(&args.dir)?;
+            init::init(&args.dir, &args.languages)?;
             reporter.info(&format!(
                 "created a policy site in {}; build it with: redline build --root {}",
                 args.dir.display(),

@@ -21,9 +21,34 @@ pub fn log(config: &Config, document: Option<&str>, verbose: bool) -> Result<Str
     let date = |v: &history::Version| {
         dates::zoned(v.seconds, v.offset_minutes, config.timezone.as_ref()).date()
     };
+    // Translations are judged from both documents' classed versions, so
+    // only a site that has any pays for reading their archives.
+    let has_translations = content.translations.source.iter().any(Option::is_some);
+    let (judged_changes, statuses) = if has_translations {
+        let (changes, statuses) = crate::site::translations_of(config, &content, &history)?;
+        (Some(changes), statuses)
+    } else {
+        (None, Vec::new())
+    };
+    let standing = |index: usize| -> String {
+        let Some(Some(status)) = statuses.get(index) else {
+            return String::new();
+        };
+        if status.outdated {
+            format!(
+                "  ({} translation, outdated: the {} source changed materially on {})",
+                content.documents[index].language, status.source_language, status.changed_iso
+            )
+        } else {
+            format!(
+                "  ({} translation, current)",
+                content.documents[index].language
+            )
+        }
+    };
     match document {
         None => {
-            for (doc, h) in content.documents.iter().zip(&history.docs) {
+            for (index, (doc, h)) in content.documents.iter().zip(&history.docs).enumerate() {
                 let last = h
                     .versions
                     .first()
@@ -35,10 +60,11 @@ pub fn log(config: &Config, document: Option<&str>, verbose: bool) -> Result<Str
                 };
                 let _ = writeln!(
                     out,
-                    "{last}  {:<3} {}  {}{flag}",
+                    "{last}  {:<3} {}  {}{flag}{}",
                     h.versions.len(),
                     safe(&doc.url),
-                    safe(&h.source)
+                    safe(&h.source),
+                    standing(index)
                 );
             }
         }
@@ -49,16 +75,20 @@ pub fn log(config: &Config, document: Option<&str>, verbose: bool) -> Result<Str
             let (doc, h) = (&content.documents[index], &history.docs[index]);
             let _ = writeln!(
                 out,
-                "{} ({}), {}",
+                "{} ({}), {}{}",
                 safe(&doc.url),
                 safe(&h.source),
-                report::count(h.versions.len(), "version")
+                report::count(h.versions.len(), "version"),
+                standing(index)
             );
             if h.unpublished {
                 let _ = writeln!(out, "working tree  -------  unpublished changes");
             }
             // Each version's class and summary, as the site shows them.
-            let (changes, _) = crate::site::changes_of(config, &content, &history)?;
+            let changes = match judged_changes {
+                Some(changes) => changes,
+                None => crate::site::changes_of(config, &content, &history)?.0,
+            };
             let url = doc.url.trim_start_matches('/');
             let change_of = |commit: &str| {
                 changes

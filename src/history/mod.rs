@@ -16,6 +16,7 @@
 pub mod cache;
 pub mod changes;
 pub mod compared;
+pub mod freshness;
 pub mod lineage;
 pub mod standing;
 pub mod timeline;

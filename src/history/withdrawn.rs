@@ -59,7 +59,17 @@ fn document(
     } else {
         newest.url.clone()
     };
+    let language = config.languages.of_url(&newest.url);
     Ok(Document {
+        language: language.code.clone(),
+        translation_key: format!(
+            "/{}",
+            newest
+                .url
+                .strip_prefix(language.url_prefix.as_str())
+                .unwrap_or(&newest.url)
+                .trim_start_matches('/')
+        ),
         path: config.root.join(&newest.path),
         display_path: newest.path.clone(),
         url,

@@ -124,6 +124,11 @@ struct ChangeInfo {
     version_url: String,
     /// Empty for a first version.
     diff_url: String,
+    /// Told through a translation that does not show the change yet.
+    outdated: bool,
+    /// Then: the source's language (in itself) and its version's page.
+    source_language: String,
+    source_url: String,
 }
 
 #[derive(Serialize)]
@@ -141,11 +146,94 @@ struct RecipientInfo {
     name: String,
 }
 
-/// What the two templates see: `site`, `notice`, `recipient`, `unsubscribe`.
+/// Who reads a notice: the recipient (none: the list address) and the
+/// site's translations, so each document reaches them in their language
+/// when it has a translation in it.
+pub struct Reader<'a> {
+    pub recipient: Option<&'a Recipient>,
+    pub translations: &'a [crate::site::TranslationOf],
+}
+
+impl Reader<'_> {
+    /// The translation of `change`'s document in the reader's language.
+    fn translation(
+        &self,
+        config: &Config,
+        change: &SiteChange,
+    ) -> Option<&crate::site::TranslationOf> {
+        let language = self.recipient?.language.as_deref()?;
+        if language == config.language {
+            return None;
+        }
+        self.translations
+            .iter()
+            .find(|t| t.source_url == change.document.url && t.document.language == language)
+    }
+
+    /// `changes` as the reader gets them: each document that has a
+    /// translation in their language named and linked as the translation
+    /// (its version, class and redline stay the source's: the change told),
+    /// with the language the notice is then written in.
+    fn localize(&self, config: &Config, changes: &[SiteChange]) -> Localized {
+        let mut language = config.language.clone();
+        let mut notes = Vec::new();
+        let localized = changes
+            .iter()
+            .map(|change| match self.translation(config, change) {
+                None => {
+                    notes.push(None);
+                    change.clone()
+                }
+                Some(translation) => {
+                    language = translation.document.language.clone();
+                    let outdated = translation.status.as_ref().filter(|s| s.outdated);
+                    notes.push(Some(Translated {
+                        outdated: outdated.is_some(),
+                        source_language: outdated
+                            .map(|s| s.source_language.clone())
+                            .unwrap_or_default(),
+                        source_url: change.version.url.clone(),
+                    }));
+                    let mut change = change.clone();
+                    change.document = translation.document.clone();
+                    // Days in the reader's language.
+                    let format = config.date_format(&language);
+                    let version = &mut change.version;
+                    for (human, iso) in [
+                        (&mut version.label, &version.date_iso),
+                        (&mut version.applies_from, &version.applies_from_iso),
+                        (&mut version.effective, &version.effective_iso),
+                    ] {
+                        if let Ok(day) = iso.parse() {
+                            *human = crate::source::dates::day(day, format).human;
+                        }
+                    }
+                    change
+                }
+            })
+            .collect();
+        (localized, notes, language)
+    }
+}
+
+/// The changes as told to one reader, how each is told, and in what language.
+type Localized = (Vec<SiteChange>, Vec<Option<Translated>>, String);
+
+/// A change told through a translation.
+struct Translated {
+    outdated: bool,
+    /// The source's language: its code, then its name in itself.
+    source_language: String,
+    /// The source's version page, relative to the root.
+    source_url: String,
+}
+
+/// What the two templates see: `site`, `notice`, `recipient`, `unsubscribe`,
+/// and `lang`, the language they are written in.
 fn context(
     config: &Config,
     base_url: &str,
-    changes: &[SiteChange],
+    (changes, notes, lang): (&[SiteChange], &[Option<Translated>], &str),
     recipient: Option<&Recipient>,
 ) -> tera::Context {
     let link = |rel: &str| {
@@ -159,10 +247,24 @@ fn context(
         subject: subject(&config.email.subject_prefix, changes),
         changes: changes
             .iter()
-            .map(|c| {
+            .zip(notes)
+            .map(|(c, note)| {
                 let v = &c.version;
-                let version_url = link(&v.url);
+                let version_url = match note {
+                    // A translation's page is its newest text.
+                    Some(_) => link(&c.document.url),
+                    None => link(&v.url),
+                };
                 ChangeInfo {
+                    outdated: note.as_ref().is_some_and(|n| n.outdated),
+                    source_language: note
+                        .as_ref()
+                        .map(|n| n.source_language.clone())
+                        .unwrap_or_default(),
+                    source_url: note
+                        .as_ref()
+                        .map(|n| link(&n.source_url))
+                        .unwrap_or_default(),
                     document: one_line(&c.document.title),
                     change: v.change.as_str(),
                     commit: v.commit.clone(),
@@ -201,6 +303,7 @@ fn context(
             .collect(),
     };
     let mut context = tera::Context::new();
+    context.insert("lang", lang);
     context.insert(
         "site",
         &SiteInfo {
@@ -229,15 +332,24 @@ fn context(
     context
 }
 
-/// Renders the notice of `changes` for `recipient`.
+/// Renders the notice of `changes` for `reader`, in their language where
+/// the documents have a translation in it.
 pub fn compose(
     renderer: &Renderer,
     config: &Config,
     base_url: &str,
     changes: &[SiteChange],
-    recipient: Option<&Recipient>,
+    reader: &Reader<'_>,
 ) -> Result<Letter> {
-    let context = context(config, base_url, changes, recipient);
+    let recipient = reader.recipient;
+    let (localized, mut notes, lang) = reader.localize(config, changes);
+    for note in notes.iter_mut().flatten() {
+        note.source_language = renderer
+            .strings()
+            .language_name(&note.source_language)
+            .to_string();
+    }
+    let context = context(config, base_url, (&localized, &notes, &lang), recipient);
     let text = renderer.render(TEXT_TEMPLATE, &context)?;
     let html = renderer.render(HTML_TEMPLATE, &context)?;
     let keys: Vec<ChangeKey> = changes.iter().map(ChangeKey::of).collect();
@@ -250,7 +362,7 @@ pub fn compose(
     };
     Ok(Letter {
         to: recipient.cloned(),
-        subject: subject(&config.email.subject_prefix, changes),
+        subject: subject(&config.email.subject_prefix, &localized),
         text,
         html,
         message_id: message_id(base_url, &keys, recipient),

@@ -92,7 +92,7 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
     )?;
     let mut report = NotifyReport::default();
     let recipients = read_recipients(config, options, &mut report.warnings)?;
-    let (changes, warnings) = site::changes(config)?;
+    let (changes, translations, warnings) = site::changes(config)?;
     report.warnings.extend(warnings);
 
     let ledger_path = ledger::path(&config.root);
@@ -127,7 +127,7 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
     let last_notice = newest(&selection.changes, ledger.last_notice.as_ref(), &changes);
     let notices = select::group(selection.changes, options.group);
 
-    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
+    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?, &config.languages)?;
     let date = message_date()?;
     let mut outgoing = Vec::new();
     for notice in &notices {
@@ -155,8 +155,11 @@ pub fn notify(config: &Config, options: &NotifyOptions) -> Result<NotifyReport> 
                 }
                 Share::Nothing => continue,
             };
-            let letter =
-                message::compose(&renderer, config, base_url, &missing, recipient.as_ref())?;
+            let reader = message::Reader {
+                recipient: recipient.as_ref(),
+                translations: &translations,
+            };
+            let letter = message::compose(&renderer, config, base_url, &missing, &reader)?;
             let message = message::build(&letter, &config.email, &from, date)?;
             outgoing.push(Outgoing {
                 letter,
@@ -243,6 +246,7 @@ fn mailbox_key(mailbox: &Mailbox) -> String {
     Recipient {
         email: mailbox.email.clone(),
         name: None,
+        language: None,
     }
     .key()
 }

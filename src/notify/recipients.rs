@@ -1,4 +1,5 @@
-//! The recipients file: CSV `email,name` or one address a line. A bad line
+//! The recipients file: CSV `email,name,language` (name and language
+//! optional) or one address a line. A bad line
 //! is reported with its line number and skipped, never silently dropped; a
 //! header line, blank lines and `#` comments are allowed.
 
@@ -14,6 +15,9 @@ pub struct Recipient {
     pub email: Address,
     /// Display name, already made one line (never empty when present).
     pub name: Option<String>,
+    /// The language they read notices in (a checked BCP 47 code); none:
+    /// the site's default language.
+    pub language: Option<String>,
 }
 
 impl Recipient {
@@ -54,9 +58,10 @@ pub fn parse(origin: &str, text: &str) -> (Vec<Recipient>, Vec<String>) {
             }
         };
         let name = fields.get(1).map(|n| one_line(n)).filter(|n| !n.is_empty());
-        let recipient = Recipient {
+        let mut recipient = Recipient {
             email: address,
             name,
+            language: None,
         };
         if !seen.insert(recipient.key()) {
             warnings.push(format!(
@@ -64,6 +69,18 @@ pub fn parse(origin: &str, text: &str) -> (Vec<Recipient>, Vec<String>) {
                 recipient.email
             ));
             continue;
+        }
+        // One warning a line at most: a duplicate is skipped before its
+        // language is read.
+        if let Some(code) = fields.get(2).map(|l| l.trim()).filter(|l| !l.is_empty()) {
+            match crate::source::languages::parse_code(code, "language") {
+                Ok(code) => recipient.language = Some(code),
+                Err(_) => warnings.push(format!(
+                    "{origin}:{number}: `{}` is not a language code (like de or pt-BR); {} gets notices in the default language",
+                    one_line(code),
+                    recipient.email
+                )),
+            }
         }
         recipients.push(recipient);
     }
@@ -112,6 +129,25 @@ mod tests {
                 ("bob@example.com".into(), None),
                 ("carol@example.com".into(), Some("Doe, Carol \"CJ\"".into())),
             ]
+        );
+    }
+
+    #[test]
+    fn a_third_column_gives_the_language_checked() {
+        let text = "email,name,language\na@example.com,A,de\nb@example.com,,pt-br\nc@example.com,C,klingon\nd@example.com\nD@example.com,D,klingon\n";
+        let (recipients, warnings) = parse("people.csv", text);
+        let languages: Vec<Option<&str>> =
+            recipients.iter().map(|r| r.language.as_deref()).collect();
+        assert_eq!(languages, [Some("de"), Some("pt-BR"), None, None]);
+        // The duplicate is skipped before its language is read: one warning a line.
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("people.csv:4: `klingon` is not a language code"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].starts_with("people.csv:6: ") && warnings[1].contains("listed twice"),
+            "{warnings:?}"
         );
     }
 

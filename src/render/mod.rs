@@ -1,6 +1,7 @@
 //! Templates: tera loaded from a [`Theme`], and the one place pages are turned
 //! into HTML. Errors name the template file, its line, and the cause chain.
 
+pub mod i18n;
 pub mod pages;
 pub mod print_urls;
 pub mod rebase;
@@ -15,18 +16,28 @@ use anyhow::{Context, Result};
 use tera::{Template, Tera};
 
 use crate::render::theme::Theme;
+use crate::source::languages::Languages;
 use crate::text::control_chars;
 
 /// A ready set of templates. `Tera` is `Sync`, so pages render in parallel.
 pub struct Renderer {
     tera: Tera,
     theme: Theme,
+    strings: std::sync::Arc<i18n::Strings>,
+    /// What loading the theme's words found missing.
+    pub warnings: Vec<String>,
 }
 
 impl Renderer {
     /// Parses every template of the theme; the first bad one is the error.
-    pub fn new(theme: Theme) -> Result<Renderer> {
+    /// The theme's words are read for the site's `languages`.
+    pub fn new(theme: Theme, languages: &Languages) -> Result<Renderer> {
+        let codes: Vec<&str> = languages.list.iter().map(|l| l.code.as_str()).collect();
+        let (strings, warnings) =
+            i18n::Strings::load(&theme.strings, &languages.default_language().code, &codes)?;
+        let strings = std::sync::Arc::new(strings);
         let mut tera = Tera::default();
+        tera.register_function("t", i18n::function(strings.clone()));
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         let added = tera.add_raw_templates(
             theme
@@ -46,7 +57,12 @@ impl Renderer {
                 "the templates do not fit together (check their {% extends %} and {% import %} names)",
             ));
         }
-        Ok(Renderer { tera, theme })
+        Ok(Renderer {
+            tera,
+            theme,
+            strings,
+            warnings,
+        })
     }
 
     /// Renders template `name` with `context`. The result holds no
@@ -89,5 +105,10 @@ impl Renderer {
 
     pub fn theme(&self) -> &Theme {
         &self.theme
+    }
+
+    /// The theme's words in every language.
+    pub fn strings(&self) -> &i18n::Strings {
+        &self.strings
     }
 }

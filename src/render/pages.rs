@@ -34,6 +34,49 @@ pub struct Page<'a> {
     pub withdrawn_at: Option<(Day, String)>,
     /// The permanent id (see [`document_id`] and [`unique_ids`]).
     pub id: String,
+    /// The document and its translations, in the site's language order
+    /// (empty when it has none).
+    pub alternates: Vec<Alternate>,
+    /// The URL of the document this one translates.
+    pub translation_of: Option<String>,
+    /// A translation's standing against its source.
+    pub translation: Option<TranslationStatus>,
+}
+
+/// One language a document is published in, for `hreflang` links and the
+/// language switcher. URLs are relative to the site root.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alternate {
+    /// BCP 47 code, as `hreflang` takes it.
+    pub language: String,
+    /// The language's name in itself (`Deutsch`).
+    pub name: String,
+    pub url: String,
+    /// The page being shown.
+    pub current: bool,
+    /// The document the others translate (`x-default`).
+    pub source: bool,
+}
+
+/// Whether a translation shows its source's newest material change.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslationStatus {
+    pub outdated: bool,
+    /// The source's language (code and name in itself).
+    pub source_language: String,
+    pub source_language_name: String,
+    /// The source's current page.
+    pub source_url: String,
+    /// The source's newest material change: its day in this page's
+    /// language, and its version page.
+    pub changed: String,
+    pub changed_iso: String,
+    pub changed_url: String,
+    /// The redline from the source version this translation was made from
+    /// to the newest: what changed since (empty when unknown).
+    pub compare_url: String,
+    /// The source version this translation was made from.
+    pub translated_commit: Option<String>,
 }
 
 impl<'a> Page<'a> {
@@ -50,11 +93,9 @@ impl<'a> Page<'a> {
         );
         let from_history = history
             .and_then(|h| h.versions.first())
-            .map(|v| version_day(v, config));
-        let from_front = doc
-            .front
-            .updated
-            .map(|d| dates::day(d, &config.date_format));
+            .map(|v| version_day(v, &doc.language, config));
+        let date_format = config.date_format(&doc.language);
+        let from_front = doc.front.updated.map(|d| dates::day(d, date_format));
         let last_updated = if config.trust_front_matter_dates {
             from_front.or(from_history)
         } else {
@@ -69,11 +110,14 @@ impl<'a> Page<'a> {
             versions: Vec::new(),
             notices: Notices::default(),
             draft_url: String::new(),
+            alternates: Vec::new(),
+            translation_of: None,
+            translation: None,
             id: document_id(&doc.front, history, doc.url.trim_start_matches('/')),
             withdrawn_at: history.and_then(|h| h.withdrawn.as_ref()).map(|w| {
                 let zoned = dates::zoned(w.seconds, w.offset_minutes, config.timezone.as_ref());
                 (
-                    dates::day(zoned.date(), &config.date_format),
+                    dates::day(zoned.date(), date_format),
                     dates::rfc3339(&zoned),
                 )
             }),
@@ -138,8 +182,9 @@ impl<'a> Page<'a> {
             .doc
             .front
             .effective
-            .map(|d| dates::day(d, &config.date_format));
+            .map(|d| dates::day(d, config.date_format(&self.doc.language)));
         DocSummary {
+            language: self.doc.language.clone(),
             id: self.id.clone(),
             title: self.title.clone(),
             url: self.rel_url().to_string(),
@@ -174,7 +219,7 @@ impl<'a> Page<'a> {
         }
     }
 
-    pub fn context(&self, config: &Config) -> PageContext<'_> {
+    pub fn context<'c>(&'c self, config: &'c Config) -> PageContext<'c> {
         let summary = self.summary(config);
         let pick = |index: Option<usize>| index.and_then(|i| self.versions.get(i)).cloned();
         let has_versions = !self.versions.is_empty();
@@ -207,13 +252,20 @@ impl<'a> Page<'a> {
                 String::new()
             },
             draft_url: self.draft_url.clone(),
+            alternates: &self.alternates,
+            translation: self.translation.as_ref(),
+            binding: config
+                .languages
+                .binding
+                .as_deref()
+                .filter(|binding| *binding != self.doc.language && self.translation_of.is_some()),
             summary,
         }
     }
 }
 
-fn version_day(version: &Version, config: &Config) -> Day {
-    dates::day(version_date(version, config), &config.date_format)
+fn version_day(version: &Version, language: &str, config: &Config) -> Day {
+    dates::day(version_date(version, config), config.date_format(language))
 }
 
 /// The day a version was published, in the site's zone.
@@ -282,6 +334,8 @@ pub struct DocSummary {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// The language it is written in (BCP 47).
+    pub language: String,
     pub description: String,
     pub last_updated: String,
     pub last_updated_iso: String,
@@ -327,6 +381,12 @@ pub struct PageContext<'a> {
     /// The redline of the working tree against the newest version; empty
     /// except in the preview server.
     pub draft_url: String,
+    /// The languages the document is published in.
+    pub alternates: &'a [Alternate],
+    /// A translation's standing against its source.
+    pub translation: Option<&'a TranslationStatus>,
+    /// The language whose text prevails, on a translation in another one.
+    pub binding: Option<&'a str>,
 }
 
 /// One version in `page.versions`, newest first, with its change. URLs are
@@ -387,21 +447,23 @@ impl VersionContext {
         version: &Version,
         entry: &Entry,
         title: &str,
-        doc_url: &str,
+        document: &DocSummary,
         config: &Config,
     ) -> Self {
+        let doc_url = &format!("/{}", document.url);
+        let date_format = config.date_format(&document.language);
         let zoned = dates::zoned(
             version.seconds,
             version.offset_minutes,
             config.timezone.as_ref(),
         );
-        let day = dates::day(entry.day, &config.date_format);
-        let effective = entry.effective.map(|d| dates::day(d, &config.date_format));
-        let applies_from = dates::day(entry.standing.applies_from, &config.date_format);
+        let day = dates::day(entry.day, date_format);
+        let effective = entry.effective.map(|d| dates::day(d, date_format));
+        let applies_from = dates::day(entry.standing.applies_from, date_format);
         let applies_until = entry
             .standing
             .applies_until
-            .map(|d| dates::day(d, &config.date_format));
+            .map(|d| dates::day(d, date_format));
         let (sections, words_added, words_removed) = entry
             .comparison
             .as_ref()

@@ -11,6 +11,7 @@ pub fn document(url: &str) -> DocSummary {
         title: url.trim_end_matches('/').to_string(),
         id: url.trim_end_matches('/').to_string(),
         url: url.to_string(),
+        language: "en".into(),
         description: String::new(),
         last_updated: String::new(),
         last_updated_iso: String::new(),

@@ -2,6 +2,8 @@
 //! in the binary so `redline` works from any folder after `cargo install`; a
 //! theme folder `themes/<name>/` in the site root wins over the embedded copy,
 //! and a site's own `templates/` and `static/` override single files of it.
+//! Its words (`i18n/<code>.toml`) are the built-in tables, then the theme
+//! folder's, then the site's `i18n/`, each over the one before key by key.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -81,6 +83,15 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The built-in tables of the theme's words, one per language.
+const DEFAULT_STRINGS: &[(&str, &str)] = &[
+    ("en", include_str!("../../themes/default/i18n/en.toml")),
+    ("de", include_str!("../../themes/default/i18n/de.toml")),
+    ("fr", include_str!("../../themes/default/i18n/fr.toml")),
+    ("es", include_str!("../../themes/default/i18n/es.toml")),
+    ("ja", include_str!("../../themes/default/i18n/ja.toml")),
+];
+
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
     "style.css",
     include_bytes!("../../themes/default/static/style.css"),
@@ -103,11 +114,21 @@ pub struct StaticFile {
     pub bytes: Vec<u8>,
 }
 
+/// One table of words (`i18n/de.toml`): its language, origin and text.
+#[derive(Debug, Clone)]
+pub struct StringsSource {
+    pub code: String,
+    pub origin: String,
+    pub text: String,
+}
+
 /// The merged theme: theme files with the site's overrides applied.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
     pub templates: Vec<TemplateSource>,
     pub static_files: Vec<StaticFile>,
+    /// Tables of words, later ones over earlier ones.
+    pub strings: Vec<StringsSource>,
 }
 
 /// Loads theme `name` for the site at `root`, then the site's own
@@ -130,6 +151,10 @@ pub fn load(root: &Path, name: &str) -> Result<Theme> {
             bytes,
         });
     }
+    let mut strings = default_strings();
+    strings.append(&mut theme.strings);
+    strings.extend(strings_in(root, &root.join("i18n"))?);
+    theme.strings = strings;
     for required in REQUIRED_TEMPLATES {
         if !theme.templates.iter().any(|t| t.name == *required) {
             bail!(
@@ -160,8 +185,39 @@ fn base_theme(root: &Path, name: &str) -> Result<Theme> {
     )
 }
 
+fn default_strings() -> Vec<StringsSource> {
+    DEFAULT_STRINGS
+        .iter()
+        .map(|(code, text)| StringsSource {
+            code: (*code).to_string(),
+            origin: format!("the built-in default theme's i18n/{code}.toml"),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// The `<code>.toml` files of an `i18n/` folder.
+fn strings_in(root: &Path, dir: &Path) -> Result<Vec<StringsSource>> {
+    let mut strings = Vec::new();
+    for (name, origin, bytes) in read_folder(root, dir)? {
+        let Some(code) = name.strip_suffix(".toml").filter(|c| !c.contains('/')) else {
+            continue;
+        };
+        let text = decode(&bytes)
+            .with_context(|| format!("cannot read {origin}"))?
+            .to_string();
+        strings.push(StringsSource {
+            code: code.to_string(),
+            origin,
+            text,
+        });
+    }
+    Ok(strings)
+}
+
 fn embedded_default() -> Theme {
     Theme {
+        strings: Vec::new(),
         templates: DEFAULT_TEMPLATES
             .iter()
             .map(|(name, text)| TemplateSource {
@@ -196,6 +252,7 @@ fn theme_from_folder(root: &Path, dir: &Path) -> Result<Theme> {
             bytes,
         });
     }
+    theme.strings = strings_in(root, &dir.join("i18n"))?;
     // The archive's pages and feeds extend the theme's own base.html, so a
     // theme written before them (or without them) still gets them.
     for (name, text) in DEFAULT_TEMPLATES {

@@ -71,7 +71,7 @@ pub fn classify(path: &Path, watched: &Watched) -> Option<Change> {
     let rel = path.strip_prefix(&watched.root).ok()?;
     let first = rel.iter().next()?.to_string_lossy();
     match first.as_ref() {
-        "templates" | "static" | "themes" => Some(Change::Theme),
+        "templates" | "static" | "themes" | "i18n" => Some(Change::Theme),
         crate::source::config::CONFIG_FILE if rel.iter().count() == 1 => Some(Change::Config),
         _ => None,
     }
@@ -137,7 +137,7 @@ impl SourceWatcher {
             (watched.root.clone(), RecursiveMode::NonRecursive),
             (watched.content_dir.clone(), RecursiveMode::Recursive),
         ];
-        for name in ["templates", "static", "themes"] {
+        for name in ["templates", "static", "themes", "i18n"] {
             folders.push((watched.root.join(name), RecursiveMode::Recursive));
         }
         for git_dir in &watched.git_dirs {
@@ -219,6 +219,7 @@ mod tests {
         assert_eq!(kind("/site/content/legal/logo.png"), Some(Change::Content));
         assert_eq!(kind("/site/templates/page.html"), Some(Change::Theme));
         assert_eq!(kind("/site/static/style.css"), Some(Change::Theme));
+        assert_eq!(kind("/site/i18n/de.toml"), Some(Change::Theme));
         assert_eq!(
             kind("/site/themes/plain/templates/base.html"),
             Some(Change::Theme)

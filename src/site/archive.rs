@@ -264,14 +264,13 @@ pub fn build(
         &days,
         config.today,
     );
-    let doc_url = format!("/{}", input.document.url);
     let mut versions: Vec<VersionContext> = history
         .versions
         .iter()
         .zip(&entries)
         .zip(&changes.titles)
         .map(|((version, entry), title)| {
-            VersionContext::new(version, entry, title, &doc_url, config)
+            VersionContext::new(version, entry, title, input.document, config)
         })
         .collect();
     pages::label_same_day(&mut versions);
@@ -318,7 +317,7 @@ pub fn build(
         let feed = feeds::document_feed(config, input.document, versions);
         let mut context = input.base.clone();
         context.insert("feed", &feed);
-        let path = pages::feed_url(&doc_url);
+        let path = pages::feed_url(&format!("/{}", input.document.url));
         let xml = renderer
             .render("atom.xml", &context)
             .with_context(|| format!("cannot render {path}"))?;

@@ -23,6 +23,14 @@ pub struct DocumentEntry {
     pub source: String,
     pub url: String,
     pub title: String,
+    /// The language it is written in (BCP 47).
+    pub language: String,
+    /// For a translation: the URL of the document it translates.
+    pub translation_of: Option<String>,
+    /// For a translation: whether it shows its source's newest material
+    /// change (see [`TranslationEntry`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation: Option<TranslationEntry>,
     pub last_updated: Option<String>,
     pub effective: Option<String>,
     pub unpublished: bool,
@@ -32,6 +40,19 @@ pub struct DocumentEntry {
     /// SHA-256 of what a reader sees now (title and rendered body).
     pub sha256: String,
     pub versions: Vec<VersionEntry>,
+}
+
+/// A translation's standing against its source.
+#[derive(Debug, Serialize)]
+pub struct TranslationEntry {
+    /// `current` or `outdated`.
+    pub status: &'static str,
+    /// The day of the source's newest material change.
+    pub source_changed: Option<String>,
+    /// The source version the translation was made from.
+    pub translated_commit: Option<String>,
+    /// The redline of what changed in the source since then.
+    pub compare_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -78,6 +99,14 @@ pub fn manifest(pages: &[Page<'_>], sha256: &[String], approximate: bool) -> Man
                 .map_or_else(|| page.doc.display_path.clone(), |h| h.source.clone()),
             url: page.doc.url.clone(),
             title: page.title.clone(),
+            language: page.doc.language.clone(),
+            translation_of: page.translation_of.clone(),
+            translation: page.translation.as_ref().map(|t| TranslationEntry {
+                status: if t.outdated { "outdated" } else { "current" },
+                source_changed: (!t.changed_iso.is_empty()).then(|| t.changed_iso.clone()),
+                translated_commit: t.translated_commit.clone(),
+                compare_url: (!t.compare_url.is_empty()).then(|| format!("/{}", t.compare_url)),
+            }),
             last_updated: page.last_updated.as_ref().map(|d| d.iso.clone()),
             effective: page.doc.front.effective.map(|d| d.to_string()),
             unpublished: page.unpublished(),

@@ -10,6 +10,7 @@ pub mod output;
 pub mod redirects;
 pub mod reuse;
 pub mod sitefiles;
+pub mod translated;
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
@@ -205,17 +206,54 @@ fn generate_into(
     let kept = cache.map(|c| &c.history);
     let history = history::read_with(config, &content.documents, kept, reuse.store)?;
     content.withdrawn = withdrawn::documents(config, &content, &history)?;
-    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?)?;
+    let renderer = Renderer::new(theme::load(&config.root, &config.theme)?, &config.languages)?;
     render_site(config, &content, &history, &renderer, mode, sink, reuse)
 }
 
-/// Every version of every document with its change, newest first, without
-/// rendering any page: what `redline notify` announces.
-pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<String>)> {
+/// A translation as `redline notify` reads it to a recipient in its language.
+#[derive(Debug, Clone)]
+pub struct TranslationOf {
+    /// The source's URL relative to the root (`privacy/`).
+    pub source_url: String,
+    pub document: DocSummary,
+    pub status: Option<pages::TranslationStatus>,
+}
+
+/// What `redline notify` announces: every version of every document that
+/// translates nothing, with its change, newest first (without rendering any
+/// page), and each translation, to read a notice in its language.
+pub fn changes(config: &Config) -> Result<(Vec<SiteChange>, Vec<TranslationOf>, Vec<String>)> {
     let mut content = content::load(config, config.drafts)?;
     let history = history::read(config, &content.documents)?;
     content.withdrawn = withdrawn::documents(config, &content, &history)?;
-    changes_of(config, &content, &history)
+    let (mut changes, statuses, warnings) = judged(config, &content, &history, true)?;
+    let mut translations = Vec::new();
+    for (index, status) in statuses.into_iter().enumerate() {
+        let Some(source) = content.translations.source[index] else {
+            continue;
+        };
+        let url = |i: usize| content.documents[i].url.trim_start_matches('/').to_string();
+        let own = url(index);
+        let Some(document) = changes
+            .iter()
+            .find(|c| c.document.url == own)
+            .map(|c| c.document.clone())
+        else {
+            continue;
+        };
+        translations.push(TranslationOf {
+            source_url: url(source),
+            document,
+            status,
+        });
+    }
+    // A translation's changes are told as its source's, in the reader's language.
+    changes.retain(|c| {
+        !translations
+            .iter()
+            .any(|t| t.document.url == c.document.url)
+    });
+    Ok((changes, translations, warnings))
 }
 
 /// [`changes`] for content and history already read.
@@ -224,6 +262,34 @@ pub fn changes_of(
     content: &Content,
     history: &History,
 ) -> Result<(Vec<SiteChange>, Vec<String>)> {
+    let (changes, _, warnings) = judged(config, content, history, false)?;
+    Ok((changes, warnings))
+}
+
+/// Each current document's standing as a translation (None for one that
+/// translates nothing), in the order of `content.documents`, with every
+/// change as [`changes_of`] gives them: what `redline log` reports.
+pub fn translations_of(
+    config: &Config,
+    content: &Content,
+    history: &History,
+) -> Result<(Vec<SiteChange>, Vec<Option<pages::TranslationStatus>>)> {
+    let (changes, statuses, _) = judged(config, content, history, true)?;
+    Ok((changes, statuses))
+}
+
+type Judged = (
+    Vec<SiteChange>,
+    Vec<Option<pages::TranslationStatus>>,
+    Vec<String>,
+);
+
+fn judged(
+    config: &Config,
+    content: &Content,
+    history: &History,
+    translations: bool,
+) -> Result<Judged> {
     let mut pages = current_pages(config, content, history);
     let summaries: Vec<DocSummary> = pages.iter().map(|p| p.summary(config)).collect();
     let base = tera::Context::new();
@@ -241,7 +307,18 @@ pub fn changes_of(
     let archives = build_archives(&run, &mut pages, &summaries)?;
     let mut warnings = history.warnings.clone();
     warnings.extend(archives.into_iter().flat_map(|a| a.warnings));
-    Ok((site_changes(&pages, &summaries), warnings))
+    let statuses = if translations {
+        translated::link(content, &mut pages, None);
+        translated::judge(config, content, &mut pages, None)?;
+        pages
+            .iter()
+            .take(content.documents.len())
+            .map(|p| p.translation.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((site_changes(&pages, &summaries), statuses, warnings))
 }
 
 /// Every document rendered as it is now, with its history; then every
@@ -305,7 +382,9 @@ pub fn render_site(
     let mut warnings = config.warnings.clone();
     warnings.extend(history.warnings.iter().cloned());
     warnings.extend(content.warnings.iter().cloned());
+    warnings.extend(renderer.warnings.iter().cloned());
     let mut pages = current_pages(config, content, history);
+    translated::link(content, &mut pages, Some(renderer.strings()));
     check_unpublished(config, &pages, &mut warnings)?;
     check_front_matter_dates(config, &pages, &mut warnings);
     report_sanitized_html(&pages, &mut warnings);
@@ -349,6 +428,9 @@ pub fn render_site(
     base.insert("generator", crate::GENERATOR);
     base.insert("current_url", "");
     base.insert("description", &config.description);
+    base.insert("lang", &config.language);
+    base.insert("dir", config.languages.default_language().dir());
+    base.insert("language_root", "");
 
     base.insert("archive", &config.archive);
     let assets_now = assets_now(content);
@@ -376,12 +458,13 @@ pub fn render_site(
                 .map(|w| format!("{}: {w}", page.doc.display_path)),
         );
     }
+    translated::judge(config, content, &mut pages, Some(renderer.strings()))?;
     if config.archive {
         render_changes(config, renderer, &base, &pages, &page_summaries, &sink)?;
     }
 
     pages.par_iter().try_for_each(|page| -> Result<()> {
-        let mut context = base.clone();
+        let mut context = translated::language_base(config, &base, &page.doc.language, &summaries);
         context.insert("root", &page.root());
         context.insert("canonical", &canonical(config, &page.doc.url));
         let page_context = page.context(config);
@@ -390,6 +473,7 @@ pub fn render_site(
         context.insert("current_url", &page_context.summary.url);
         context.insert("description", &page_context.summary.description);
         context.insert("page", &page_context);
+        context.insert("alternates", &page.alternates);
         let template = if page.withdrawn() {
             "withdrawn.html"
         } else {
@@ -405,37 +489,50 @@ pub fn render_site(
         )
     })?;
 
-    let home = content
-        .home
-        .as_ref()
-        .map(|doc| markdown::render(&doc.body, options));
-    let mut context = base.clone();
-    context.insert("root", "");
-    context.insert("canonical", &canonical(config, "/"));
-    context.insert("documents", &summaries);
-    context.insert("withdrawn", &withdrawn);
-    let section_title = content
-        .home
-        .as_ref()
-        .and_then(|d| d.front.title.clone())
-        .or_else(|| home.as_ref().and_then(|h| h.leading_title.clone()))
-        .unwrap_or_else(|| config.title.clone());
-    context.insert(
-        "section",
-        &SectionContext {
-            title: section_title,
-            content: home.map(|h| h.html).unwrap_or_default(),
-        },
-    );
-    let origin = content
-        .home
-        .as_ref()
-        .map_or("the home page".to_string(), |d| d.display_path.clone());
-    sink.insert(
-        "index.html".into(),
-        renderer.render("index.html", &context)?.into_bytes(),
-        origin,
-    )?;
+    for language in &config.languages.list {
+        let home_doc = if language.code == config.language {
+            content.home.as_ref()
+        } else {
+            content
+                .translated_homes
+                .iter()
+                .find(|d| d.language == language.code)
+        };
+        let home = home_doc.map(|doc| markdown::render(&doc.body, options));
+        let mine = |list: &[DocSummary]| -> Vec<DocSummary> {
+            list.iter()
+                .filter(|d| !config.languages.multilingual() || d.language == language.code)
+                .cloned()
+                .collect()
+        };
+        let prefix = language.url_prefix.trim_start_matches('/');
+        let mut context = translated::language_base(config, &base, &language.code, &summaries);
+        context.insert("root", &pages::root_of(prefix));
+        context.insert("canonical", &canonical(config, &language.url_prefix));
+        context.insert("documents", &mine(&summaries));
+        context.insert("withdrawn", &mine(&withdrawn));
+        context.insert(
+            "alternates",
+            &home_alternates(config, renderer, &language.code),
+        );
+        let section_title = home_doc
+            .and_then(|d| d.front.title.clone())
+            .or_else(|| home.as_ref().and_then(|h| h.leading_title.clone()))
+            .unwrap_or_else(|| language.title.clone());
+        context.insert(
+            "section",
+            &SectionContext {
+                title: section_title,
+                content: home.map(|h| h.html).unwrap_or_default(),
+            },
+        );
+        let origin = home_doc.map_or("the home page".to_string(), |d| d.display_path.clone());
+        sink.insert(
+            format!("{prefix}index.html"),
+            renderer.render("index.html", &context)?.into_bytes(),
+            origin,
+        )?;
+    }
 
     let mut context = base.clone();
     let absolute_root = config.base_url.clone().unwrap_or_else(|| "/".into());
@@ -467,10 +564,17 @@ pub fn render_site(
             .iter()
             .filter_map(|p| p.last_updated.as_ref().map(|d| d.iso.clone()))
             .max(),
+        alternates: Vec::new(),
     }];
+    entries.extend(
+        config.languages.list[1..]
+            .iter()
+            .map(|l| translated::home_entry(&l.url_prefix, &pages, &l.code)),
+    );
     entries.extend(pages.iter().map(|p| SitemapEntry {
         path: p.doc.url.clone(),
         lastmod: p.last_updated.as_ref().map(|d| d.iso.clone()),
+        alternates: translated::sitemap_alternates(p),
     }));
     sink.insert(
         "sitemap.xml".into(),
@@ -575,6 +679,8 @@ fn build_archives(
                 let repo = repo.as_ref().map_err(|err| {
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
+                // The archive's pages speak the document's language.
+                let base = &translated::language_base(config, base, &summary.language, summaries);
                 let input = ArchiveInput {
                     git_dir,
                     config,
@@ -677,15 +783,26 @@ fn render_changes(
     sink: &Sink,
 ) -> Result<()> {
     let changes = site_changes(pages, summaries);
-    let mut context = base.clone();
-    context.insert("root", "../");
-    context.insert("canonical", &canonical(config, "/changes/"));
-    context.insert("changes", &changes);
-    sink.insert(
-        "changes/index.html".into(),
-        renderer.render("changes.html", &context)?.into_bytes(),
-        "the changes page",
-    )?;
+    // One changes page per language, each listing its own documents' changes.
+    for language in &config.languages.list {
+        let mine: Vec<&SiteChange> = changes
+            .iter()
+            .filter(|c| !config.languages.multilingual() || c.document.language == language.code)
+            .collect();
+        let prefix = language.url_prefix.trim_start_matches('/');
+        let mut context = translated::language_base(config, base, &language.code, summaries);
+        context.insert("root", &pages::root_of(&format!("{prefix}changes/")));
+        context.insert(
+            "canonical",
+            &canonical(config, &format!("{}changes/", language.url_prefix)),
+        );
+        context.insert("changes", &mine);
+        sink.insert(
+            format!("{prefix}changes/index.html"),
+            renderer.render("changes.html", &context)?.into_bytes(),
+            "the changes page",
+        )?;
+    }
     let mut context = base.clone();
     context.insert("feed", &feeds::site_feed(config, &changes));
     sink.insert(
@@ -729,6 +846,26 @@ fn site_changes(pages: &[Page<'_>], summaries: &[DocSummary]) -> Vec<SiteChange>
         (b.version.seconds, &a.document.url).cmp(&(a.version.seconds, &b.document.url))
     });
     changes
+}
+
+/// The home page in every language, for its `hreflang` links and switcher.
+fn home_alternates(config: &Config, renderer: &Renderer, current: &str) -> Vec<pages::Alternate> {
+    if !config.languages.multilingual() {
+        return Vec::new();
+    }
+    config
+        .languages
+        .list
+        .iter()
+        .enumerate()
+        .map(|(index, language)| pages::Alternate {
+            language: language.code.clone(),
+            name: renderer.strings().language_name(&language.code).to_string(),
+            url: language.url_prefix.trim_start_matches('/').to_string(),
+            current: language.code == current,
+            source: index == 0,
+        })
+        .collect()
 }
 
 fn canonical(config: &Config, path: &str) -> String {

@@ -10,14 +10,20 @@ pub struct SitemapEntry {
     pub path: String,
     /// `YYYY-MM-DD`, when known.
     pub lastmod: Option<String>,
+    /// The page in other languages: (`hreflang`, path), `x-default` too.
+    pub alternates: Vec<(String, String)>,
 }
 
 /// A sitemap (sitemaps.org 0.9). Locations are absolute when the site has a
 /// base URL; without one they are root-relative and the build warns.
 pub fn sitemap(base_url: Option<&str>, entries: &[SitemapEntry]) -> String {
     let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"",
     );
+    if entries.iter().any(|e| !e.alternates.is_empty()) {
+        xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
+    }
+    xml.push_str(">\n");
     for entry in entries {
         xml.push_str("  <url>\n    <loc>");
         xml.push_str(&escape_xml(&absolute(base_url, &entry.path)));
@@ -26,6 +32,13 @@ pub fn sitemap(base_url: Option<&str>, entries: &[SitemapEntry]) -> String {
             xml.push_str("    <lastmod>");
             xml.push_str(&escape_xml(lastmod));
             xml.push_str("</lastmod>\n");
+        }
+        for (hreflang, path) in &entry.alternates {
+            xml.push_str("    <xhtml:link rel=\"alternate\" hreflang=\"");
+            xml.push_str(&escape_xml(hreflang));
+            xml.push_str("\" href=\"");
+            xml.push_str(&escape_xml(&absolute(base_url, path)));
+            xml.push_str("\"/>\n");
         }
         xml.push_str("  </url>\n");
     }
@@ -76,6 +89,7 @@ mod tests {
         let xml = sitemap(
             Some("https://example.com/legal/"),
             &[SitemapEntry {
+                alternates: Vec::new(),
                 path: "/privacy/".into(),
                 lastmod: Some("2026-03-03".into()),
             }],

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::source::exclude::Exclude;
+use crate::source::languages::{LanguageFile, Languages, SiteDefaults};
 use crate::source::location::line_col;
 use crate::text::attributes::{AllowedClasses, is_class_name};
 use crate::text::markdown::{HtmlMode, MarkdownOptions};
@@ -39,9 +40,14 @@ struct ConfigFile {
     description: String,
     base_url: Option<String>,
     feed_id_base: Option<String>,
-    language: String,
+    /// The old name of `default_language`, still read.
+    language: Option<String>,
+    default_language: Option<String>,
+    /// Whose text prevails when a translation differs from it.
+    binding_language: Option<String>,
     timezone: Option<String>,
-    date_format: String,
+    /// None: each language's long date from CLDR.
+    date_format: Option<String>,
     theme: String,
     content_dir: PathBuf,
     output_dir: PathBuf,
@@ -59,6 +65,7 @@ struct ConfigFile {
     publish_commit_subjects: bool,
     email: EmailFile,
     check: crate::source::lint_levels::CheckFile,
+    languages: BTreeMap<String, LanguageFile>,
     /// Keys keep their place in the file, to point at a misplaced setting.
     extra: BTreeMap<Spanned<String>, toml::Value>,
 }
@@ -72,6 +79,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "base_url",
     "feed_id_base",
     "language",
+    "default_language",
+    "binding_language",
     "timezone",
     "date_format",
     "theme",
@@ -128,9 +137,11 @@ impl Default for ConfigFile {
             description: String::new(),
             base_url: None,
             feed_id_base: None,
-            language: "en".into(),
+            language: None,
+            default_language: None,
+            binding_language: None,
             timezone: None,
-            date_format: "%B %-d, %Y".into(),
+            date_format: None,
             theme: "default".into(),
             content_dir: "content".into(),
             output_dir: "public".into(),
@@ -147,6 +158,7 @@ impl Default for ConfigFile {
             publish_commit_subjects: false,
             email: EmailFile::default(),
             check: Default::default(),
+            languages: BTreeMap::new(),
             extra: BTreeMap::new(),
         }
     }
@@ -208,11 +220,12 @@ pub struct Config {
     /// What feed entry ids start with instead of `base_url`: set to the old
     /// `base_url` when the site moves, so no feed shows old changes as new.
     pub feed_id_base: Option<String>,
+    /// The default language's code (BCP 47, canonical).
     pub language: String,
+    /// Every language of the site, the default first, with its settings.
+    pub languages: Languages,
     /// The zone dates are shown in; `None` keeps each commit's own offset.
     pub timezone: Option<TimeZone>,
-    /// A strftime format for human dates, checked at load.
-    pub date_format: String,
     pub theme: String,
     /// What raw HTML in Markdown becomes.
     pub html: HtmlMode,
@@ -362,7 +375,6 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
             })
         })
         .transpose()?;
-    check_date_format(&file.date_format)?;
     let today = build_day(timezone.as_ref())?;
     let extra: BTreeMap<&str, &toml::Value> = file
         .extra
@@ -370,6 +382,25 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         .map(|(key, value)| (key.get_ref().as_str(), value))
         .collect();
     let extra = serde_json::to_value(extra).context("the [extra] table")?;
+    let default_language = match (&file.default_language, &file.language) {
+        (Some(new), Some(old)) if new != old => bail!(
+            "{CONFIG_FILE} sets both `default_language = \"{new}\"` and its old name `language = \"{old}\"`; keep `default_language` only"
+        ),
+        (Some(code), _) | (None, Some(code)) => code.clone(),
+        (None, None) => "en".to_string(),
+    };
+    let languages = Languages::resolve(
+        &default_language,
+        file.binding_language.as_deref(),
+        file.languages,
+        &SiteDefaults {
+            title: &file.title,
+            description: &file.description,
+            date_format: file.date_format.as_deref(),
+            extra: &extra,
+        },
+        (&root, &content_dir),
+    )?;
     let email = resolve_email(file.email)?;
     let check = crate::source::lint_levels::CheckConfig::resolve(file.check)?;
     let exclude = Exclude::new(file.exclude, CONFIG_FILE)?;
@@ -392,9 +423,9 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
         description: file.description,
         base_url,
         feed_id_base: file.feed_id_base,
-        language: file.language,
+        language: languages.default_language().code.clone(),
+        languages,
         timezone,
-        date_format: file.date_format,
         theme: overrides.theme.clone().unwrap_or(file.theme),
         html: html_mode(file.html, file.unsafe_html)?,
         allowed_classes: file.allowed_classes,
@@ -420,6 +451,11 @@ fn resolve(root: PathBuf, file: ConfigFile, overrides: &Overrides) -> Result<Con
 }
 
 impl Config {
+    /// How dates are written in the language with `code`.
+    pub fn date_format(&self, code: &str) -> &crate::source::dates::DateFormat {
+        &self.languages.get(code).date_format
+    }
+
     /// Who speaks for the site where a format wants an author (feeds):
     /// `[extra] company` when set, else the site's title.
     pub fn site_author(&self) -> String {
@@ -525,7 +561,7 @@ fn check_unsubscribe_url(url: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_date_format(format: &str) -> Result<()> {
+pub(crate) fn check_date_format(format: &str) -> Result<()> {
     let probe = jiff::civil::date(2026, 3, 3);
     jiff::fmt::strtime::format(format, probe)
         .map(|_| ())
@@ -548,7 +584,7 @@ mod tests {
             .split('`')
             .skip(3)
             .step_by(2)
-            .filter(|name| !matches!(*name, "email" | "check" | "extra"))
+            .filter(|name| !matches!(*name, "email" | "check" | "languages" | "extra"))
             .collect();
         assert_eq!(expected, TOP_LEVEL_KEYS, "{message}");
     }

@@ -22,8 +22,15 @@ pub struct Document {
     /// The path relative to the site root, with `/` separators, for messages
     /// and templates (`content/privacy.md`).
     pub display_path: String,
-    /// The site URL path, starting and ending with `/` (`/privacy/`).
+    /// The site URL path, starting and ending with `/` (`/privacy/`,
+    /// `/de/privacy/`).
     pub url: String,
+    /// The language it is written in (a code of the site's languages).
+    pub language: String,
+    /// What matches a translation to its source: the URL its path makes
+    /// with the language marks taken out and no slug (`/privacy/` for
+    /// `privacy.de.md`).
+    pub translation_key: String,
     pub front: FrontMatter,
     /// The Markdown body, front matter removed.
     pub body: String,
@@ -48,10 +55,14 @@ pub struct Content {
     /// `content/index.md`, which introduces the home page rather than being a
     /// document of its own.
     pub home: Option<Document>,
+    /// The other languages' home pages (`index.de.md`, `de/index.md`).
+    pub translated_homes: Vec<Document>,
     pub assets: Vec<Asset>,
     /// Documents deleted from the content folder, read back from their last
     /// version (see [`crate::history::withdrawn`]); filled in once history is read.
     pub withdrawn: Vec<Document>,
+    /// Which document translates which (by index into `documents`).
+    pub translations: crate::source::translations::Translations,
     /// Files left out, with why (symlinks pointing out of the site).
     pub warnings: Vec<String>,
 }
@@ -135,27 +146,34 @@ pub fn load(config: &Config, include_drafts: bool) -> Result<Content> {
     // so the message does not depend on which thread finished first.
     let read: Vec<Result<Document>> = markdown
         .par_iter()
-        .map(|(path, rel)| read_document(root, path, rel))
+        .map(|(path, rel)| read_document(config, path, rel))
         .collect();
     for document in read {
         let document = document?;
         if document.front.draft && !include_drafts {
             continue;
         }
-        if document.url == "/" {
-            content.home = Some(document);
+        if document.url == config.languages.get(&document.language).url_prefix {
+            if document.language == config.language {
+                content.home = Some(document);
+            } else {
+                content.translated_homes.push(document);
+            }
         } else {
             content.documents.push(document);
         }
     }
     check_unique_urls(&content.documents)?;
     content.documents.sort_by(|a, b| a.url.cmp(&b.url));
+    content.translations =
+        crate::source::translations::link(&content.documents, &config.languages)?;
     Ok(content)
 }
 
-/// Reads one Markdown file into a document.
-pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
-    let display_path = display(root, path);
+/// Reads one Markdown file into a document; `rel` is its path under the
+/// content folder.
+pub fn read_document(config: &Config, path: &Path, rel: &Path) -> Result<Document> {
+    let display_path = display(&config.root, path);
     let mut text = match fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::InvalidData => {
@@ -176,7 +194,13 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
     let body_start = text.len() - split.body.len();
     let body_line = split.body_line;
     let front = split.front;
-    let url = document_url(rel, front.slug.as_deref())
+    let rel = display(Path::new(""), rel);
+    let url = config
+        .languages
+        .document_url(&rel, front.slug.as_deref())
+        .with_context(|| format!("{display_path}: cannot make a URL from this file name"))?;
+    let located = config.languages.locate(&rel);
+    let translation_key = document_url(Path::new(&located.rel), None)
         .with_context(|| format!("{display_path}: cannot make a URL from this file name"))?;
     // The body is the end of the text: keep it in the buffer it was read into.
     text.drain(..body_start);
@@ -184,6 +208,8 @@ pub fn read_document(root: &Path, path: &Path, rel: &Path) -> Result<Document> {
         path: path.to_path_buf(),
         display_path,
         url,
+        language: config.languages.list[located.language].code.clone(),
+        translation_key,
         front,
         body: text,
         body_line,

@@ -1,6 +1,12 @@
 //! Dates as readers see them: an ISO day for machines (`2026-03-03`) and a
-//! human one in the site's format (`March 3, 2026`), in the site's time zone.
+//! human one in the site's format (`March 3, 2026`, `3. März 2026`), in the
+//! site's time zone.
 
+use std::sync::Arc;
+
+use icu_calendar::Gregorian;
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_datetime::fieldsets::YMD;
 use jiff::civil::Date;
 use jiff::tz::{Offset, TimeZone};
 use jiff::{Timestamp, ZonedDateTime as Zoned};
@@ -13,11 +19,57 @@ pub struct Day {
     pub human: String,
 }
 
-/// Formats `date` with a strftime `format` already checked by the config.
-pub fn day(date: Date, format: &str) -> Day {
+/// How a language writes a day for people.
+#[derive(Clone)]
+pub enum DateFormat {
+    /// A strftime pattern the config set (and checked at load).
+    Pattern(String),
+    /// The language's own long date from CLDR: month names and order
+    /// (`3. März 2026`, `3 mars 2026`, `2026年3月3日`).
+    Cldr {
+        code: String,
+        formatter: Arc<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
+    },
+}
+
+impl DateFormat {
+    /// The CLDR long date of `locale` (a checked BCP 47 code); CLDR falls
+    /// back to the nearest language it has (and at last to its root).
+    pub fn cldr(locale: &icu_locale_core::Locale) -> Option<DateFormat> {
+        let formatter =
+            FixedCalendarDateTimeFormatter::try_new(locale.clone().into(), YMD::long()).ok()?;
+        Some(DateFormat::Cldr {
+            code: locale.to_string(),
+            formatter: Arc::new(formatter),
+        })
+    }
+}
+
+// Shown in cache keys: what decides the output, not the formatter's data.
+impl std::fmt::Debug for DateFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateFormat::Pattern(pattern) => write!(f, "Pattern({pattern:?})"),
+            DateFormat::Cldr { code, .. } => write!(f, "Cldr({code:?})"),
+        }
+    }
+}
+
+/// Formats `date` for people in `format`.
+pub fn day(date: Date, format: &DateFormat) -> Day {
+    let human = match format {
+        DateFormat::Pattern(pattern) => jiff::fmt::strtime::format(pattern, date).ok(),
+        DateFormat::Cldr { formatter, .. } => icu_calendar::Date::try_new_gregorian(
+            date.year().into(),
+            date.month() as u8,
+            date.day() as u8,
+        )
+        .ok()
+        .map(|gregorian| formatter.format(&gregorian).to_string()),
+    };
     Day {
         iso: date.to_string(),
-        human: jiff::fmt::strtime::format(format, date).unwrap_or_else(|_| date.to_string()),
+        human: human.unwrap_or_else(|| date.to_string()),
     }
 }
 
@@ -64,9 +116,25 @@ mod tests {
 
     #[test]
     fn human_format() {
+        let pattern = DateFormat::Pattern("%B %-d, %Y".into());
         assert_eq!(
-            day(jiff::civil::date(2026, 3, 3), "%B %-d, %Y").human,
+            day(jiff::civil::date(2026, 3, 3), &pattern).human,
             "March 3, 2026"
         );
+    }
+
+    #[test]
+    fn cldr_dates_use_each_language_s_month_names_and_order() {
+        let human = |code: &str| {
+            let locale: icu_locale_core::Locale = code.parse().expect("a valid code");
+            let format = DateFormat::cldr(&locale).expect("CLDR has dates");
+            day(jiff::civil::date(2026, 3, 3), &format).human
+        };
+        assert_eq!(human("en"), "March 3, 2026");
+        assert_eq!(human("de"), "3. März 2026");
+        assert_eq!(human("fr"), "3 mars 2026");
+        assert_eq!(human("es"), "3 de marzo de 2026");
+        assert_eq!(human("ja"), "2026年3月3日");
+        assert_eq!(human("en-GB"), "3 March 2026");
     }
 }

@@ -19,8 +19,20 @@ pub struct FrontMatter {
     pub updated: Option<Date>,
     pub weight: Option<i64>,
     pub notice: Option<String>,
+    /// A translation's source, when its path does not say it: the source's
+    /// path under the content folder (`privacy.md`) or its URL (`/privacy/`).
+    pub translation_of: Option<String>,
+    /// The source version a translation was made from: a commit or a date.
+    pub translation_of_version: Option<Pinned>,
     /// Every key of the header, known or not, for templates.
     pub meta: Map<String, Value>,
+}
+
+/// A value with the file line it was written on, to point at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pinned {
+    pub value: String,
+    pub line: usize,
 }
 
 /// A document's text split into header and body.
@@ -227,6 +239,13 @@ fn known_keys(
         updated,
         weight,
         notice: string("notice")?.filter(|t| !t.is_empty()),
+        translation_of: string("translation_of")?.filter(|t| !t.is_empty()),
+        translation_of_version: string("translation_of_version")?
+            .filter(|t| !t.is_empty())
+            .map(|value| Pinned {
+                value,
+                line: key_line(header, "translation_of_version") + offset_lines,
+            }),
         meta,
     })
 }

@@ -515,7 +515,7 @@ fn the_example_site_and_init_pass_clean() {
     assert!(
         example
             .stdout
-            .ends_with("check: 0 errors, 0 warnings in 3 documents\n"),
+            .ends_with("check: 0 errors, 0 warnings in 4 documents\n"),
         "{}",
         example.stdout
     );

@@ -13,6 +13,7 @@ mod classify;
 mod errors;
 mod fidelity;
 mod history;
+mod i18n;
 mod lineage;
 mod log;
 mod notices;

@@ -96,9 +96,15 @@ proptest! {
     ) {
         let text = lines.join("\n");
         let (people, warnings) = recipients::parse("recipients.csv", &text);
-        prop_assert!(people.len() + warnings.len() <= text.lines().count());
+        // A line is a recipient, a warning, both (a recipient whose
+        // language column is no language code gets the default language,
+        // and a warning), or skipped: never two warnings or two people.
+        prop_assert!(people.len() <= text.lines().count());
+        let mut warned_lines = std::collections::HashSet::new();
         for warning in &warnings {
             prop_assert!(warning.starts_with("recipients.csv:"), "{}", warning);
+            let line = warning.split(':').nth(1).unwrap_or_default().to_string();
+            prop_assert!(warned_lines.insert(line), "two warnings for one line: {:?}", warnings);
         }
         for person in &people {
             if let Some(name) = &person.name {

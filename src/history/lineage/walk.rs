@@ -19,6 +19,7 @@ pub struct DocumentPaths<'c> {
     /// The content folder, repository-relative, with a trailing `/` (or empty).
     prefix: String,
     exclude: &'c crate::source::exclude::Exclude,
+    languages: &'c crate::source::languages::Languages,
     known: HashMap<String, bool>,
 }
 
@@ -33,6 +34,7 @@ impl<'c> DocumentPaths<'c> {
         DocumentPaths {
             prefix,
             exclude: &config.exclude,
+            languages: &config.languages,
             known: HashMap::new(),
         }
     }
@@ -55,7 +57,7 @@ impl<'c> DocumentPaths<'c> {
             });
             crate::source::content::is_markdown(Path::new(rel))
                 && !excluded
-                && !(parts.len() == 1 && title_stem_is_index(rel))
+                && !self.languages.is_home(rel)
         });
         self.known.insert(path.to_string(), answer);
         answer
@@ -64,13 +66,8 @@ impl<'c> DocumentPaths<'c> {
     /// The URL a document at `path` with `slug` publishes.
     pub fn url(&self, path: &str, slug: Option<&str>) -> Option<String> {
         let rel = self.relative(path)?;
-        crate::source::content::document_url(Path::new(rel), slug).ok()
+        self.languages.document_url(rel, slug).ok()
     }
-}
-
-fn title_stem_is_index(rel: &str) -> bool {
-    let stem = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
-    stem.eq_ignore_ascii_case("index")
 }
 
 /// Lineage's judgements, read from the repository's blobs.
