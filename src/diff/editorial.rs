@@ -205,6 +205,75 @@ mod tests {
         assert!(moved.what.starts_with("sentence boundary"), "{moved:?}");
     }
 
+    /// An editorial reason names three fixes and counts the rest.
+    #[test]
+    fn reasons_name_three_fixes_then_count() {
+        let three = verdict(
+            "We recieve and adress data that occured",
+            "We receive and address data that occurred",
+        );
+        assert!(three.editorial, "{three:?}");
+        assert_eq!(
+            three.reason,
+            "typo: recieve → receive (dictionary); typo: adress → address (dictionary); \
+             typo: occured → occurred (dictionary)"
+        );
+        let four = verdict(
+            "Teh firm may recieve and adress data that occured",
+            "The firm may receive and address data that occurred",
+        );
+        assert!(four.editorial, "{four:?}");
+        assert_eq!(
+            four.reason,
+            "typo: Teh → The (dictionary); typo: recieve → receive (dictionary); \
+             typo: adress → address (dictionary); and 1 more"
+        );
+    }
+
+    /// Paragraphs in another order are material, and the reason says they
+    /// moved rather than naming the first word out of place; moved and
+    /// edited, the edit is named.
+    #[test]
+    fn blocks_in_another_order_are_named_text_moved() {
+        let (logs, share, sell) = (
+            block("We keep logs."),
+            block("We share data."),
+            block("We sell nothing."),
+        );
+        let moved = judge(&[&logs, &share, &sell], &[&share, &logs, &sell], later());
+        assert!(!moved.editorial);
+        assert_eq!(
+            moved.reason,
+            "material: text moved: the same blocks in another order"
+        );
+        let share_all = block("We share all data.");
+        let edited = judge(
+            &[&logs, &share, &sell],
+            &[&share_all, &logs, &sell],
+            later(),
+        );
+        assert!(!edited.editorial);
+        assert_eq!(edited.what, "words added", "{edited:?}");
+    }
+
+    /// Runs of differing blocks are read apart: a word replaced in one
+    /// paragraph is named as such though a paragraph is added further on.
+    #[test]
+    fn an_edit_is_named_apart_from_a_block_added_further_on() {
+        let (sell, tell) = (block("We sell data."), block("We tell data."));
+        let (kept, logs) = (block("This stays."), block("We keep logs."));
+        let added = block("We add a paragraph.");
+        let v = judge(
+            &[&sell, &kept, &logs],
+            &[&tell, &kept, &logs, &added],
+            later(),
+        );
+        assert_eq!(
+            v.reason,
+            "material: a word replaced by another: “sell” → “tell”"
+        );
+    }
+
     /// Removing both copies of a doubled word removes the word: the walk
     /// allows a duplicate's removal only next to a copy that stays.
     #[test]
