@@ -274,6 +274,40 @@ mod tests {
         );
     }
 
+    /// The verdict on two Markdown bodies, read as the site reads them.
+    fn verdict_of_markdown(old: &str, new: &str) -> Verdict {
+        let read = |body| crate::diff::blocks("Policy", body, Default::default());
+        crate::diff::classify(&read(old), &read(new))
+    }
+
+    /// A paragraph of punctuation alone has no units: removing it changes
+    /// no wording, and adds no sentence boundary.
+    #[test]
+    fn a_punctuation_only_paragraph_is_formatting() {
+        let v = verdict_of_markdown(
+            "We keep logs.\n\n—\n\nWe sell nothing.",
+            "We keep logs.\n\nWe sell nothing.",
+        );
+        assert!(v.editorial, "{v:?}");
+    }
+
+    /// A block ends a sentence after its links too: a paragraph's first
+    /// word after a paragraph ending in a link starts a sentence, so its
+    /// typo is fixed like any other (a capital inside a sentence would
+    /// read as a name).
+    #[test]
+    fn a_block_ending_in_a_link_ends_a_sentence() {
+        let v = verdict_of_markdown(
+            "We recieve the [terms](https://example.com/terms)\n\n—\n\nTeh policy applies.",
+            "We receive the [terms](https://example.com/terms)\n\nThe policy applies.",
+        );
+        assert!(v.editorial, "{v:?}");
+        assert_eq!(
+            v.reason,
+            "typo: recieve → receive (dictionary); typo: Teh → The (dictionary)"
+        );
+    }
+
     /// Removing both copies of a doubled word removes the word: the walk
     /// allows a duplicate's removal only next to a copy that stays.
     #[test]

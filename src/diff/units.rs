@@ -17,8 +17,6 @@
 //! Punctuation other than boundaries, white space and formatting are not
 //! units.
 
-use std::hash::{Hash, Hasher};
-
 use super::values;
 use super::words::{cells, tokens};
 use super::{Block, BlockKind};
@@ -30,7 +28,7 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 /// What a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Word,
     Value,
@@ -55,14 +53,6 @@ impl PartialEq for Unit {
 }
 
 impl Eq for Unit {}
-
-impl Hash for Unit {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.kind.hash(state);
-        self.struck.hash(state);
-        self.key.hash(state);
-    }
-}
 
 /// The units of blocks, in reading order.
 pub(super) fn of_blocks(blocks: &[&Block]) -> Vec<Unit> {
