@@ -308,6 +308,92 @@ mod tests {
         );
     }
 
+    /// The rule's cases, each a pair of one-paragraph texts and whether the
+    /// change is editorial.
+    #[test]
+    fn the_rule_s_cases() {
+        const CASES: &[(&str, &str, bool)] = &[
+            // Typos, with the dictionary; names and prefixes are not typos.
+            ("We recieve data.", "We receive data.", true),
+            (
+                "Any modication is posted.",
+                "Any modification is posted.",
+                true,
+            ),
+            (
+                "We keep logs. Teh policy applies.",
+                "We keep logs. The policy applies.",
+                true,
+            ),
+            ("We retain data.", "We retrain data.", false),
+            ("We receive data.", "We recieve data.", false),
+            (
+                "We share data with Acxiom.",
+                "We share data with Axiom.",
+                false,
+            ),
+            (
+                "EEA residents may object.",
+                "USA residents may object.",
+                false,
+            ),
+            (
+                "We share deidentified data.",
+                "We share identified data.",
+                false,
+            ),
+            (
+                "We keep unencrypted backups.",
+                "We keep encrypted backups.",
+                false,
+            ),
+            ("We ~~recieve~~ data.", "We ~~receive~~ data.", false),
+            // Duplicated words.
+            (
+                "We send it to to partners.",
+                "We send it to partners.",
+                true,
+            ),
+            ("We do not not sell data.", "We do sell data.", false),
+            // Word boundaries.
+            (
+                "Please read theTOS carefully.",
+                "Please read the TOS carefully.",
+                true,
+            ),
+            (
+                "Changes to this Policyvia email.",
+                "Changes to this Policy via email.",
+                true,
+            ),
+            ("Send us an e-mail.", "Send us an email.", true),
+            ("Visit our web site.", "Visit our website.", true),
+            (
+                "You are not able to opt out.",
+                "You are notable to opt out.",
+                false,
+            ),
+            ("We serve 1 000 users.", "We serve 1000 users.", false),
+            (
+                "Please read theTOS carefully.",
+                "Please read the POS carefully.",
+                false,
+            ),
+            // Sentence boundaries: an initial's full stop ends none, an
+            // acronym's does.
+            ("Write to J. Smith.", "Write to J Smith.", true),
+            (
+                "We serve the EEA. We sell data.",
+                "We serve the EEA, we sell data.",
+                false,
+            ),
+        ];
+        for &(old, new, editorial) in CASES {
+            let v = verdict(old, new);
+            assert_eq!(v.editorial, editorial, "{old} → {new}: {}", v.reason);
+        }
+    }
+
     /// Removing both copies of a doubled word removes the word: the walk
     /// allows a duplicate's removal only next to a copy that stays.
     #[test]

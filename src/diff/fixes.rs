@@ -75,11 +75,10 @@ fn fix_at(
     let plain =
         |u: &Unit| u.kind == Kind::Word && !u.struck && !u.key.contains(|c: char| c.is_numeric());
     if let Some(word) = old.get(i).filter(|u| plain(u)) {
-        // A repeat of a neighbour that stays: the one before, already kept,
-        // or the one after, about to be matched.
-        let repeats_kept = kept.is_some_and(|k| k + 1 == i && old[k] == *word);
-        let repeats_next = old.get(i + 1) == Some(word) && new.get(j) == Some(word);
-        if repeats_kept || repeats_next {
+        // A repeat of the neighbour before, which stays: it was just kept.
+        // (A repeat of the one after needs no rule: the walk keeps the
+        // first copy and comes here for the second.)
+        if kept.is_some_and(|k| k + 1 == i && old[k] == *word) {
             let w = &word.written;
             return Some((
                 1,
@@ -332,5 +331,15 @@ mod tests {
         assert!(within_two_edits("ab", "ba"));
         assert!(!within_two_edits("abc", "xyzabc"));
         assert!(!within_two_edits("privacy", "policy"));
+        assert!(within_two_edits("recve", "receive"), "two insertions");
+        assert!(within_two_edits("receive", "recve"), "two deletions");
+        assert!(within_two_edits("abcd", "badc"), "two swaps");
+        assert!(within_two_edits("flaw", "lawn"));
+        assert!(!within_two_edits("kitten", "sitting"));
+        assert!(!within_two_edits("abcd", "dcba"));
+        // Words of up to 64 letters are compared; longer runs are blobs.
+        let word = |n: usize, last: char| format!("{}{last}", "a".repeat(n - 1));
+        assert!(within_two_edits(&word(64, 'b'), &word(64, 'c')));
+        assert!(!within_two_edits(&word(65, 'b'), &word(65, 'c')));
     }
 }
