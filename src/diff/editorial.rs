@@ -387,6 +387,13 @@ mod tests {
                 "We serve the EEA, we sell data.",
                 false,
             ),
+            // A mark inside a run of text without spaces.
+            (
+                "We keep data;for ads we sell it.",
+                "We keep data for ads we sell it.",
+                false,
+            ),
+            ("We keep data;for ads.", "We keep data; for ads.", true),
         ];
         for &(old, new, editorial) in CASES {
             let v = verdict(old, new);

@@ -157,12 +157,12 @@ fn push_core(core: &str, struck: bool, out: &mut Vec<Unit>) {
         return push(Kind::Value, date, core);
     }
     let pieces = tokens(core);
-    for (k, piece) in pieces.iter().enumerate() {
-        let piece = *piece;
+    for piece in pieces {
         if !piece.starts_with(char::is_alphanumeric) {
-            // A boundary mark inside a run (`data;for`) still ends a sentence.
-            let between_words = k > 0 && k + 1 < pieces.len();
-            if between_words && piece.contains(['!', '?', ';']) {
+            // A boundary mark inside a run (`data;for`) still ends a
+            // sentence. (The run starts and ends with a letter or digit, so
+            // a mark is always between words.)
+            if piece.contains(['!', '?', ';']) {
                 push(Kind::Boundary, String::new(), piece);
             }
             continue;
