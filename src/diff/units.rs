@@ -298,6 +298,28 @@ mod tests {
             .collect()
     }
 
+    /// A number is digits alone (with separators); a run of letters and
+    /// digits is a word, as the module's doc says.
+    #[test]
+    fn words_with_digits_are_words() {
+        let mut out = Vec::new();
+        of_text("the 30th v2.0 release keeps 1.5 GB", &mut out);
+        let kinds: Vec<(&str, Kind)> = out.iter().map(|u| (u.written.as_str(), u.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("the", Kind::Word),
+                ("30th", Kind::Word),
+                ("v2.0", Kind::Word),
+                ("release", Kind::Word),
+                ("keeps", Kind::Word),
+                ("1.5", Kind::Value),
+                ("GB", Kind::Word),
+                ("", Kind::Boundary),
+            ]
+        );
+    }
+
     #[test]
     fn sentences_words_and_values() {
         assert_eq!(
