@@ -387,6 +387,10 @@ mod tests {
                 "We serve the EEA, we sell data.",
                 false,
             ),
+            // Apostrophes are not letters; the letters around them are.
+            ("We don't sell data.", "We don’t sell data.", true),
+            ("We don't sell data.", "We won't sell data.", false),
+            ("Ask our café staff.", "Ask our cafés staff.", false),
             // A mark inside a run of text without spaces.
             (
                 "We keep data;for ads we sell it.",
