@@ -324,6 +324,143 @@ fn shown(units: &[Unit]) -> String {
 mod tests {
     use super::*;
 
+    /// The reason for each kind of difference, from two Markdown texts: what
+    /// a reader sees under a change.
+    #[test]
+    fn reasons_name_what_changed() {
+        const CASES: &[(&str, &str, &str)] = &[
+            (
+                "We keep logs, we delete them.",
+                "We keep logs. We delete them.",
+                "material: sentence boundary added: \
+                 “We keep logs we delete them.” → “We keep logs. We delete them”",
+            ),
+            (
+                "We keep logs. We delete them.",
+                "We keep logs, we delete them.",
+                "material: sentence boundary removed: \
+                 “We keep logs. We delete them” → “We keep logs we delete them.”",
+            ),
+            (
+                "We do not sell your data. For ads, we share it",
+                "We do not sell your data for ads. We share it",
+                "material: sentence boundary moved: \
+                 “sell your data. For ads we” → “sell your data for ads. We”",
+            ),
+            (
+                "We keep logs. We share data with partners and we sell nothing at all.",
+                "We keep logs. We share data with partners. And we sell nothing at all.",
+                "material: sentence boundary added: \
+                 “data with partners and we sell nothing” → “data with partners. And we sell”",
+            ),
+            (
+                "Read the [terms](https://example.com/terms).",
+                "Read the [terms](https://example.com/legal).",
+                "material: link target changed: web:example.com/terms → web:example.com/legal",
+            ),
+            (
+                "Read the [terms](https://example.com/terms).",
+                "Read the terms.",
+                "material: link removed: web:example.com/terms",
+            ),
+            (
+                "Read the terms.",
+                "Read the [terms](https://example.com/terms).",
+                "material: link added: web:example.com/terms",
+            ),
+            (
+                "We sell your data.",
+                "We ~~sell~~ your data.",
+                "material: strikethrough added: “sell” → “sell”",
+            ),
+            (
+                "We ~~sell~~ your data.",
+                "We sell your data.",
+                "material: strikethrough removed: “sell” → “sell”",
+            ),
+            (
+                "We ~~sell~~ your data.",
+                "We ~~rent~~ your data.",
+                "material: struck-through text changed: “sell” → “rent”",
+            ),
+            (
+                "Write to `privacy@example.com` today.",
+                "Write to `legal@example.com` today.",
+                "material: e-mail address changed: “privacy@example.com” → “legal@example.com”",
+            ),
+            (
+                "Updated 28 August 2025.",
+                "Updated 2025-09-28.",
+                "material: date changed: “28 August 2025” → “2025-09-28”",
+            ),
+            (
+                "We keep logs for 30 days.",
+                "We keep logs for 90 days.",
+                "material: number or address changed: “30” → “90”",
+            ),
+            (
+                "We keep logs.",
+                "We keep all logs.",
+                "material: words added: “all”",
+            ),
+            (
+                "We keep all logs.",
+                "We keep logs.",
+                "material: words removed: “all”",
+            ),
+            (
+                "We keep logs.",
+                "We keep logs of every page you visit on our site and in our app.",
+                "material: words added: “of every page you visit on our site …”",
+            ),
+            (
+                "We sell data.",
+                "We tell data.",
+                "material: a word replaced by another: “sell” → “tell”",
+            ),
+            (
+                "We recieve data.",
+                "We recleve data.",
+                "material: a misspelling replaced by another: “recieve” → “recleve”",
+            ),
+            (
+                "You are not able to opt out.",
+                "You are notable to opt out.",
+                "material: words joined or split: “not able” → “notable”",
+            ),
+            (
+                "We keep logs.",
+                "We store records.",
+                "material: words replaced: “keep logs” → “store records”",
+            ),
+            (
+                "We keep logs of every page you visit on our site.",
+                "We keep logs of every page you open on our site and app.",
+                "material: words replaced: “visit on our site” → “open on our site and app”",
+            ),
+            (
+                "We send it to to partners.",
+                "We send it to partners.",
+                "duplicated word removed: “to to” → “to”",
+            ),
+            (
+                "Send us an e-mail.",
+                "Send us an email.",
+                "word boundary: “e mail” → “email”",
+            ),
+            (
+                "Read theTOS now.",
+                "Read the TOS now.",
+                "word boundary: “theTOS” → “the TOS”",
+            ),
+        ];
+        let read = |text| crate::diff::blocks("Policy", text, Default::default());
+        for &(old, new, reason) in CASES {
+            let verdict = crate::diff::classify(&read(old), &read(new));
+            assert_eq!(verdict.reason, reason, "{old} → {new}");
+        }
+    }
+
     #[test]
     fn two_edits_at_most() {
         assert!(within_two_edits("recieve", "receive"));
