@@ -310,6 +310,7 @@ mod tests {
             ),
             ("mailto:aup-exceptions@x.com", "mailto:aup_exceptions@x.com"),
             ("/terms", "/privacy"),
+            ("tel:+15551234567", "tel:+15551234568"),
         ];
         for (a, b) in different {
             assert_ne!(link_target(a), link_target(b), "{a} {b}");
