@@ -295,6 +295,8 @@ mod tests {
                 "https://EXAMPLE.com/terms",
             ),
             ("https://example.com/", "https://example.com"),
+            // A colon after the path is no scheme.
+            ("/terms?utm_campaign=spring:2025", "/terms"),
             ("mailto:privacy@Example.COM", "mailto:privacy@example.com"),
             ("tel:+1-555-123-4567", "tel:+15551234567"),
         ];
