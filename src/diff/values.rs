@@ -338,6 +338,13 @@ mod tests {
         assert_eq!(iso_date("2025-13-28"), None);
         assert!(is_email("aup_exceptions@example.com"));
         assert!(!is_email("@example.com"));
+        for not_an_address in [
+            "privacy@localhost",
+            "privacy@.example.com",
+            "a@example.com/help",
+        ] {
+            assert!(!is_email(not_an_address), "{not_an_address}");
+        }
         assert!(is_web_address("www.example.com/x"));
     }
 }
