@@ -391,6 +391,17 @@ mod tests {
             ("We don't sell data.", "We don’t sell data.", true),
             ("We don't sell data.", "We won't sell data.", false),
             ("Ask our café staff.", "Ask our cafés staff.", false),
+            // Web addresses in the text are values.
+            (
+                "Visit https://example.com/privacy for details.",
+                "Visit http://example.com/privacy for details.",
+                true,
+            ),
+            (
+                "Visit www.example.com/privacy for details.",
+                "Visit www.example.com/privacy-center for details.",
+                false,
+            ),
             // A mark inside a run of text without spaces.
             (
                 "We keep data;for ads we sell it.",
