@@ -346,5 +346,9 @@ mod tests {
             assert!(!is_email(not_an_address), "{not_an_address}");
         }
         assert!(is_web_address("www.example.com/x"));
+        // Something must follow the prefix: the shortest real address has
+        // eight characters.
+        assert!(is_web_address("www.x.io"));
+        assert!(!is_web_address("www.abc"));
     }
 }
