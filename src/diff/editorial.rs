@@ -391,6 +391,10 @@ mod tests {
             ("We don't sell data.", "We don’t sell data.", true),
             ("We don't sell data.", "We won't sell data.", false),
             ("Ask our café staff.", "Ask our cafés staff.", false),
+            // Numbers: thousands separators are formatting, a decimal comma
+            // is not.
+            ("Up to 1,000 requests.", "Up to 1000 requests.", true),
+            ("The fee is 1,50 euros.", "The fee is 150 euros.", false),
             // Web addresses in the text are values.
             (
                 "Visit https://example.com/privacy for details.",
