@@ -336,6 +336,13 @@ mod tests {
         assert_eq!(day("32"), None);
         assert_eq!(iso_date("2025-08-28"), Some(date(2025, 8, Some(28))));
         assert_eq!(iso_date("2025-13-28"), None);
+        for not_iso in ["2025-8-28", "2025-08-8", "2025-08-28-01"] {
+            assert_eq!(iso_date(not_iso), None, "{not_iso}");
+        }
+        assert_eq!(year("2025"), Some(2025));
+        for not_a_year in ["02025", "0999", "3000", "999"] {
+            assert_eq!(year(not_a_year), None, "{not_a_year}");
+        }
         assert!(is_email("aup_exceptions@example.com"));
         assert!(!is_email("@example.com"));
         for not_an_address in [
