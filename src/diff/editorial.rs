@@ -205,6 +205,221 @@ mod tests {
         assert!(moved.what.starts_with("sentence boundary"), "{moved:?}");
     }
 
+    /// An editorial reason names three fixes and counts the rest.
+    #[test]
+    fn reasons_name_three_fixes_then_count() {
+        let three = verdict(
+            "We recieve and adress data that occured",
+            "We receive and address data that occurred",
+        );
+        assert!(three.editorial, "{three:?}");
+        assert_eq!(
+            three.reason,
+            "typo: recieve → receive (dictionary); typo: adress → address (dictionary); \
+             typo: occured → occurred (dictionary)"
+        );
+        let four = verdict(
+            "Teh firm may recieve and adress data that occured",
+            "The firm may receive and address data that occurred",
+        );
+        assert!(four.editorial, "{four:?}");
+        assert_eq!(
+            four.reason,
+            "typo: Teh → The (dictionary); typo: recieve → receive (dictionary); \
+             typo: adress → address (dictionary); and 1 more"
+        );
+    }
+
+    /// Paragraphs in another order are material, and the reason says they
+    /// moved rather than naming the first word out of place; moved and
+    /// edited, the edit is named.
+    #[test]
+    fn blocks_in_another_order_are_named_text_moved() {
+        let (logs, share, sell) = (
+            block("We keep logs."),
+            block("We share data."),
+            block("We sell nothing."),
+        );
+        let moved = judge(&[&logs, &share, &sell], &[&share, &logs, &sell], later());
+        assert!(!moved.editorial);
+        assert_eq!(
+            moved.reason,
+            "material: text moved: the same blocks in another order"
+        );
+        let share_all = block("We share all data.");
+        let edited = judge(
+            &[&logs, &share, &sell],
+            &[&share_all, &logs, &sell],
+            later(),
+        );
+        assert!(!edited.editorial);
+        assert_eq!(edited.what, "words added", "{edited:?}");
+    }
+
+    /// Runs of differing blocks are read apart: a word replaced in one
+    /// paragraph is named as such though a paragraph is added further on.
+    #[test]
+    fn an_edit_is_named_apart_from_a_block_added_further_on() {
+        let (sell, tell) = (block("We sell data."), block("We tell data."));
+        let (kept, logs) = (block("This stays."), block("We keep logs."));
+        let added = block("We add a paragraph.");
+        let v = judge(
+            &[&sell, &kept, &logs],
+            &[&tell, &kept, &logs, &added],
+            later(),
+        );
+        assert_eq!(
+            v.reason,
+            "material: a word replaced by another: “sell” → “tell”"
+        );
+    }
+
+    /// The verdict on two Markdown bodies, read as the site reads them.
+    fn verdict_of_markdown(old: &str, new: &str) -> Verdict {
+        let read = |body| crate::diff::blocks("Policy", body, Default::default());
+        crate::diff::classify(&read(old), &read(new))
+    }
+
+    /// A paragraph of punctuation alone has no units: removing it changes
+    /// no wording, and adds no sentence boundary.
+    #[test]
+    fn a_punctuation_only_paragraph_is_formatting() {
+        let v = verdict_of_markdown(
+            "We keep logs.\n\n—\n\nWe sell nothing.",
+            "We keep logs.\n\nWe sell nothing.",
+        );
+        assert!(v.editorial, "{v:?}");
+    }
+
+    /// A block ends a sentence after its links too: a paragraph's first
+    /// word after a paragraph ending in a link starts a sentence, so its
+    /// typo is fixed like any other (a capital inside a sentence would
+    /// read as a name).
+    #[test]
+    fn a_block_ending_in_a_link_ends_a_sentence() {
+        let v = verdict_of_markdown(
+            "We recieve the [terms](https://example.com/terms)\n\n—\n\nTeh policy applies.",
+            "We receive the [terms](https://example.com/terms)\n\nThe policy applies.",
+        );
+        assert!(v.editorial, "{v:?}");
+        assert_eq!(
+            v.reason,
+            "typo: recieve → receive (dictionary); typo: Teh → The (dictionary)"
+        );
+    }
+
+    /// The rule's cases, each a pair of one-paragraph texts and whether the
+    /// change is editorial.
+    #[test]
+    fn the_rule_s_cases() {
+        const CASES: &[(&str, &str, bool)] = &[
+            // Typos, with the dictionary; names and prefixes are not typos.
+            ("We recieve data.", "We receive data.", true),
+            (
+                "Any modication is posted.",
+                "Any modification is posted.",
+                true,
+            ),
+            (
+                "We keep logs. Teh policy applies.",
+                "We keep logs. The policy applies.",
+                true,
+            ),
+            ("We retain data.", "We retrain data.", false),
+            ("We receive data.", "We recieve data.", false),
+            (
+                "We share data with Acxiom.",
+                "We share data with Axiom.",
+                false,
+            ),
+            (
+                "EEA residents may object.",
+                "USA residents may object.",
+                false,
+            ),
+            (
+                "We share deidentified data.",
+                "We share identified data.",
+                false,
+            ),
+            (
+                "We keep unencrypted backups.",
+                "We keep encrypted backups.",
+                false,
+            ),
+            ("We ~~recieve~~ data.", "We ~~receive~~ data.", false),
+            // Duplicated words.
+            (
+                "We send it to to partners.",
+                "We send it to partners.",
+                true,
+            ),
+            ("We do not not sell data.", "We do sell data.", false),
+            // Word boundaries.
+            (
+                "Please read theTOS carefully.",
+                "Please read the TOS carefully.",
+                true,
+            ),
+            (
+                "Changes to this Policyvia email.",
+                "Changes to this Policy via email.",
+                true,
+            ),
+            ("Send us an e-mail.", "Send us an email.", true),
+            ("Visit our web site.", "Visit our website.", true),
+            (
+                "You are not able to opt out.",
+                "You are notable to opt out.",
+                false,
+            ),
+            ("We serve 1 000 users.", "We serve 1000 users.", false),
+            (
+                "Please read theTOS carefully.",
+                "Please read the POS carefully.",
+                false,
+            ),
+            // Sentence boundaries: an initial's full stop ends none, an
+            // acronym's does.
+            ("Write to J. Smith.", "Write to J Smith.", true),
+            (
+                "We serve the EEA. We sell data.",
+                "We serve the EEA, we sell data.",
+                false,
+            ),
+            // Apostrophes are not letters; the letters around them are.
+            ("We don't sell data.", "We don’t sell data.", true),
+            ("We don't sell data.", "We won't sell data.", false),
+            ("Ask our café staff.", "Ask our cafés staff.", false),
+            // Numbers: thousands separators are formatting, a decimal comma
+            // is not.
+            ("Up to 1,000 requests.", "Up to 1000 requests.", true),
+            ("The fee is 1,50 euros.", "The fee is 150 euros.", false),
+            // Web addresses in the text are values.
+            (
+                "Visit https://example.com/privacy for details.",
+                "Visit http://example.com/privacy for details.",
+                true,
+            ),
+            (
+                "Visit www.example.com/privacy for details.",
+                "Visit www.example.com/privacy-center for details.",
+                false,
+            ),
+            // A mark inside a run of text without spaces.
+            (
+                "We keep data;for ads we sell it.",
+                "We keep data for ads we sell it.",
+                false,
+            ),
+            ("We keep data;for ads.", "We keep data; for ads.", true),
+        ];
+        for &(old, new, editorial) in CASES {
+            let v = verdict(old, new);
+            assert_eq!(v.editorial, editorial, "{old} → {new}: {}", v.reason);
+        }
+    }
+
     /// Removing both copies of a doubled word removes the word: the walk
     /// allows a duplicate's removal only next to a copy that stays.
     #[test]

@@ -75,11 +75,10 @@ fn fix_at(
     let plain =
         |u: &Unit| u.kind == Kind::Word && !u.struck && !u.key.contains(|c: char| c.is_numeric());
     if let Some(word) = old.get(i).filter(|u| plain(u)) {
-        // A repeat of a neighbour that stays: the one before, already kept,
-        // or the one after, about to be matched.
-        let repeats_kept = kept.is_some_and(|k| k + 1 == i && old[k] == *word);
-        let repeats_next = old.get(i + 1) == Some(word) && new.get(j) == Some(word);
-        if repeats_kept || repeats_next {
+        // A repeat of the neighbour before, which stays: it was just kept.
+        // (A repeat of the one after needs no rule: the walk keeps the
+        // first copy and comes here for the second.)
+        if kept.is_some_and(|k| k + 1 == i && old[k] == *word) {
             let w = &word.written;
             return Some((
                 1,
@@ -325,6 +324,143 @@ fn shown(units: &[Unit]) -> String {
 mod tests {
     use super::*;
 
+    /// The reason for each kind of difference, from two Markdown texts: what
+    /// a reader sees under a change.
+    #[test]
+    fn reasons_name_what_changed() {
+        const CASES: &[(&str, &str, &str)] = &[
+            (
+                "We keep logs, we delete them.",
+                "We keep logs. We delete them.",
+                "material: sentence boundary added: \
+                 “We keep logs we delete them.” → “We keep logs. We delete them”",
+            ),
+            (
+                "We keep logs. We delete them.",
+                "We keep logs, we delete them.",
+                "material: sentence boundary removed: \
+                 “We keep logs. We delete them” → “We keep logs we delete them.”",
+            ),
+            (
+                "We do not sell your data. For ads, we share it",
+                "We do not sell your data for ads. We share it",
+                "material: sentence boundary moved: \
+                 “sell your data. For ads we” → “sell your data for ads. We”",
+            ),
+            (
+                "We keep logs. We share data with partners and we sell nothing at all.",
+                "We keep logs. We share data with partners. And we sell nothing at all.",
+                "material: sentence boundary added: \
+                 “data with partners and we sell nothing” → “data with partners. And we sell”",
+            ),
+            (
+                "Read the [terms](https://example.com/terms).",
+                "Read the [terms](https://example.com/legal).",
+                "material: link target changed: web:example.com/terms → web:example.com/legal",
+            ),
+            (
+                "Read the [terms](https://example.com/terms).",
+                "Read the terms.",
+                "material: link removed: web:example.com/terms",
+            ),
+            (
+                "Read the terms.",
+                "Read the [terms](https://example.com/terms).",
+                "material: link added: web:example.com/terms",
+            ),
+            (
+                "We sell your data.",
+                "We ~~sell~~ your data.",
+                "material: strikethrough added: “sell” → “sell”",
+            ),
+            (
+                "We ~~sell~~ your data.",
+                "We sell your data.",
+                "material: strikethrough removed: “sell” → “sell”",
+            ),
+            (
+                "We ~~sell~~ your data.",
+                "We ~~rent~~ your data.",
+                "material: struck-through text changed: “sell” → “rent”",
+            ),
+            (
+                "Write to `privacy@example.com` today.",
+                "Write to `legal@example.com` today.",
+                "material: e-mail address changed: “privacy@example.com” → “legal@example.com”",
+            ),
+            (
+                "Updated 28 August 2025.",
+                "Updated 2025-09-28.",
+                "material: date changed: “28 August 2025” → “2025-09-28”",
+            ),
+            (
+                "We keep logs for 30 days.",
+                "We keep logs for 90 days.",
+                "material: number or address changed: “30” → “90”",
+            ),
+            (
+                "We keep logs.",
+                "We keep all logs.",
+                "material: words added: “all”",
+            ),
+            (
+                "We keep all logs.",
+                "We keep logs.",
+                "material: words removed: “all”",
+            ),
+            (
+                "We keep logs.",
+                "We keep logs of every page you visit on our site and in our app.",
+                "material: words added: “of every page you visit on our site …”",
+            ),
+            (
+                "We sell data.",
+                "We tell data.",
+                "material: a word replaced by another: “sell” → “tell”",
+            ),
+            (
+                "We recieve data.",
+                "We recleve data.",
+                "material: a misspelling replaced by another: “recieve” → “recleve”",
+            ),
+            (
+                "You are not able to opt out.",
+                "You are notable to opt out.",
+                "material: words joined or split: “not able” → “notable”",
+            ),
+            (
+                "We keep logs.",
+                "We store records.",
+                "material: words replaced: “keep logs” → “store records”",
+            ),
+            (
+                "We keep logs of every page you visit on our site.",
+                "We keep logs of every page you open on our site and app.",
+                "material: words replaced: “visit on our site” → “open on our site and app”",
+            ),
+            (
+                "We send it to to partners.",
+                "We send it to partners.",
+                "duplicated word removed: “to to” → “to”",
+            ),
+            (
+                "Send us an e-mail.",
+                "Send us an email.",
+                "word boundary: “e mail” → “email”",
+            ),
+            (
+                "Read theTOS now.",
+                "Read the TOS now.",
+                "word boundary: “theTOS” → “the TOS”",
+            ),
+        ];
+        let read = |text| crate::diff::blocks("Policy", text, Default::default());
+        for &(old, new, reason) in CASES {
+            let verdict = crate::diff::classify(&read(old), &read(new));
+            assert_eq!(verdict.reason, reason, "{old} → {new}");
+        }
+    }
+
     #[test]
     fn two_edits_at_most() {
         assert!(within_two_edits("recieve", "receive"));
@@ -332,5 +468,15 @@ mod tests {
         assert!(within_two_edits("ab", "ba"));
         assert!(!within_two_edits("abc", "xyzabc"));
         assert!(!within_two_edits("privacy", "policy"));
+        assert!(within_two_edits("recve", "receive"), "two insertions");
+        assert!(within_two_edits("receive", "recve"), "two deletions");
+        assert!(within_two_edits("abcd", "badc"), "two swaps");
+        assert!(within_two_edits("flaw", "lawn"));
+        assert!(!within_two_edits("kitten", "sitting"));
+        assert!(!within_two_edits("abcd", "dcba"));
+        // Words of up to 64 letters are compared; longer runs are blobs.
+        let word = |n: usize, last: char| format!("{}{last}", "a".repeat(n - 1));
+        assert!(within_two_edits(&word(64, 'b'), &word(64, 'c')));
+        assert!(!within_two_edits(&word(65, 'b'), &word(65, 'c')));
     }
 }

@@ -17,8 +17,6 @@
 //! Punctuation other than boundaries, white space and formatting are not
 //! units.
 
-use std::hash::{Hash, Hasher};
-
 use super::values;
 use super::words::{cells, tokens};
 use super::{Block, BlockKind};
@@ -30,7 +28,7 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 /// What a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Word,
     Value,
@@ -55,14 +53,6 @@ impl PartialEq for Unit {
 }
 
 impl Eq for Unit {}
-
-impl Hash for Unit {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.kind.hash(state);
-        self.struck.hash(state);
-        self.key.hash(state);
-    }
-}
 
 /// The units of blocks, in reading order.
 pub(super) fn of_blocks(blocks: &[&Block]) -> Vec<Unit> {
@@ -167,12 +157,12 @@ fn push_core(core: &str, struck: bool, out: &mut Vec<Unit>) {
         return push(Kind::Value, date, core);
     }
     let pieces = tokens(core);
-    for (k, piece) in pieces.iter().enumerate() {
-        let piece = *piece;
+    for piece in pieces {
         if !piece.starts_with(char::is_alphanumeric) {
-            // A boundary mark inside a run (`data;for`) still ends a sentence.
-            let between_words = k > 0 && k + 1 < pieces.len();
-            if between_words && piece.contains(['!', '?', ';']) {
+            // A boundary mark inside a run (`data;for`) still ends a
+            // sentence. (The run starts and ends with a letter or digit, so
+            // a mark is always between words.)
+            if piece.contains(['!', '?', ';']) {
                 push(Kind::Boundary, String::new(), piece);
             }
             continue;
@@ -306,6 +296,28 @@ mod tests {
                 _ => u.key.clone(),
             })
             .collect()
+    }
+
+    /// A number is digits alone (with separators); a run of letters and
+    /// digits is a word, as the module's doc says.
+    #[test]
+    fn words_with_digits_are_words() {
+        let mut out = Vec::new();
+        of_text("the 30th v2.0 release keeps 1.5 GB", &mut out);
+        let kinds: Vec<(&str, Kind)> = out.iter().map(|u| (u.written.as_str(), u.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("the", Kind::Word),
+                ("30th", Kind::Word),
+                ("v2.0", Kind::Word),
+                ("release", Kind::Word),
+                ("keeps", Kind::Word),
+                ("1.5", Kind::Value),
+                ("GB", Kind::Word),
+                ("", Kind::Boundary),
+            ]
+        );
     }
 
     #[test]

@@ -295,6 +295,8 @@ mod tests {
                 "https://EXAMPLE.com/terms",
             ),
             ("https://example.com/", "https://example.com"),
+            // A colon after the path is no scheme.
+            ("/terms?utm_campaign=spring:2025", "/terms"),
             ("mailto:privacy@Example.COM", "mailto:privacy@example.com"),
             ("tel:+1-555-123-4567", "tel:+15551234567"),
         ];
@@ -310,6 +312,7 @@ mod tests {
             ),
             ("mailto:aup-exceptions@x.com", "mailto:aup_exceptions@x.com"),
             ("/terms", "/privacy"),
+            ("tel:+15551234567", "tel:+15551234568"),
         ];
         for (a, b) in different {
             assert_ne!(link_target(a), link_target(b), "{a} {b}");
@@ -333,8 +336,26 @@ mod tests {
         assert_eq!(day("32"), None);
         assert_eq!(iso_date("2025-08-28"), Some(date(2025, 8, Some(28))));
         assert_eq!(iso_date("2025-13-28"), None);
+        for not_iso in ["2025-8-28", "2025-08-8", "2025-08-28-01"] {
+            assert_eq!(iso_date(not_iso), None, "{not_iso}");
+        }
+        assert_eq!(year("2025"), Some(2025));
+        for not_a_year in ["02025", "0999", "3000", "999"] {
+            assert_eq!(year(not_a_year), None, "{not_a_year}");
+        }
         assert!(is_email("aup_exceptions@example.com"));
         assert!(!is_email("@example.com"));
+        for not_an_address in [
+            "privacy@localhost",
+            "privacy@.example.com",
+            "a@example.com/help",
+        ] {
+            assert!(!is_email(not_an_address), "{not_an_address}");
+        }
         assert!(is_web_address("www.example.com/x"));
+        // Something must follow the prefix: the shortest real address has
+        // eight characters.
+        assert!(is_web_address("www.x.io"));
+        assert!(!is_web_address("www.abc"));
     }
 }
