@@ -243,7 +243,6 @@ impl ArchiveInput<'_> {
 pub fn build(
     input: &ArchiveInput<'_>,
     assets: Option<&AssetsThen<'_>>,
-    options: MarkdownOptions,
     emit: Emit<'_>,
 ) -> Result<DocArchive> {
     let ArchiveInput {
@@ -251,6 +250,7 @@ pub fn build(
     } = *input;
     let keep_texts = texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
     let comparer = input.comparer();
+    let options = comparer.options;
     let changes = changes(input.git_dir, &history.versions, &comparer, keep_texts)?;
     let days: Vec<_> = history
         .versions

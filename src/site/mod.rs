@@ -727,14 +727,14 @@ fn build_archives(
                                 .push((path.clone(), bytes.clone()));
                             emit(path, bytes)
                         };
-                        let mut archive = archive::build(&input, assets.as_ref(), options, &keep)?;
+                        let mut archive = archive::build(&input, assets.as_ref(), &keep)?;
                         archive.files = kept
                             .into_inner()
                             .unwrap_or_else(std::sync::PoisonError::into_inner);
                         cache.put(document, key, archive.clone());
                         archive
                     }
-                    (None, None) => archive::build(&input, assets.as_ref(), options, &emit)?,
+                    (None, None) => archive::build(&input, assets.as_ref(), &emit)?,
                 };
                 let wants_draft = mode == Mode::Preview && page.unpublished() && renderer.is_some();
                 let newest_text = if wants_draft {
