@@ -611,3 +611,56 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
         "{jun}"
     );
 }
+
+/// The same notices through a real SMTP server: each recipient gets one
+/// message, in their language, and a second run sends none (the ledger).
+#[test]
+fn mixed_languages_go_through_smtp_once_each() {
+    use crate::notify::{parse, recipients_of, smtp_server, wait_for};
+    let repo = source_changed_after();
+    repo.write(
+        "people.csv",
+        "email,name,language\nann@example.com,Ann\ndora@example.com,Dora,de\nfleur@example.com,Fleur,fr\n",
+    );
+    let (url, room) = smtp_server(None);
+    let send = || {
+        crate::harness::run_redline_with(
+            repo.path(),
+            &[
+                "notify",
+                "--outbox",
+                "out",
+                "--recipients",
+                "people.csv",
+                "--since",
+                "2026-03-05",
+                "--send",
+                "--smtp",
+                &url,
+            ],
+            &[("SOURCE_DATE_EPOCH", "1773309600")],
+        )
+        .success()
+    };
+    let first = send();
+    assert!(first.stderr.contains("sent 3 messages"), "{}", first.stderr);
+    let received = wait_for(&room, 3);
+    let counts = recipients_of(&received);
+    assert_eq!(counts.len(), 3, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    let greeting = |address: &str| {
+        let message = received
+            .iter()
+            .find(|m| m.to.iter().any(|to| to.contains(address)))
+            .unwrap_or_else(|| panic!("nothing for {address}"));
+        let parsed = parse(&message.data);
+        parsed.body_text(0).expect("a text part").to_string()
+    };
+    assert!(greeting("ann@").contains("Hello Ann,"));
+    assert!(greeting("dora@").contains("Guten Tag Dora,"));
+    assert!(greeting("fleur@").contains("Bonjour Fleur,"));
+    let again = send();
+    assert!(again.stderr.contains("sent 0 messages"), "{}", again.stderr);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(room.lock().expect("lock").received.len(), 3);
+}

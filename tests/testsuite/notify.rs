@@ -115,7 +115,7 @@ fn outbox(repo: &TestRepo, dir: &str) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn parse(bytes: &[u8]) -> mail_parser::Message<'_> {
+pub(crate) fn parse(bytes: &[u8]) -> mail_parser::Message<'_> {
     MessageParser::default()
         .parse(bytes)
         .unwrap_or_else(|| panic!("not a message:\n{}", String::from_utf8_lossy(bytes)))
@@ -401,14 +401,14 @@ fn editorial_changes_only_when_asked() {
 
 /// One message as the server received it.
 #[derive(Debug, Clone)]
-struct Received {
-    to: Vec<String>,
-    data: Vec<u8>,
+pub(crate) struct Received {
+    pub(crate) to: Vec<String>,
+    pub(crate) data: Vec<u8>,
 }
 
 #[derive(Default)]
-struct Mailroom {
-    received: Vec<Received>,
+pub(crate) struct Mailroom {
+    pub(crate) received: Vec<Received>,
     /// Drop the connection (no reply) at the next MAIL after this many
     /// accepted messages; `None` never.
     drop_after: Option<usize>,
@@ -483,7 +483,7 @@ impl Handler for Sink {
 
 /// A real SMTP server on 127.0.0.1, port 0, one thread per connection. The
 /// threads end with the test process.
-fn smtp_server(drop_after: Option<usize>) -> (String, Arc<Mutex<Mailroom>>) {
+pub(crate) fn smtp_server(drop_after: Option<usize>) -> (String, Arc<Mutex<Mailroom>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let room = Arc::new(Mutex::new(Mailroom {
@@ -567,7 +567,7 @@ fn serve(stream: TcpStream, room: Arc<Mutex<Mailroom>>) {
 }
 
 /// Waits (at most 10 s) until the server has `count` messages.
-fn wait_for(room: &Arc<Mutex<Mailroom>>, count: usize) -> Vec<Received> {
+pub(crate) fn wait_for(room: &Arc<Mutex<Mailroom>>, count: usize) -> Vec<Received> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let received = room.lock().expect("lock").received.clone();
@@ -578,7 +578,7 @@ fn wait_for(room: &Arc<Mutex<Mailroom>>, count: usize) -> Vec<Received> {
     }
 }
 
-fn recipients_of(received: &[Received]) -> BTreeMap<String, usize> {
+pub(crate) fn recipients_of(received: &[Received]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for message in received {
         for to in &message.to {
