@@ -351,14 +351,21 @@ fn an_unknown_language_code_is_an_error_naming_it() {
 
 /// The words and dates each language's page shows, one line each.
 fn localized_lines(html: &str) -> String {
-    let wanted = [
-        "<p class=\"meta\">",
-        "<h2 id=\"versions-title\">",
-        "<tr><th scope=\"col\">",
-        "<td>",
-        "<a class=\"skip-link\"",
-        "<h1>",
-    ];
+    localized_lines_of(
+        html,
+        &[
+            "<p class=\"meta\">",
+            "<h2 id=\"versions-title\">",
+            "<tr><th scope=\"col\">",
+            "<td>",
+            "<a class=\"skip-link\"",
+            "<h1>",
+        ],
+    )
+}
+
+/// The text of each line of `html` that starts with one of `wanted`.
+fn localized_lines_of(html: &str, wanted: &[&str]) -> String {
     html.lines()
         .map(str::trim)
         .filter(|line| wanted.iter().any(|w| line.starts_with(w)))
@@ -414,6 +421,49 @@ fn dates_and_words_are_in_each_language() {
         all.push_str(&format!(
             "== /{prefix}privacy/versions/\n{}\n",
             localized_lines(&versions)
+        ));
+    }
+    insta::assert_snapshot!(all);
+}
+
+/// The sentences of a redline, compare or version page, tags dropped.
+fn sentence_lines(html: &str) -> String {
+    let wanted = ["<title>", "<h1>", "<h2", "<p", "<li>", "</strong>"];
+    let lines: Vec<&str> = html
+        .lines()
+        .map(str::trim)
+        .skip_while(|line| !line.starts_with("<title>"))
+        .collect();
+    let body = lines.join("\n");
+    localized_lines_of(&body, &wanted)
+}
+
+#[test]
+fn the_german_redline_compare_and_version_pages_read_german() {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", "[languages.de]\n")
+        .write("content/privacy.md", policy("Privacy", "30 days"))
+        .write("content/privacy.de.md", policy("Datenschutz", "30 Tage"));
+    repo.commit("Publish", "2026-03-03T10:00:00+00:00");
+    repo.write("content/privacy.md", policy("Privacy", "90 days"))
+        .write("content/privacy.de.md", policy("Datenschutz", "90 Tage"));
+    repo.commit(
+        "Keep prompts longer\n\nPolicy-Change: material",
+        "2026-04-01T10:00:00+00:00",
+    );
+    let run = repo.build();
+    assert!(!run.stderr.contains("i18n/"), "{}", run.stderr);
+    let mut all = String::new();
+    for page in [
+        "changes/2026-04-01",
+        "compare/2026-03-03",
+        "versions/2026-03-03",
+        "versions/2026-04-01",
+    ] {
+        let html = repo.read(&format!("public/de/privacy/{page}/index.html"));
+        all.push_str(&format!(
+            "== /de/privacy/{page}/\n{}\n",
+            sentence_lines(&html)
         ));
     }
     insta::assert_snapshot!(all);
