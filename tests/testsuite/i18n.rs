@@ -661,3 +661,28 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
         "{jun}"
     );
 }
+
+#[test]
+fn a_withdrawn_german_document_says_so_in_german() {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", "[languages.de]\n")
+        .write("content/privacy.md", policy("Privacy", "30 days"))
+        .write("content/terms.md", policy("Terms", "ever"))
+        .write("content/terms.de.md", policy("Bedingungen", "immer"));
+    repo.commit("Publish", "2026-03-03T10:00:00+00:00");
+    repo.git(&["rm", "-q", "content/terms.md", "content/terms.de.md"]);
+    repo.commit("Withdraw the terms", "2026-04-01T10:00:00+00:00");
+    let run = repo.build();
+    assert!(!run.stderr.contains("i18n/"), "{}", run.stderr);
+    let german = repo.read("public/de/terms/index.html");
+    assert!(
+        german.contains("<strong>Zurückgezogen am <time datetime=\"2026-04-01\">1. April 2026</time>.</strong> Dieses Dokument gilt nicht mehr."),
+        "{german}"
+    );
+    assert!(german.contains("— erste Fassung"), "{german}");
+    let english = repo.read("public/terms/index.html");
+    assert!(
+        english.contains("<strong>Withdrawn on <time datetime=\"2026-04-01\">April 1, 2026</time>.</strong> This document no longer applies."),
+        "{english}"
+    );
+}
