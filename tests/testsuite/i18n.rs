@@ -636,8 +636,15 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
         ann.contains("Hello Ann,") && ann.contains("Privacy Policy"),
         "{ann}"
     );
+    let subject = |message: &str| message.lines().next().unwrap_or_default().to_string();
+    assert_eq!(subject(&ann), "Privacy Policy: updated", "{ann}");
     let dora = to("dora@example.com");
     assert!(dora.contains("Guten Tag Dora,"), "{dora}");
+    assert_eq!(
+        subject(&dora),
+        "Datenschutzerklärung: aktualisiert",
+        "{dora}"
+    );
     assert!(
         dora.contains("Wir haben unsere Datenschutzerklärung aktualisiert."),
         "{dora}"
@@ -646,6 +653,11 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
     assert!(!dora.contains("Diese Übersetzung enthält"), "{dora}");
     let fleur = to("fleur@example.com");
     assert!(fleur.contains("Bonjour Fleur,"), "{fleur}");
+    assert_eq!(
+        subject(&fleur),
+        "Politique de confidentialité : mise à jour",
+        "{fleur}"
+    );
     assert!(fleur.contains("https://example.com/fr/privacy/"), "{fleur}");
     assert!(fleur.contains("Publié le : 10 mars 2026"), "{fleur}");
     assert!(
