@@ -59,8 +59,50 @@ impl NoticeChange {
     }
 }
 
+/// The words a subject line is made of, in the reader's language.
+pub struct SubjectWords {
+    /// `{rest} and {last}`: the last two titles joined.
+    list_last: String,
+    /// What joins the titles before: `, `.
+    list_separator: String,
+    /// `changes effective {date}`, when every change shares its date.
+    effective: String,
+    /// `updated`, when they do not.
+    updated: String,
+    /// `{titles}: {when}`.
+    line: String,
+}
+
+impl SubjectWords {
+    /// The words of `lang` from the theme's tables; English for a key no
+    /// table has.
+    pub fn of(strings: &crate::render::i18n::Strings, lang: &str) -> Self {
+        let english = Self::english();
+        let word =
+            |key: &str, fallback: String| strings.get(lang, key).map_or(fallback, str::to_string);
+        Self {
+            list_last: word("subject_list_last", english.list_last),
+            list_separator: word("subject_list_separator", english.list_separator),
+            effective: word("subject_effective", english.effective),
+            updated: word("subject_updated", english.updated),
+            line: word("subject_line", english.line),
+        }
+    }
+
+    /// The English words, which a theme's tables may replace.
+    pub fn english() -> Self {
+        Self {
+            list_last: "{rest} and {last}".into(),
+            list_separator: ", ".into(),
+            effective: "changes effective {date}".into(),
+            updated: "updated".into(),
+            line: "{titles}: {when}".into(),
+        }
+    }
+}
+
 /// `[prefix] Privacy Policy: changes effective April 1, 2026`.
-pub fn subject(prefix: &str, changes: &[SiteChange]) -> String {
+pub fn subject(prefix: &str, changes: &[SiteChange], words: &SubjectWords) -> String {
     let titles: Vec<String> = changes
         .iter()
         .map(|c| one_line(&c.document.title))
@@ -68,7 +110,10 @@ pub fn subject(prefix: &str, changes: &[SiteChange]) -> String {
     let titles = match titles.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [rest @ .., last] => words
+            .list_last
+            .replace("{rest}", &rest.join(&words.list_separator))
+            .replace("{last}", last),
     };
     let effective: Vec<&str> = changes
         .iter()
@@ -76,15 +121,19 @@ pub fn subject(prefix: &str, changes: &[SiteChange]) -> String {
         .collect();
     let when = match effective.first() {
         Some(first) if !first.is_empty() && effective.iter().all(|e| e == first) => {
-            format!("changes effective {}", one_line(first))
+            words.effective.replace("{date}", &one_line(first))
         }
-        _ => "updated".to_string(),
+        _ => words.updated.clone(),
     };
+    let line = words
+        .line
+        .replace("{titles}", &titles)
+        .replace("{when}", &when);
     let prefix = one_line(prefix);
     let text = if prefix.is_empty() {
-        format!("{titles}: {when}")
+        line
     } else {
-        format!("{prefix} {titles}: {when}")
+        format!("{prefix} {line}")
     };
     one_line(&text)
 }
@@ -234,6 +283,7 @@ fn context(
     config: &Config,
     base_url: &str,
     (changes, notes, lang): (&[SiteChange], &[Option<Translated>], &str),
+    subject: String,
     recipient: Option<&Recipient>,
 ) -> tera::Context {
     let link = |rel: &str| {
@@ -244,7 +294,7 @@ fn context(
         }
     };
     let notice = NoticeInfo {
-        subject: subject(&config.email.subject_prefix, changes),
+        subject,
         changes: changes
             .iter()
             .zip(notes)
@@ -349,7 +399,15 @@ pub fn compose(
             .language_name(&note.source_language)
             .to_string();
     }
-    let context = context(config, base_url, (&localized, &notes, &lang), recipient);
+    let words = SubjectWords::of(renderer.strings(), &lang);
+    let subject = subject(&config.email.subject_prefix, &localized, &words);
+    let context = context(
+        config,
+        base_url,
+        (&localized, &notes, &lang),
+        subject.clone(),
+        recipient,
+    );
     let text = renderer.render(TEXT_TEMPLATE, &context)?;
     let html = renderer.render(HTML_TEMPLATE, &context)?;
     let keys: Vec<ChangeKey> = changes.iter().map(ChangeKey::of).collect();
@@ -362,7 +420,7 @@ pub fn compose(
     };
     Ok(Letter {
         to: recipient.cloned(),
-        subject: subject(&config.email.subject_prefix, &localized),
+        subject,
         text,
         html,
         message_id: message_id(base_url, &keys, recipient),
@@ -483,13 +541,17 @@ mod tests {
         privacy.document.title = "Privacy Policy".into();
         privacy.version.effective = "April 1, 2026".into();
         assert_eq!(
-            subject("[Frameloop]", std::slice::from_ref(&privacy)),
+            subject(
+                "[Frameloop]",
+                std::slice::from_ref(&privacy),
+                &SubjectWords::english()
+            ),
             "[Frameloop] Privacy Policy: changes effective April 1, 2026"
         );
         let mut terms = change("c1", "terms/", ChangeClass::Material, 1);
         terms.document.title = "Terms\r\nBcc: x@example.com".into();
         assert_eq!(
-            subject("", &[privacy, terms]),
+            subject("", &[privacy, terms], &SubjectWords::english()),
             "Privacy Policy and Terms Bcc: x@example.com: updated"
         );
     }

@@ -351,14 +351,21 @@ fn an_unknown_language_code_is_an_error_naming_it() {
 
 /// The words and dates each language's page shows, one line each.
 fn localized_lines(html: &str) -> String {
-    let wanted = [
-        "<p class=\"meta\">",
-        "<h2 id=\"versions-title\">",
-        "<tr><th scope=\"col\">",
-        "<td>",
-        "<a class=\"skip-link\"",
-        "<h1>",
-    ];
+    localized_lines_of(
+        html,
+        &[
+            "<p class=\"meta\">",
+            "<h2 id=\"versions-title\">",
+            "<tr><th scope=\"col\">",
+            "<td>",
+            "<a class=\"skip-link\"",
+            "<h1>",
+        ],
+    )
+}
+
+/// The text of each line of `html` that starts with one of `wanted`.
+fn localized_lines_of(html: &str, wanted: &[&str]) -> String {
     html.lines()
         .map(str::trim)
         .filter(|line| wanted.iter().any(|w| line.starts_with(w)))
@@ -414,6 +421,49 @@ fn dates_and_words_are_in_each_language() {
         all.push_str(&format!(
             "== /{prefix}privacy/versions/\n{}\n",
             localized_lines(&versions)
+        ));
+    }
+    insta::assert_snapshot!(all);
+}
+
+/// The sentences of a redline, compare or version page, tags dropped.
+fn sentence_lines(html: &str) -> String {
+    let wanted = ["<title>", "<h1>", "<h2", "<p", "<li>", "</strong>"];
+    let lines: Vec<&str> = html
+        .lines()
+        .map(str::trim)
+        .skip_while(|line| !line.starts_with("<title>"))
+        .collect();
+    let body = lines.join("\n");
+    localized_lines_of(&body, &wanted)
+}
+
+#[test]
+fn the_german_redline_compare_and_version_pages_read_german() {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", "[languages.de]\n")
+        .write("content/privacy.md", policy("Privacy", "30 days"))
+        .write("content/privacy.de.md", policy("Datenschutz", "30 Tage"));
+    repo.commit("Publish", "2026-03-03T10:00:00+00:00");
+    repo.write("content/privacy.md", policy("Privacy", "90 days"))
+        .write("content/privacy.de.md", policy("Datenschutz", "90 Tage"));
+    repo.commit(
+        "Keep prompts longer\n\nPolicy-Change: material",
+        "2026-04-01T10:00:00+00:00",
+    );
+    let run = repo.build();
+    assert!(!run.stderr.contains("i18n/"), "{}", run.stderr);
+    let mut all = String::new();
+    for page in [
+        "changes/2026-04-01",
+        "compare/2026-03-03",
+        "versions/2026-03-03",
+        "versions/2026-04-01",
+    ] {
+        let html = repo.read(&format!("public/de/privacy/{page}/index.html"));
+        all.push_str(&format!(
+            "== /de/privacy/{page}/\n{}\n",
+            sentence_lines(&html)
         ));
     }
     insta::assert_snapshot!(all);
@@ -586,8 +636,15 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
         ann.contains("Hello Ann,") && ann.contains("Privacy Policy"),
         "{ann}"
     );
+    let subject = |message: &str| message.lines().next().unwrap_or_default().to_string();
+    assert_eq!(subject(&ann), "Privacy Policy: updated", "{ann}");
     let dora = to("dora@example.com");
     assert!(dora.contains("Guten Tag Dora,"), "{dora}");
+    assert_eq!(
+        subject(&dora),
+        "Datenschutzerklärung: aktualisiert",
+        "{dora}"
+    );
     assert!(
         dora.contains("Wir haben unsere Datenschutzerklärung aktualisiert."),
         "{dora}"
@@ -596,6 +653,11 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
     assert!(!dora.contains("Diese Übersetzung enthält"), "{dora}");
     let fleur = to("fleur@example.com");
     assert!(fleur.contains("Bonjour Fleur,"), "{fleur}");
+    assert_eq!(
+        subject(&fleur),
+        "Politique de confidentialité : mise à jour",
+        "{fleur}"
+    );
     assert!(fleur.contains("https://example.com/fr/privacy/"), "{fleur}");
     assert!(fleur.contains("Publié le : 10 mars 2026"), "{fleur}");
     assert!(
@@ -663,4 +725,29 @@ fn mixed_languages_go_through_smtp_once_each() {
     assert!(again.stderr.contains("sent 0 messages"), "{}", again.stderr);
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(room.lock().expect("lock").received.len(), 3);
+}
+
+#[test]
+fn a_withdrawn_german_document_says_so_in_german() {
+    let repo = TestRepo::new();
+    repo.write("redline.toml", "[languages.de]\n")
+        .write("content/privacy.md", policy("Privacy", "30 days"))
+        .write("content/terms.md", policy("Terms", "ever"))
+        .write("content/terms.de.md", policy("Bedingungen", "immer"));
+    repo.commit("Publish", "2026-03-03T10:00:00+00:00");
+    repo.git(&["rm", "-q", "content/terms.md", "content/terms.de.md"]);
+    repo.commit("Withdraw the terms", "2026-04-01T10:00:00+00:00");
+    let run = repo.build();
+    assert!(!run.stderr.contains("i18n/"), "{}", run.stderr);
+    let german = repo.read("public/de/terms/index.html");
+    assert!(
+        german.contains("<strong>Zurückgezogen am <time datetime=\"2026-04-01\">1. April 2026</time>.</strong> Dieses Dokument gilt nicht mehr."),
+        "{german}"
+    );
+    assert!(german.contains("— erste Fassung"), "{german}");
+    let english = repo.read("public/terms/index.html");
+    assert!(
+        english.contains("<strong>Withdrawn on <time datetime=\"2026-04-01\">April 1, 2026</time>.</strong> This document no longer applies."),
+        "{english}"
+    );
 }
