@@ -634,7 +634,6 @@ fn build_archives(
         renderer,
         base,
         mode,
-        sink,
         cache,
         ..
     } = *run;
@@ -657,9 +656,13 @@ fn build_archives(
         })
         .map(|p| if p.is_empty() { p } else { p + "/" })
         .unwrap_or_default();
-    let assets_now = run.assets_now.filter(|_| renderer.is_some());
-    let shared_key = cache.map(|_| crate::history::cache::key(&[config, base, &templates, &mode]));
-    let options = config.markdown_options();
+    let shared = Shared {
+        git_dir,
+        prefix,
+        assets_now: run.assets_now.filter(|_| renderer.is_some()),
+        key: cache.map(|_| crate::history::cache::key(&[config, base, &templates, &mode])),
+        options: config.markdown_options(),
+    };
     let mut work: Vec<(usize, &mut Page<'_>, &DocSummary)> = pages
         .iter_mut()
         .zip(summaries)
@@ -673,97 +676,138 @@ fn build_archives(
         .map_init(
             || git2::Repository::open(git_dir),
             |repo, (index, page, summary)| {
-                let Some(doc_history) = page.history else {
+                if page.history.is_none() {
                     return Ok((index, DocArchive::default()));
-                };
+                }
                 let repo = repo.as_ref().map_err(|err| {
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
-                // The archive's pages speak the document's language.
-                let base = &translated::language_base(config, base, &summary.language, summaries);
-                let input = ArchiveInput {
-                    git_dir,
-                    config,
-                    renderer,
-                    base,
-                    document: summary,
-                    history: doc_history,
-                    store: run.store,
-                };
-                let assets = assets_now.map(|now| archive::AssetsThen {
-                    prefix: &prefix,
-                    now,
-                });
-                let origin = format!("the archive of {}", page.doc.display_path);
-                let emit = |path: String, bytes: Vec<u8>| -> Result<()> {
-                    if path.starts_with(archive::OLD_ASSETS) {
-                        // Named by content: another version may have it already.
-                        sink.insert_once(path, bytes, "a file as old versions linked it")
-                    } else {
-                        sink.insert(path, bytes, origin.as_str())
-                    }
-                };
-                let key = shared_key
-                    .as_ref()
-                    .map(|shared| crate::history::cache::key(&[shared, summary, doc_history]));
-                let document = page.doc.display_path.as_str();
-                let reused = cache
-                    .zip(key.as_ref())
-                    .and_then(|(cache, key)| cache.get(document, key));
-                let mut archive = match (reused, cache.zip(key)) {
-                    (Some(archive), _) => {
-                        for (path, bytes) in &archive.files {
-                            emit(path.clone(), bytes.clone())?;
-                        }
-                        archive
-                    }
-                    (None, Some((cache, key))) => {
-                        // The preview keeps the pages too, to hand them
-                        // back while the document's inputs are the same.
-                        let kept = std::sync::Mutex::new(Vec::new());
-                        let keep = |path: String, bytes: Vec<u8>| -> Result<()> {
-                            kept.lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                                .push((path.clone(), bytes.clone()));
-                            emit(path, bytes)
-                        };
-                        let mut archive = archive::build(&input, assets.as_ref(), &keep)?;
-                        archive.files = kept
-                            .into_inner()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        cache.put(document, key, archive.clone());
-                        archive
-                    }
-                    (None, None) => archive::build(&input, assets.as_ref(), &emit)?,
-                };
-                let wants_draft = mode == Mode::Preview && page.unpublished() && renderer.is_some();
-                let newest_text = if wants_draft {
-                    let newest = doc_history.versions.get(..1).unwrap_or_default();
-                    archive::read_texts(repo, newest, options)?
-                        .into_iter()
-                        .next()
-                } else {
-                    None
-                };
-                if wants_draft
-                    && let Some(newest) = archive.versions.first()
-                    && let Some(newest_text) = newest_text
-                {
-                    let current = diff::blocks(&page.title, &page.doc.body, options);
-                    let (path, bytes) =
-                        archive::draft_page(&input, newest, &newest_text, &current)?;
-                    page.draft_url = pages::draft_url(&page.doc.url);
-                    emit(path, bytes)?;
-                }
-                archive.files = Vec::new();
-                page.versions = std::mem::take(&mut archive.versions);
-                page.notices = std::mem::take(&mut archive.notices);
+                let archive = document_archive(run, &shared, summaries, repo, page, summary)?;
                 Ok((index, archive))
             },
         )
         .collect::<Result<_>>()?;
     built.sort_by_key(|(index, _)| *index);
     Ok(built.into_iter().map(|(_, archive)| archive).collect())
+}
+
+/// What every document's archive task shares, worked out once.
+struct Shared<'a> {
+    git_dir: &'a std::path::Path,
+    /// The content folder, repository-relative, with a trailing `/`.
+    prefix: String,
+    assets_now: Option<&'a HashMap<String, git2::Oid>>,
+    /// The preview cache's key for what every archive depends on besides
+    /// its own document (None: no preview cache).
+    key: Option<String>,
+    options: crate::text::markdown::MarkdownOptions,
+}
+
+/// One document's archive, its pages handed to the sink as they are made;
+/// the preview's draft redline too when it asks for one.
+fn document_archive(
+    run: &ArchiveRun<'_>,
+    shared: &Shared<'_>,
+    summaries: &[DocSummary],
+    repo: &git2::Repository,
+    page: &mut Page<'_>,
+    summary: &DocSummary,
+) -> Result<DocArchive> {
+    let ArchiveRun {
+        config,
+        renderer,
+        base,
+        mode,
+        sink,
+        cache,
+        ..
+    } = *run;
+    let Shared {
+        git_dir,
+        ref prefix,
+        assets_now,
+        key: ref shared_key,
+        options,
+    } = *shared;
+    let Some(doc_history) = page.history else {
+        return Ok(DocArchive::default());
+    };
+    // The archive's pages speak the document's language.
+    let base = &translated::language_base(config, base, &summary.language, summaries);
+    let input = ArchiveInput {
+        git_dir,
+        config,
+        renderer,
+        base,
+        document: summary,
+        history: doc_history,
+        store: run.store,
+    };
+    let assets = assets_now.map(|now| archive::AssetsThen { prefix, now });
+    let origin = format!("the archive of {}", page.doc.display_path);
+    let emit = |path: String, bytes: Vec<u8>| -> Result<()> {
+        if path.starts_with(archive::OLD_ASSETS) {
+            // Named by content: another version may have it already.
+            sink.insert_once(path, bytes, "a file as old versions linked it")
+        } else {
+            sink.insert(path, bytes, origin.as_str())
+        }
+    };
+    let key = shared_key
+        .as_ref()
+        .map(|shared| crate::history::cache::key(&[shared, summary, doc_history]));
+    let document = page.doc.display_path.as_str();
+    let reused = cache
+        .zip(key.as_ref())
+        .and_then(|(cache, key)| cache.get(document, key));
+    let mut archive = match (reused, cache.zip(key)) {
+        (Some(archive), _) => {
+            for (path, bytes) in &archive.files {
+                emit(path.clone(), bytes.clone())?;
+            }
+            archive
+        }
+        (None, Some((cache, key))) => {
+            // The preview keeps the pages too, to hand them
+            // back while the document's inputs are the same.
+            let kept = std::sync::Mutex::new(Vec::new());
+            let keep = |path: String, bytes: Vec<u8>| -> Result<()> {
+                kept.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((path.clone(), bytes.clone()));
+                emit(path, bytes)
+            };
+            let mut archive = archive::build(&input, assets.as_ref(), &keep)?;
+            archive.files = kept
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache.put(document, key, archive.clone());
+            archive
+        }
+        (None, None) => archive::build(&input, assets.as_ref(), &emit)?,
+    };
+    let wants_draft = mode == Mode::Preview && page.unpublished() && renderer.is_some();
+    let newest_text = if wants_draft {
+        let newest = doc_history.versions.get(..1).unwrap_or_default();
+        archive::read_texts(repo, newest, options)?
+            .into_iter()
+            .next()
+    } else {
+        None
+    };
+    if wants_draft
+        && let Some(newest) = archive.versions.first()
+        && let Some(newest_text) = newest_text
+    {
+        let current = diff::blocks(&page.title, &page.doc.body, options);
+        let (path, bytes) = archive::draft_page(&input, newest, &newest_text, &current)?;
+        page.draft_url = pages::draft_url(&page.doc.url);
+        emit(path, bytes)?;
+    }
+    archive.files = Vec::new();
+    page.versions = std::mem::take(&mut archive.versions);
+    page.notices = std::mem::take(&mut archive.notices);
+    Ok(archive)
 }
 
 /// How long a document's archive takes to build, roughly: its versions
