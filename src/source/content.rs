@@ -11,33 +11,10 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use crate::source::config::Config;
-use crate::source::frontmatter::{self, FrontMatter};
+pub use crate::source::document::Document;
+use crate::source::frontmatter;
+pub use crate::source::paths::{display, document_url, slugify, title_stem};
 use crate::source::{lfs, repo};
-
-/// A Markdown file, read and split, with its URL decided.
-#[derive(Debug, Clone)]
-pub struct Document {
-    /// Absolute path on disk.
-    pub path: PathBuf,
-    /// The path relative to the site root, with `/` separators, for messages
-    /// and templates (`content/privacy.md`).
-    pub display_path: String,
-    /// The site URL path, starting and ending with `/` (`/privacy/`,
-    /// `/de/privacy/`).
-    pub url: String,
-    /// The language it is written in (a code of the site's languages).
-    pub language: String,
-    /// What matches a translation to its source: the URL its path makes
-    /// with the language marks taken out and no slug (`/privacy/` for
-    /// `privacy.de.md`).
-    pub translation_key: String,
-    pub front: FrontMatter,
-    /// The Markdown body, front matter removed.
-    pub body: String,
-    /// The file's line the body starts on, from 1: a body line `n` is the
-    /// file's line `body_line + n - 1`.
-    pub body_line: usize,
-}
 
 /// A file under the content folder that is not Markdown, copied as it is.
 #[derive(Debug, Clone)]
@@ -247,63 +224,6 @@ pub fn decode(bytes: &[u8]) -> Result<&str, NotUtf8> {
     })
 }
 
-/// `privacy.md` → `/privacy/`, `privacy/index.md` → `/privacy/`,
-/// `Legal/Privacy Policy.md` → `/legal/privacy-policy/`. A `slug` replaces
-/// the last part.
-pub fn document_url(rel: &Path, slug: Option<&str>) -> Result<String> {
-    let mut parts: Vec<String> = Vec::new();
-    let components: Vec<_> = rel
-        .iter()
-        .map(|c| c.to_string_lossy().into_owned())
-        .collect();
-    let Some((file, dirs)) = components.split_last() else {
-        bail!("empty path")
-    };
-    for dir in dirs {
-        parts.push(slugify(dir));
-    }
-    let stem = file
-        .strip_suffix(".md")
-        .or_else(|| file.strip_suffix(".markdown"))
-        .unwrap_or(file);
-    if !stem.eq_ignore_ascii_case("index") {
-        parts.push(slugify(stem));
-    }
-    if let Some(slug) = slug {
-        let slug = slugify(slug);
-        match parts.last_mut() {
-            Some(last) => *last = slug,
-            None => parts.push(slug),
-        }
-    }
-    if parts.iter().any(|p| p.is_empty()) {
-        bail!(
-            "a part of the path has no letters or digits; rename it or set `slug` in the front matter"
-        );
-    }
-    Ok(if parts.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/{}/", parts.join("/"))
-    })
-}
-
-/// Lower-case letters and digits (any script) joined by single dashes.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
-}
-
 /// Folders are slugged like documents so an image beside `Legal/Privacy.md`
 /// lands beside `/legal/privacy/`; the file name itself is kept.
 fn asset_output(rel: &Path) -> String {
@@ -360,27 +280,6 @@ fn links_inside(root: &Path, link: &Path) -> bool {
 
 fn is_symlinked_file(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.is_file())
-}
-
-/// The name a document is called by when it has no title: the file stem, or
-/// the folder's name for `index.md` (`/`-separated `path`).
-pub fn title_stem(path: &str) -> String {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    if stem.eq_ignore_ascii_case("index") {
-        path.rsplit('/').nth(1).unwrap_or(stem).to_string()
-    } else {
-        stem.to_string()
-    }
-}
-
-/// A path relative to the root with `/` separators, for messages.
-pub fn display(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.iter()
-        .map(|c| c.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! human one in the site's format (`March 3, 2026`, `3. März 2026`), in the
 //! site's time zone.
 
+use anyhow::Context as _;
 use std::sync::Arc;
 
 use icu_calendar::Gregorian;
@@ -97,9 +98,28 @@ pub fn time_of_day(zoned: &Zoned) -> String {
     jiff::fmt::strtime::format("%H:%M", zoned).unwrap_or_default()
 }
 
+/// Checks a strftime `format` once, at load, so formatting never fails.
+pub fn check_date_format(format: &str) -> anyhow::Result<()> {
+    let probe = jiff::civil::date(2026, 3, 3);
+    jiff::fmt::strtime::format(format, probe)
+        .map(|_| ())
+        .with_context(|| {
+            format!(
+                "{}: date_format `{format}` is not a valid strftime format",
+                crate::source::paths::CONFIG_FILE
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_date_format_is_rejected() {
+        assert!(check_date_format("%B %-d, %Y").is_ok());
+        assert!(check_date_format("%Q").is_err());
+    }
 
     #[test]
     fn commit_offset_keeps_its_own_day() {

@@ -12,8 +12,8 @@ use anyhow::{Result, bail};
 use icu_locale_core::Locale;
 use serde::Deserialize;
 
-use crate::source::content::{display, document_url};
 use crate::source::dates::DateFormat;
+use crate::source::paths::{display, document_url};
 
 /// A `[languages.<code>]` table as written.
 #[derive(Debug, Default, Deserialize)]
@@ -237,7 +237,7 @@ impl Languages {
     }
 }
 
-const CONFIG: &str = crate::source::config::CONFIG_FILE;
+const CONFIG: &str = crate::source::paths::CONFIG_FILE;
 
 fn language(
     code: &str,
@@ -250,7 +250,7 @@ fn language(
         .map_err(|_| anyhow::anyhow!("{CONFIG}: `{code}` is not a BCP 47 language code"))?;
     let date_format = match table.date_format.as_deref().or(site.and_then(|s| s.date_format)) {
         Some(pattern) => {
-            crate::source::config::check_date_format(pattern)?;
+            crate::source::dates::check_date_format(pattern)?;
             DateFormat::Pattern(pattern.to_string())
         }
         None => DateFormat::cldr(&locale).ok_or_else(|| {

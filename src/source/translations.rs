@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use anyhow::{Result, bail};
 
-use crate::source::content::Document;
+use crate::source::document::Document;
 use crate::source::languages::Languages;
 
 /// The links between documents, by index into the documents given.
