@@ -250,7 +250,6 @@ pub fn build(
     } = *input;
     let keep_texts = texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
     let comparer = input.comparer();
-    let options = comparer.options;
     let changes = changes(input.git_dir, &history.versions, &comparer, keep_texts)?;
     let days: Vec<_> = history
         .versions
@@ -288,7 +287,6 @@ pub fn build(
     let pass = PagePass {
         input,
         assets,
-        options,
         versions,
         entries: &entries,
         newest_blocks: &changes.newest_blocks,
@@ -468,7 +466,6 @@ struct Compared {
 struct PagePass<'a> {
     input: &'a ArchiveInput<'a>,
     assets: Option<&'a AssetsThen<'a>>,
-    options: MarkdownOptions,
     versions: &'a [VersionContext],
     entries: &'a [timeline::Entry],
     newest_blocks: &'a [diff::Block],
@@ -488,7 +485,7 @@ impl PagePass<'_> {
             _ => {
                 let blob = read_blob(repo, version)?;
                 let stem = title_stem(&version.path);
-                Cow::Owned(version_text(blob.content(), &stem, self.options))
+                Cow::Owned(version_text(blob.content(), &stem, self.comparer.options))
             }
         };
         let mut files_then = Vec::new();

@@ -306,3 +306,18 @@ pub fn tool_available(tool: &str, available: bool, how_to_install: &str) -> bool
     let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
     false
 }
+
+/// The text of HTML with the tags taken out, as copying it would give.
+pub fn text_of(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}

@@ -369,20 +369,8 @@ fn localized_lines_of(html: &str, wanted: &[&str]) -> String {
     html.lines()
         .map(str::trim)
         .filter(|line| wanted.iter().any(|w| line.starts_with(w)))
-        .map(|line| {
-            // Addresses are not words: keep the text.
-            let mut text = String::new();
-            let mut in_tag = false;
-            for c in line.chars() {
-                match c {
-                    '<' => in_tag = true,
-                    '>' => in_tag = false,
-                    c if !in_tag => text.push(c),
-                    _ => {}
-                }
-            }
-            text
-        })
+        // Addresses are not words: keep the text.
+        .map(crate::harness::text_of)
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -582,6 +570,22 @@ fn the_example_site_s_german_translation_lags_one_material_change() {
     assert_eq!(german["translation"]["status"], "outdated", "{german:#}");
 }
 
+/// `redline notify` for the changes since March 5 to `people.csv`, on
+/// March 12, 2026, plus `extra`.
+fn notify_people(repo: &TestRepo, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec![
+        "notify",
+        "--outbox",
+        "out",
+        "--recipients",
+        "people.csv",
+        "--since",
+        "2026-03-05",
+    ];
+    args.extend_from_slice(extra);
+    crate::harness::run_redline_with(repo.path(), &args, &[("SOURCE_DATE_EPOCH", "1773309600")])
+}
+
 #[test]
 fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
     let repo = source_changed_after();
@@ -589,20 +593,7 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
         "people.csv",
         "email,name,language\nann@example.com,Ann\ndora@example.com,Dora,de\nfleur@example.com,Fleur,fr\njun@example.com,Jun,ja\n",
     );
-    crate::harness::run_redline_with(
-        repo.path(),
-        &[
-            "notify",
-            "--outbox",
-            "out",
-            "--recipients",
-            "people.csv",
-            "--since",
-            "2026-03-05",
-        ],
-        &[("SOURCE_DATE_EPOCH", "1773309600")],
-    )
-    .success();
+    notify_people(&repo, &[]).success();
     let mut messages: Vec<String> = std::fs::read_dir(repo.path().join("out"))
         .expect("outbox")
         .map(|e| e.expect("entry").path())
@@ -685,25 +676,7 @@ fn mixed_languages_go_through_smtp_once_each() {
         "email,name,language\nann@example.com,Ann\ndora@example.com,Dora,de\nfleur@example.com,Fleur,fr\n",
     );
     let (url, room) = smtp_server(None);
-    let send = || {
-        crate::harness::run_redline_with(
-            repo.path(),
-            &[
-                "notify",
-                "--outbox",
-                "out",
-                "--recipients",
-                "people.csv",
-                "--since",
-                "2026-03-05",
-                "--send",
-                "--smtp",
-                &url,
-            ],
-            &[("SOURCE_DATE_EPOCH", "1773309600")],
-        )
-        .success()
-    };
+    let send = || notify_people(&repo, &["--send", "--smtp", &url]).success();
     let first = send();
     assert!(first.stderr.contains("sent 3 messages"), "{}", first.stderr);
     let received = wait_for(&room, 3);

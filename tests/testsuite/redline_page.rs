@@ -4,6 +4,7 @@
 //! the version tables and redlines on a 390 px phone and in print.
 
 use crate::harness::TestRepo;
+use crate::harness::text_of;
 use crate::serve::chromium_available;
 use crate::theme::browser_report;
 
@@ -53,21 +54,6 @@ fn long_repo() -> TestRepo {
 fn position(html: &str, needle: &str) -> usize {
     assert_eq!(html.matches(needle).count(), 1, "{needle} once in\n{html}");
     html.find(needle).expect("found")
-}
-
-/// The text of HTML with the tags taken out, as copying it would give.
-fn text_of(html: &str) -> String {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text
 }
 
 #[test]
