@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 const MAGIC: &str = "REDLINE-CACHE";
 
 /// The layout of entries; raised when it changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The redline that writes and reads entries.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -27,6 +27,7 @@ mod sections;
 mod units;
 mod values;
 mod verdict;
+pub mod wording;
 mod words;
 
 #[cfg(test)]
@@ -45,6 +46,7 @@ use serde::{Deserialize, Serialize};
 use crate::text::markdown::MarkdownOptions;
 
 pub use verdict::Verdict;
+pub use wording::SummaryWords;
 
 /// The time one comparison may spend diffing before falling back to coarser
 /// results. Generous: a 100 KB policy rewritten throughout takes ~50 ms.
@@ -185,6 +187,10 @@ pub struct SectionChange {
     /// (A `Cow`, so a comparison read back from the cache can own it.)
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub meaning: Option<Cow<'static, str>>,
+    /// The blocks before the first heading, `title` being the English
+    /// "Introduction" (a summary names it in its own language).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub introduction: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +209,6 @@ pub enum SectionChangeKind {
 /// added “Children”; moved “Contact”.` After five sections the rest are
 /// counted (`…; and 3 more sections.`); with none, `No changes to the
 /// wording.`
-pub fn describe(sections: &[SectionChange]) -> String {
-    sections::describe(sections)
+pub fn describe(sections: &[SectionChange], wording: &SummaryWords) -> String {
+    sections::describe(sections, wording)
 }

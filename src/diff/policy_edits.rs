@@ -56,7 +56,7 @@ fn compare_versions(old: &str, new: &str) -> (Comparison, String) {
     let c = compare(&old, &new);
     let report = format!(
         "{}\nwords: +{} -{}; editorial: {}\n{:#?}\n\n{}",
-        describe(&c.sections),
+        describe_en(&c.sections),
         c.words_added,
         c.words_removed,
         c.editorial,
@@ -80,7 +80,7 @@ fn retention_period_change_is_material() {
     assert!(!c.editorial);
     assert_eq!((c.words_added, c.words_removed), (2, 2));
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Changed “How long we keep data” (2 words added, 2 removed)."
     );
     assert_eq!(
@@ -101,7 +101,7 @@ fn added_section() {
     assert_eq!(c.sections.len(), 1);
     assert_eq!(c.sections[0].kind, SectionChangeKind::Added);
     assert_eq!(c.sections[0].anchor.as_deref(), Some("children"));
-    assert_eq!(describe(&c.sections), "Added “Children”.");
+    assert_eq!(describe_en(&c.sections), "Added “Children”.");
     insta::assert_snapshot!(report);
 }
 
@@ -115,7 +115,7 @@ fn removed_section() {
     assert_eq!(c.sections.len(), 1);
     assert_eq!(c.sections[0].kind, SectionChangeKind::Removed);
     assert_eq!(c.sections[0].anchor, None);
-    assert_eq!(describe(&c.sections), "Removed “Cookies”.");
+    assert_eq!(describe_en(&c.sections), "Removed “Cookies”.");
     insta::assert_snapshot!(report);
 }
 
@@ -133,7 +133,7 @@ fn moved_section() {
     assert_eq!(c.sections.len(), 1);
     assert_eq!(c.sections[0].kind, SectionChangeKind::Moved);
     assert_eq!((c.words_added, c.words_removed), (0, 0));
-    assert_eq!(describe(&c.sections), "Moved “Contact”.");
+    assert_eq!(describe_en(&c.sections), "Moved “Contact”.");
     insta::assert_snapshot!(report);
 }
 
@@ -148,7 +148,7 @@ fn moved_section_counts_only_its_edits() {
     );
     let (c, _) = compare_policy(&edited);
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Moved “Contact” (2 words added, 2 removed)."
     );
 }
@@ -163,7 +163,7 @@ fn renamed_section() {
     );
     assert_eq!(c.sections[0].anchor.as_deref(), Some("your-rights"));
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Renamed “Your choices” to “Your rights”."
     );
     insta::assert_snapshot!(report);
@@ -193,7 +193,7 @@ fn typo_fix_is_editorial() {
     let (c, report) = compare_versions(&typo, POLICY);
     assert!(c.editorial);
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Changed “Contact” (1 word added, 1 removed)."
     );
     insta::assert_snapshot!(report);
@@ -205,7 +205,7 @@ fn title_change_is_reported_first() {
     let new = blocks("Privacy Notice", POLICY, MarkdownOptions::default());
     let c = compare(&old, &new);
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Renamed “Privacy Policy” to “Privacy Notice”."
     );
     assert!(c.html.contains(
@@ -237,7 +237,7 @@ fn punctuation_only_is_editorial() {
     assert!(c.editorial);
     assert_eq!((c.words_added, c.words_removed), (0, 0));
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Punctuation or formatting changed in “Sharing”."
     );
 }
@@ -271,7 +271,7 @@ fn link_target_change_is_material() {
         "material: link target changed: web:example.com/processors → web:example.com/our-processors"
     );
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Changed “Sharing” (link target changed)."
     );
 }
@@ -284,7 +284,7 @@ fn tracking_parameters_and_https_are_not_a_new_target() {
     );
     let (c, _) = compare_policy(&edited);
     assert!(c.editorial, "{}", c.reason);
-    assert_eq!(describe(&c.sections), "No changes to the wording.");
+    assert_eq!(describe_en(&c.sections), "No changes to the wording.");
 }
 
 /// `We ~~sell~~ your data` was "No changes to the wording", and the redline
@@ -300,7 +300,7 @@ fn strikethrough_is_meaning() {
     );
     assert!(c.html.contains("~~"), "{}", c.html);
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Changed “Sharing” (strikethrough added)."
     );
 }
@@ -337,7 +337,13 @@ fn change(kind: SectionChangeKind, title: &str, added: usize, removed: usize) ->
         words_added: added,
         words_removed: removed,
         meaning: None,
+        introduction: false,
     }
+}
+
+/// The summary's sentence in English.
+fn describe_en(sections: &[SectionChange]) -> String {
+    describe(sections, &SummaryWords::english())
 }
 
 #[test]
@@ -355,23 +361,23 @@ fn describe_names_five_sections_then_counts() {
         change(Changed, "Security", 0, 1),
     ];
     assert_eq!(
-        describe(&sections[..5]),
+        describe_en(&sections[..5]),
         "Changed “How long we keep data” (12 words added, 3 removed); added “Children”; \
          removed “Cookies”; renamed “Your choices” to “Your rights”; moved “Contact”."
     );
     assert_eq!(
-        describe(&sections),
+        describe_en(&sections),
         "Changed “How long we keep data” (12 words added, 3 removed); added “Children”; \
          removed “Cookies”; renamed “Your choices” to “Your rights”; moved “Contact”; \
          and 2 more sections."
     );
     assert_eq!(
-        describe(&sections[5..6]),
+        describe_en(&sections[5..6]),
         "Changed “Sharing” (1 word added)."
     );
-    assert_eq!(describe(&[]), "No changes to the wording.");
+    assert_eq!(describe_en(&[]), "No changes to the wording.");
     assert_eq!(
-        describe(&[change(Changed, "Introduction", 0, 0)]),
+        describe_en(&[change(Changed, "Introduction", 0, 0)]),
         "Punctuation or formatting changed in “Introduction”."
     );
 }
@@ -381,7 +387,7 @@ fn describe_counts_a_renamed_sections_body_edits() {
     let mut renamed = change(SectionChangeKind::Renamed, "Your rights", 5, 1);
     renamed.previous_title = Some("Your choices".into());
     assert_eq!(
-        describe(&[renamed]),
+        describe_en(&[renamed]),
         "Renamed “Your choices” to “Your rights” (5 words added, 1 removed)."
     );
 }
@@ -428,7 +434,7 @@ fn title_source_change_counts_only_the_new_words() {
     );
     let c = compare(&old, &new);
     assert_eq!(
-        describe(&c.sections),
+        describe_en(&c.sections),
         "Renamed “Privacy Policy” to “privacy”; changed “Introduction” (3 words added)."
     );
 }

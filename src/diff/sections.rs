@@ -16,7 +16,8 @@
 //! is `Changed` with no words counted (with `meaning` naming what changed
 //! when the editorial rule finds it material: a link target, a sentence
 //! boundary, strikethrough); unchanged sections are not listed.
-//! The introduction has no anchor.
+//! The introduction has no anchor, and is marked so that summaries name it
+//! in the reader's language.
 //!
 //! The document title is not a section, nor is a level-1 heading holding
 //! the other version's title (the title's source changed between the
@@ -29,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use super::align::{Step, align};
 use super::editorial;
+use super::wording::{SummaryWords, fill};
 use super::words::{self, block_counts, count_words};
 use super::{Block, BlockKind, SectionChange, SectionChangeKind};
 
@@ -78,6 +80,7 @@ pub(super) fn summarise(
                     words_added: 0,
                     words_removed: section_words(old, section),
                     meaning: None,
+                    introduction: section.heading.is_none(),
                 });
             }
             next_old += 1;
@@ -95,6 +98,7 @@ pub(super) fn summarise(
                 words_added: section_words(new, section),
                 words_removed: 0,
                 meaning: None,
+                introduction: section.heading.is_none(),
             });
             continue;
         };
@@ -138,6 +142,7 @@ pub(super) fn summarise(
             words_added,
             words_removed,
             meaning,
+            introduction: section.heading.is_none(),
         });
     }
     flush_removed(old_sections.len(), &mut entries);
@@ -160,6 +165,7 @@ fn title_change(old: &[&Block], new: &[&Block], deadline: Instant) -> Option<Sec
         words_added,
         words_removed,
         meaning: None,
+        introduction: false,
     };
     match (title(old), title(new)) {
         (Some(old), Some(new)) if old.text != new.text => Some(entry(
@@ -345,67 +351,89 @@ fn counts(old: &[&Block], new: &[&Block], deadline: Instant) -> (usize, usize) {
         })
 }
 
-/// One sentence for readers, from a section summary.
-pub(super) fn describe(sections: &[SectionChange]) -> String {
+/// One sentence for readers, from a section summary, in `wording`.
+pub(super) fn describe(sections: &[SectionChange], wording: &SummaryWords) -> String {
     if sections.is_empty() {
-        return "No changes to the wording.".to_string();
+        return wording.text("summary_no_change").to_string();
     }
     let mut phrases: Vec<String> = sections
         .iter()
         .take(NAMED_IN_SENTENCE)
-        .map(phrase)
+        .map(|change| phrase(change, wording))
         .collect();
     let rest = sections.len().saturating_sub(NAMED_IN_SENTENCE);
     if rest > 0 {
-        let plural = if rest == 1 { "" } else { "s" };
-        phrases.push(format!("and {rest} more section{plural}"));
+        let count = rest.to_string();
+        let more = wording.counted("summary_more_sections", rest);
+        phrases.push(fill(more, &[("count", &count)]));
     }
-    let sentence = phrases.join("; ");
+    let sentence = phrases.join(wording.text("summary_separator"));
     let mut chars = sentence.chars();
     let first: String = chars
         .next()
         .into_iter()
         .flat_map(char::to_uppercase)
         .collect();
-    format!("{first}{}.", chars.as_str())
+    format!("{first}{}{}", chars.as_str(), wording.text("summary_end"))
 }
 
-fn phrase(change: &SectionChange) -> String {
-    let title = &change.title;
-    let counts = word_counts(change.words_added, change.words_removed);
-    match change.kind {
+fn phrase(change: &SectionChange, wording: &SummaryWords) -> String {
+    let title = if change.introduction {
+        wording.text("summary_introduction")
+    } else {
+        &change.title
+    };
+    let counts = word_counts(change.words_added, change.words_removed, wording);
+    let key = match change.kind {
         // No word added or removed, but the meaning changed.
         SectionChangeKind::Changed if counts.is_empty() && change.meaning.is_some() => {
-            let what = change.meaning.as_deref().unwrap_or_default();
-            format!("changed “{title}” ({what})")
+            "summary_changed_meaning"
         }
         // No word added or removed: only punctuation, case or formatting.
-        SectionChangeKind::Changed if counts.is_empty() => {
-            format!("punctuation or formatting changed in “{title}”")
-        }
-        SectionChangeKind::Changed => format!("changed “{title}”{counts}"),
-        SectionChangeKind::Added => format!("added “{title}”"),
-        SectionChangeKind::Removed => format!("removed “{title}”"),
-        SectionChangeKind::Moved => format!("moved “{title}”{counts}"),
-        SectionChangeKind::Renamed => {
-            let previous = change.previous_title.as_deref().unwrap_or_default();
-            // Counts only when more than the heading's own words changed.
-            let deadline = Instant::now() + Duration::from_millis(100);
-            let heading = words::diff(previous, title, deadline);
-            let body_changed =
-                change.words_added > heading.added || change.words_removed > heading.removed;
-            let counts = if body_changed { counts.as_str() } else { "" };
-            format!("renamed “{previous}” to “{title}”{counts}")
-        }
-    }
+        SectionChangeKind::Changed if counts.is_empty() => "summary_formatting",
+        SectionChangeKind::Changed => "summary_changed",
+        SectionChangeKind::Added => "summary_added",
+        SectionChangeKind::Removed => "summary_removed",
+        SectionChangeKind::Moved => "summary_moved",
+        SectionChangeKind::Renamed => "summary_renamed",
+    };
+    let what = wording.what(change.meaning.as_deref().unwrap_or_default());
+    let previous = change.previous_title.as_deref().unwrap_or_default();
+    let counts = if change.kind == SectionChangeKind::Renamed {
+        // Counts only when more than the heading's own words changed.
+        let deadline = Instant::now() + Duration::from_millis(100);
+        let heading = words::diff(previous, &change.title, deadline);
+        let body_changed =
+            change.words_added > heading.added || change.words_removed > heading.removed;
+        if body_changed { counts } else { String::new() }
+    } else {
+        counts
+    };
+    fill(
+        wording.text(key),
+        &[
+            ("title", title),
+            ("previous", previous),
+            ("what", what),
+            ("counts", &counts),
+        ],
+    )
 }
 
-fn word_counts(added: usize, removed: usize) -> String {
-    let words = |n: usize| if n == 1 { "word" } else { "words" };
-    match (added, removed) {
-        (0, 0) => String::new(),
-        (a, 0) => format!(" ({a} {} added)", words(a)),
-        (0, r) => format!(" ({r} {} removed)", words(r)),
-        (a, r) => format!(" ({a} {} added, {r} removed)", words(a)),
-    }
+fn word_counts(added: usize, removed: usize, wording: &SummaryWords) -> String {
+    // A count of both takes the form of the words added.
+    let (stem, count) = match (added, removed) {
+        (0, 0) => return String::new(),
+        (a, 0) => ("summary_words_added", a),
+        (0, r) => ("summary_words_removed", r),
+        (a, _) => ("summary_words_both", a),
+    };
+    fill(
+        wording.counted(stem, count),
+        &[
+            ("count", &count.to_string()),
+            ("added", &added.to_string()),
+            ("removed", &removed.to_string()),
+        ],
+    )
 }

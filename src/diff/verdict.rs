@@ -23,6 +23,13 @@ impl Verdict {
     }
 
     pub(super) fn material(what: &'static str, detail: String) -> Self {
+        // Summaries translate `what` by its key: each one must have one.
+        debug_assert!(
+            super::wording::ENGLISH
+                .iter()
+                .any(|(key, _)| *key == super::wording::what_key(what)),
+            "`{what}` has no key in diff::wording::ENGLISH"
+        );
         Verdict {
             editorial: false,
             reason: format!("material: {what}: {detail}"),

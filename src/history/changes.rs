@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::diff::{self, SectionChange, SummaryWords};
+
 /// How much a change matters to readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -83,24 +85,33 @@ pub fn reason(trailers: &[(String, String)], first: bool, rule: Option<&str>) ->
     }
 }
 
-/// The summary readers see. In order: the `Notice:` trailer(s); the front
-/// matter `notice:` when it differs from the previous version's (a stale
-/// summary is never repeated); the generated one.
-pub fn summary(
+/// The summary an author wrote, if any: the `Notice:` trailer(s), else the
+/// front matter `notice:` when it differs from the previous version's (a
+/// stale summary is never repeated). Without one, readers see
+/// [`generated_summary`].
+pub fn authored_summary(
     trailers: &[(String, String)],
     notice: Option<&str>,
     previous_notice: Option<&str>,
-    generated: impl FnOnce() -> String,
-) -> String {
+) -> Option<String> {
     let stated: Vec<&str> = trailer(trailers, NOTICE_TRAILER)
         .filter(|t| !t.is_empty())
         .collect();
     if !stated.is_empty() {
-        return stated.join(" ");
+        return Some(stated.join(" "));
     }
-    match notice.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(notice) if Some(notice) != previous_notice.map(str::trim) => notice.to_string(),
-        _ => generated(),
+    notice
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && Some(*n) != previous_notice.map(str::trim))
+        .map(str::to_string)
+}
+
+/// The summary made from the redline's sections (None: the first version),
+/// in `wording`'s language.
+pub fn generated_summary(sections: Option<&[SectionChange]>, wording: &SummaryWords) -> String {
+    match sections {
+        Some(sections) => diff::describe(sections, wording),
+        None => wording.text("summary_first_published").to_string(),
     }
 }
 
@@ -170,22 +181,36 @@ mod tests {
     #[test]
     fn the_notice_trailer_beats_front_matter_and_the_generated_summary() {
         let t = trailers(&[("Notice", "We now keep prompts for 30 days.")]);
-        let s = summary(&t, Some("Front matter notice"), None, || "generated".into());
-        assert_eq!(s, "We now keep prompts for 30 days.");
+        let s = authored_summary(&t, Some("Front matter notice"), None);
+        assert_eq!(s.as_deref(), Some("We now keep prompts for 30 days."));
     }
 
     #[test]
     fn a_front_matter_notice_is_used_once_then_ignored() {
-        let fresh = summary(&[], Some("New retention rules."), Some("Old"), || {
-            "generated".into()
-        });
-        assert_eq!(fresh, "New retention rules.");
-        let stale = summary(
+        let fresh = authored_summary(&[], Some("New retention rules."), Some("Old"));
+        assert_eq!(fresh.as_deref(), Some("New retention rules."));
+        let stale = authored_summary(
             &[],
             Some("New retention rules."),
             Some("New retention rules."),
-            || "generated".into(),
         );
-        assert_eq!(stale, "generated");
+        assert_eq!(stale, None);
+        assert_eq!(authored_summary(&[], Some("  "), None), None);
+    }
+
+    #[test]
+    fn a_generated_summary_speaks_the_wording_given() {
+        let english = SummaryWords::english();
+        assert_eq!(generated_summary(None, &english), "First published.");
+        assert_eq!(
+            generated_summary(Some(&[]), &english),
+            "No changes to the wording."
+        );
+        let table = [("summary_first_published", "Erstmals veröffentlicht.")];
+        let german = SummaryWords::new(
+            |key| table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v),
+            None,
+        );
+        assert_eq!(generated_summary(None, &german), "Erstmals veröffentlicht.");
     }
 }

@@ -6,7 +6,7 @@
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::diff::{self, Block, Comparison};
+use crate::diff::{Block, Comparison, SummaryWords};
 use crate::history::Version;
 use crate::history::changes::{self, ChangeClass};
 use crate::history::compared::Comparer;
@@ -52,6 +52,9 @@ pub struct Entry {
     /// Why the change has its class (see [`changes::reason`]).
     pub reason: String,
     pub summary: String,
+    /// Whether an author wrote `summary` (a `Notice:` trailer or front
+    /// matter), rather than it being generated in the document's language.
+    pub summary_by_author: bool,
     /// None for the first version.
     pub comparison: Option<Comparison>,
     pub effective: Option<Date>,
@@ -69,6 +72,7 @@ pub fn entries(
     days: &[Date],
     today: Date,
     comparer: &Comparer<'_>,
+    wording: &SummaryWords,
 ) -> (Vec<Entry>, Vec<String>) {
     // Each change against the version before, on every core: a long
     // history of one large document is otherwise one thread's work.
@@ -84,7 +88,7 @@ pub fn entries(
         })
         .collect();
     let announced: Vec<Announced> = texts.iter().map(VersionText::announced).collect();
-    entries_of(versions, &announced, comparisons, days, today)
+    entries_of(versions, &announced, comparisons, days, today, wording)
 }
 
 /// [`entries`] from what each version announces and its comparison with
@@ -95,6 +99,7 @@ pub fn entries_of(
     mut comparisons: Vec<Option<Comparison>>,
     days: &[Date],
     today: Date,
+    wording: &SummaryWords,
 ) -> (Vec<Entry>, Vec<String>) {
     let slugs = slugs(days);
     let dated: Vec<Dated> = days
@@ -128,21 +133,22 @@ pub fn entries_of(
                 &version.commit[..7.min(version.commit.len())]
             ));
         }
-        let summary = changes::summary(
+        let authored = changes::authored_summary(
             &version.trailers,
             text.notice.as_deref(),
             previous.and_then(|p| p.notice.as_deref()),
-            || match &comparison {
-                Some(comparison) => diff::describe(&comparison.sections),
-                None => "First published.".to_string(),
-            },
         );
+        let summary_by_author = authored.is_some();
+        let summary = authored.unwrap_or_else(|| {
+            changes::generated_summary(comparison.as_ref().map(|c| c.sections.as_slice()), wording)
+        });
         entries.push(Entry {
             slug: slugs[index].clone(),
             day: days[index],
             class,
             reason,
             summary,
+            summary_by_author,
             comparison,
             effective: text.effective,
             standing: standings[index],
@@ -244,6 +250,7 @@ mod tests {
                 class,
                 reason: String::new(),
                 summary: String::new(),
+                summary_by_author: false,
                 comparison: None,
                 effective,
                 standing,

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::recipients::Recipient;
 use super::select::ChangeKey;
-use crate::diff;
+use crate::diff::{self, SummaryWords};
 use crate::render::Renderer;
 use crate::site::feeds::SiteChange;
 use crate::source::config::{Config, EmailConfig};
@@ -285,6 +285,7 @@ fn context(
     (changes, notes, lang): (&[SiteChange], &[Option<Translated>], &str),
     subject: String,
     recipient: Option<&Recipient>,
+    wording: &SummaryWords,
 ) -> tera::Context {
     let link = |rel: &str| {
         if rel.is_empty() {
@@ -324,13 +325,17 @@ fn context(
                     status: v.status,
                     applies_from: v.applies_from.clone(),
                     summary: one_line(&v.summary),
-                    sections_summary: one_line(&diff::describe(&v.sections)),
+                    sections_summary: one_line(&diff::describe(&v.sections, wording)),
                     sections: v
                         .sections
                         .iter()
                         .map(|s| SectionInfo {
                             kind: s.kind,
-                            title: one_line(&s.title),
+                            title: one_line(if s.introduction {
+                                wording.text("summary_introduction")
+                            } else {
+                                &s.title
+                            }),
                             previous_title: s
                                 .previous_title
                                 .as_deref()
@@ -392,7 +397,12 @@ pub fn compose(
     reader: &Reader<'_>,
 ) -> Result<Letter> {
     let recipient = reader.recipient;
-    let (localized, mut notes, lang) = reader.localize(config, changes);
+    let (mut localized, mut notes, lang) = reader.localize(config, changes);
+    // Generated summaries in the notice's language; authors' as written.
+    let wording = renderer.strings().summary_words(&lang);
+    for change in &mut localized {
+        change.version.reword(&wording);
+    }
     for note in notes.iter_mut().flatten() {
         note.source_language = renderer
             .strings()
@@ -407,6 +417,7 @@ pub fn compose(
         (&localized, &notes, &lang),
         subject.clone(),
         recipient,
+        &wording,
     );
     let text = renderer.render(TEXT_TEMPLATE, &context)?;
     let html = renderer.render(HTML_TEMPLATE, &context)?;

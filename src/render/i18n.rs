@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
+use icu_plurals::PluralRules;
 use serde_json::Value;
 
+use crate::diff::SummaryWords;
 use crate::render::theme::StringsSource;
 use crate::source::location::line_col;
 
@@ -74,7 +76,8 @@ impl Strings {
                     "there is no i18n/{code}.toml: pages in `{code}` show the theme's words in `{default}`; add i18n/{code}.toml to the site to translate them"
                 )),
                 Some(table) => {
-                    for key in fallback.keys().filter(|key| !table.contains_key(*key)) {
+                    let missing = |key: &&String| !table.contains_key(*key) && !counted_elsewhere(key, table);
+                    for key in fallback.keys().filter(missing) {
                         warnings.push(format!(
                             "i18n/{code}.toml has no `{key}`: pages in `{code}` show it in `{default}` (\"{}\")",
                             fallback[key]
@@ -101,6 +104,16 @@ impl Strings {
             .map(String::as_str)
     }
 
+    /// The words generated summaries are written in for `code`, counted
+    /// by its CLDR plural rules (English's when CLDR has none for it).
+    pub fn summary_words(&self, code: &str) -> SummaryWords {
+        let plurals = code
+            .parse::<icu_locale_core::Locale>()
+            .ok()
+            .and_then(|locale| PluralRules::try_new_cardinal(locale.into()).ok());
+        SummaryWords::new(|key| self.get(code, key), plurals)
+    }
+
     /// A language's name in that language (`Deutsch`), from its own table
     /// only: a language without one is called by its code.
     pub fn language_name<'a>(&'a self, code: &'a str) -> &'a str {
@@ -109,6 +122,16 @@ impl Strings {
             .and_then(|table| table.get("language_name"))
             .map_or(code, String::as_str)
     }
+}
+
+/// Whether `key` is a plural form (`summary_words_added_one`) a language
+/// does without: it has the phrase's `_other` form, and its own rules may
+/// never pick this one (Japanese has no `one`).
+fn counted_elsewhere(key: &str, table: &BTreeMap<String, String>) -> bool {
+    ["_zero", "_one", "_two", "_few", "_many"]
+        .iter()
+        .filter_map(|form| key.strip_suffix(form))
+        .any(|stem| table.contains_key(&format!("{stem}_other")))
 }
 
 /// `t(key="last_updated", lang=lang, date=…)`: the text of `key` in `lang`
@@ -195,6 +218,28 @@ mod tests {
             !warnings.iter().any(|w| w.contains("language_name")),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn the_shipped_tables_have_every_key_and_english_is_the_codes() {
+        let sources = crate::render::theme::default_strings();
+        let languages = ["en", "de", "fr", "es", "ja"];
+        let (strings, warnings) = Strings::load(&sources, "en", &languages).unwrap();
+        assert_eq!(warnings, Vec::<String>::new());
+        for (key, english) in crate::diff::wording::ENGLISH {
+            assert_eq!(strings.get("en", key), Some(*english), "{key}");
+        }
+        // Each language words a summary in its own terms and plural rules.
+        let counted = |code: &str, n: usize| {
+            strings
+                .summary_words(code)
+                .counted("summary_more_sections", n)
+                .to_string()
+        };
+        assert_eq!(counted("en", 0), "and {count} more sections");
+        assert_eq!(counted("fr", 0), "et {count} autre section");
+        assert_eq!(counted("de", 1), "und {count} weiterer Abschnitt");
+        assert_eq!(counted("ja", 1), "ほか{count}セクション");
     }
 
     #[test]

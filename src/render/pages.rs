@@ -6,8 +6,9 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::diff::SectionChange;
-use crate::history::changes::ChangeClass;
+use crate::diff::wording::fill;
+use crate::diff::{SectionChange, SummaryWords};
+use crate::history::changes::{self, ChangeClass};
 use crate::history::standing::Status;
 use crate::history::timeline::{Entry, Notices};
 use crate::history::{DocHistory, Version};
@@ -164,10 +165,11 @@ impl<'a> Page<'a> {
             diff_url: String::new(),
             change: ChangeClass::Material,
             reason: "the document was deleted from the content folder".into(),
-            summary: format!(
-                "Withdrawn on {}: this document no longer applies.",
-                day.human
+            summary: fill(
+                SummaryWords::english().text("summary_withdrawn"),
+                &[("date", &day.human)],
             ),
+            summary_by_author: false,
             sections: Vec::new(),
             words_added: 0,
             words_removed: 0,
@@ -424,6 +426,10 @@ pub struct VersionContext {
     #[serde(skip)]
     pub reason: String,
     pub summary: String,
+    /// Whether an author wrote `summary`; a generated one is written again
+    /// in the language a notice is sent in.
+    #[serde(skip)]
+    pub summary_by_author: bool,
     pub sections: Vec<SectionChange>,
     pub words_added: usize,
     pub words_removed: usize,
@@ -443,6 +449,22 @@ pub struct VersionContext {
 }
 
 impl VersionContext {
+    /// Writes a generated summary again in `wording`'s language (with
+    /// `date` already in it); an author's summary stays as written.
+    pub fn reword(&mut self, wording: &SummaryWords) {
+        if self.summary_by_author {
+            return;
+        }
+        self.summary = if self.slug == WITHDRAWN_SLUG {
+            fill(wording.text("summary_withdrawn"), &[("date", &self.date)])
+        } else {
+            changes::generated_summary(
+                (self.change != ChangeClass::Initial).then_some(self.sections.as_slice()),
+                wording,
+            )
+        };
+    }
+
     pub fn new(
         version: &Version,
         entry: &Entry,
@@ -496,6 +518,7 @@ impl VersionContext {
             change: entry.class,
             reason: entry.reason.clone(),
             summary: entry.summary.clone(),
+            summary_by_author: entry.summary_by_author,
             sections,
             words_added,
             words_removed,

@@ -45,6 +45,7 @@ pub fn version(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Ver
         change: class,
         reason: String::new(),
         summary: "We now keep prompts for 90 days.".into(),
+        summary_by_author: true,
         sections: Vec::new(),
         words_added: 0,
         words_removed: 0,

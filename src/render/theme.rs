@@ -185,7 +185,7 @@ fn base_theme(root: &Path, name: &str) -> Result<Theme> {
     )
 }
 
-fn default_strings() -> Vec<StringsSource> {
+pub(super) fn default_strings() -> Vec<StringsSource> {
     DEFAULT_STRINGS
         .iter()
         .map(|(code, text)| StringsSource {

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cache::Store;
-use crate::diff;
+use crate::diff::{self, SummaryWords};
 use crate::history::compared::Comparer;
 use crate::history::standing::Status;
 use crate::history::timeline::{self, Announced, Notices, VersionText};
@@ -235,6 +235,15 @@ impl ArchiveInput<'_> {
             options: self.config.markdown_options(),
         }
     }
+
+    /// The words summaries are generated in: the document's language's
+    /// (English without a renderer; notify words them again for the reader).
+    fn wording(&self) -> SummaryWords {
+        self.renderer
+            .map_or_else(SummaryWords::english, |renderer| {
+                renderer.strings().summary_words(&self.document.language)
+            })
+    }
 }
 
 /// Builds the archive of one document, handing each page to `emit` as it
@@ -262,6 +271,7 @@ pub fn build(
         changes.comparisons,
         &days,
         config.today,
+        &input.wording(),
     );
     let mut versions: Vec<VersionContext> = history
         .versions
@@ -639,7 +649,7 @@ fn compare_page(
     if let Some((html, sections)) = redline {
         context.insert("redline", html);
         context.insert("sections", sections);
-        context.insert("summary", &diff::describe(sections));
+        context.insert("summary", &diff::describe(sections, &input.wording()));
     }
     render(input, "compare.html", &context, &version.compare_url)
 }
@@ -659,7 +669,10 @@ pub fn draft_page(
     context.insert("previous", newest);
     context.insert("redline", &comparison.html);
     context.insert("sections", &comparison.sections);
-    context.insert("summary", &diff::describe(&comparison.sections));
+    context.insert(
+        "summary",
+        &diff::describe(&comparison.sections, &input.wording()),
+    );
     context.insert("words_added", &comparison.words_added);
     context.insert("words_removed", &comparison.words_removed);
     render(input, "draft.html", &context, &url)

@@ -657,6 +657,34 @@ fn each_recipient_gets_the_notice_in_their_language_exactly_once() {
         ),
         "{fleur}"
     );
+    // The summary made from the redline is written in each reader's language.
+    assert!(
+        ann.contains("Changed “Data” (1 word added, 1 removed)."),
+        "{ann}"
+    );
+    assert!(
+        dora.contains("„Data“ geändert (1 Wort hinzugefügt, 1 entfernt)."),
+        "{dora}"
+    );
+    assert!(
+        fleur.contains("Modification de « Data » (1 mot ajouté, 1 supprimé(s))."),
+        "{fleur}"
+    );
+    let dora_html = messages
+        .iter()
+        .find(|m| m.contains("dora@example.com"))
+        .map(|m| {
+            let parsed = mail_parser::MessageParser::default()
+                .parse(m.as_bytes())
+                .expect("a message");
+            parsed.body_html(0).expect("an HTML part").to_string()
+        })
+        .unwrap_or_default();
+    assert!(
+        dora_html.contains("Geändert: <a href=\"https://example.com/de/privacy/#data\""),
+        "{dora_html}"
+    );
+    assert!(!dora_html.contains("changed:"), "{dora_html}");
     // No Japanese translation: the default language's notice.
     let jun = to("jun@example.com");
     assert!(

@@ -118,7 +118,7 @@ proptest! {
         let old_blocks = diff::blocks("Old", &old, OPTIONS);
         let new_blocks = diff::blocks("New", &new, OPTIONS);
         let comparison = diff::compare(&old_blocks, &new_blocks);
-        diff::describe(&comparison.sections);
+        diff::describe(&comparison.sections, &diff::SummaryWords::english());
         let same = diff::compare(&new_blocks, &new_blocks);
         prop_assert_eq!(same.words_added + same.words_removed, 0);
         prop_assert!(same.sections.is_empty(), "{:?}", same.sections);

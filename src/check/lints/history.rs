@@ -12,6 +12,7 @@ use jiff::civil::Date;
 
 use super::Subject;
 use crate::check::finding::Finding;
+use crate::diff::SummaryWords;
 use crate::history::Version;
 use crate::history::changes::{ChangeClass, NOTICE_TRAILER};
 use crate::history::compared::Comparer;
@@ -94,7 +95,16 @@ pub fn notices(subject: &Subject<'_>, repo: Option<&Repository>) -> Result<Vec<F
         store: None,
         options: config.markdown_options(),
     };
-    let (entries, _) = timeline::entries(&versions[..read], &texts, &days, config.today, &comparer);
+    // Findings are for the site's authors: the summary they quote is English.
+    let english = SummaryWords::english();
+    let (entries, _) = timeline::entries(
+        &versions[..read],
+        &texts,
+        &days,
+        config.today,
+        &comparer,
+        &english,
+    );
     let mut findings = Vec::new();
     for index in 0..judged.min(read) {
         let entry = &entries[index];
