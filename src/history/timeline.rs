@@ -232,7 +232,152 @@ fn days_between(from: Date, to: Date) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff;
+    use crate::text::markdown::{self, MarkdownOptions};
     use jiff::civil::date;
+
+    fn version(commit: &str, trailers: &[(&str, &str)]) -> Version {
+        Version {
+            commit: commit.to_string(),
+            seconds: 0,
+            offset_minutes: 0,
+            author: String::new(),
+            subject: String::new(),
+            trailers: trailers
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+            path: "privacy.md".into(),
+            url: "/privacy/".into(),
+            blob: String::new(),
+            sha256: String::new(),
+        }
+    }
+
+    fn text(body: &str, effective: Option<Date>, notice: Option<&str>) -> VersionText {
+        let options = MarkdownOptions::default();
+        VersionText {
+            title: "Privacy".into(),
+            rendered: markdown::render(body, options),
+            blocks: diff::blocks("Privacy", body, options),
+            effective,
+            notice: notice.map(str::to_string),
+        }
+    }
+
+    /// Three versions, newest first: a punctuation fix on March 10; a
+    /// material change on March 3 that takes effect on April 1, with its
+    /// notice in the front matter; the first version, earlier that day.
+    fn three_versions() -> (Vec<Version>, Vec<VersionText>, Vec<Date>) {
+        let versions = vec![
+            version("c3c3c3c3c3", &[]),
+            version("c2c2c2c2c2", &[]),
+            version("c1c1c1c1c1", &[]),
+        ];
+        let texts = vec![
+            text(
+                "## Data\n\nWe keep logs for 90 days!\n",
+                None,
+                Some("Logs are kept longer."),
+            ),
+            text(
+                "## Data\n\nWe keep logs for 90 days.\n",
+                Some(date(2026, 4, 1)),
+                Some("Logs are kept longer."),
+            ),
+            text("## Data\n\nWe keep logs for 30 days.\n", None, None),
+        ];
+        let days = vec![date(2026, 3, 10), date(2026, 3, 3), date(2026, 3, 3)];
+        (versions, texts, days)
+    }
+
+    #[test]
+    fn each_version_is_named_classed_and_summarised_against_the_one_before() {
+        let (versions, texts, days) = three_versions();
+        let comparer = Comparer {
+            store: None,
+            options: MarkdownOptions::default(),
+        };
+        let english = SummaryWords::english();
+        let (entries, warnings) = entries(
+            &versions,
+            &texts,
+            &days,
+            date(2026, 3, 20),
+            &comparer,
+            &english,
+        );
+        assert_eq!(warnings, Vec::<String>::new());
+        let slugs: Vec<&str> = entries.iter().map(|e| e.slug.as_str()).collect();
+        assert_eq!(slugs, ["2026-03-10", "2026-03-03-2", "2026-03-03"]);
+        let classes: Vec<ChangeClass> = entries.iter().map(|e| e.class).collect();
+        assert_eq!(
+            classes,
+            [
+                ChangeClass::Editorial,
+                ChangeClass::Material,
+                ChangeClass::Initial
+            ]
+        );
+        // The front matter's notice is told once, with the change it came
+        // with; the next version repeats it and gets a generated summary.
+        let summaries: Vec<(&str, bool)> = entries
+            .iter()
+            .map(|e| (e.summary.as_str(), e.summary_by_author))
+            .collect();
+        assert_eq!(
+            summaries,
+            [
+                ("Punctuation or formatting changed in “Data”.", false),
+                ("Logs are kept longer.", true),
+                ("First published.", false),
+            ]
+        );
+        // Each is compared with the version before it, the first with none.
+        let words: Vec<Option<(usize, usize)>> = entries
+            .iter()
+            .map(|e| {
+                e.comparison
+                    .as_ref()
+                    .map(|c| (c.words_added, c.words_removed))
+            })
+            .collect();
+        assert_eq!(words, [Some((0, 0)), Some((1, 1)), None]);
+        assert_eq!(entries[1].effective, Some(date(2026, 4, 1)));
+        assert_eq!(entries[1].standing.applies_from, date(2026, 4, 1));
+        // The fix of March 10 states no date, so it applies at once, before
+        // the change it corrects ever took effect.
+        assert_eq!(entries[1].standing.status, Status::Superseded);
+        assert_eq!(entries[0].standing.status, Status::InForce);
+        assert_eq!(entries[0].effective, None);
+    }
+
+    #[test]
+    fn a_class_trailer_no_one_knows_is_a_warning_naming_the_commit() {
+        let (mut versions, texts, days) = three_versions();
+        versions[1] = version("c2c2c2c2c2", &[("Policy-Change", "minor")]);
+        versions[0] = version("c3c3c3c3c3", &[("Policy-Change", "material")]);
+        let comparer = Comparer {
+            store: None,
+            options: MarkdownOptions::default(),
+        };
+        let (entries, warnings) = entries(
+            &versions,
+            &texts,
+            &days,
+            date(2026, 3, 20),
+            &comparer,
+            &SummaryWords::english(),
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("commit c2c2c2c: Policy-Change: `minor`"),
+            "{warnings:?}"
+        );
+        // The author's word beats the rule; an unknown one leaves the rule's.
+        assert_eq!(entries[0].class, ChangeClass::Material);
+        assert_eq!(entries[1].class, ChangeClass::Material);
+    }
 
     /// Entries (newest first) with their standing on `today`.
     fn entries_on(versions: &[(Date, ChangeClass, Option<Date>)], today: Date) -> Vec<Entry> {
