@@ -104,7 +104,7 @@ fn fix_at(
             let (Some(a), Some(b)) = (old.get(i..i + k), new.get(j..j + l)) else {
                 continue;
             };
-            if (k > 1 || l > 1) && a.iter().chain(b).all(plain) && is_boundary_fix(a, b) {
+            if a.iter().chain(b).all(plain) && is_boundary_fix(a, b) {
                 let fix = format!("word boundary: “{}” → “{}”", shown(a), shown(b));
                 return Some((k, l, ("word boundary fixed", fix)));
             }
@@ -143,7 +143,9 @@ fn is_typo_fix(old: &Unit, new: &Unit) -> bool {
 /// is not words of the language or the pair is a known variant.
 fn is_boundary_fix(a: &[Unit], b: &[Unit]) -> bool {
     let joined = |side: &[Unit]| side.iter().map(|u| u.key.as_str()).collect::<String>();
-    if a.is_empty() || b.is_empty() || (a.len() == 1 && b.len() == 1) || joined(a) != joined(b) {
+    // (One plain word against one never gets here joined the same: the
+    // walk asks only where the two differ, and plain words differ by key.)
+    if joined(a) != joined(b) {
         return false;
     }
     let spaced = |side: &[Unit]| {
@@ -474,6 +476,15 @@ mod tests {
         assert!(within_two_edits("flaw", "lawn"));
         assert!(!within_two_edits("kitten", "sitting"));
         assert!(!within_two_edits("abcd", "dcba"));
+        // Edits at the front count like any others.
+        assert!(
+            !within_two_edits("xyzcookies", "acookies"),
+            "three at the front"
+        );
+        assert!(
+            !within_two_edits("acookies", "xyzcookies"),
+            "three at the front"
+        );
         // Words of up to 64 letters are compared; longer runs are blobs.
         let word = |n: usize, last: char| format!("{}{last}", "a".repeat(n - 1));
         assert!(within_two_edits(&word(64, 'b'), &word(64, 'c')));
