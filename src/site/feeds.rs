@@ -37,11 +37,31 @@ pub struct FeedEntry {
     pub document: String,
 }
 
-/// A change of one document, for site-wide lists.
+/// A change of one document, owned: what `notify` and `log` keep after
+/// the pages are gone.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteChange {
     pub document: DocSummary,
     pub version: VersionContext,
+}
+
+/// A change of one document as the site-wide changes page and feed list
+/// it: borrowed from the document's summary and versions, so listing every
+/// version of the site copies none. It serializes as [`SiteChange`] does,
+/// so `changes.html` sees the same fields.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ChangeRef<'a> {
+    pub document: &'a DocSummary,
+    pub version: &'a VersionContext,
+}
+
+impl ChangeRef<'_> {
+    pub fn to_owned(self) -> SiteChange {
+        SiteChange {
+            document: self.document.clone(),
+            version: self.version.clone(),
+        }
+    }
 }
 
 /// The feed of one document's versions, at `<document>/feed.xml`.
@@ -63,7 +83,7 @@ pub fn document_feed(config: &Config, doc: &DocSummary, versions: &[VersionConte
 }
 
 /// The site-wide feed at `/feed.xml`, from changes newest first.
-pub fn site_feed(config: &Config, changes: &[SiteChange]) -> Feed {
+pub fn site_feed(config: &Config, changes: &[ChangeRef<'_>]) -> Feed {
     let path = "feed.xml";
     let links = Links::new(config, path);
     Feed {
@@ -71,11 +91,11 @@ pub fn site_feed(config: &Config, changes: &[SiteChange]) -> Feed {
         id: links.id(path),
         self_url: links.url(path),
         alternate_url: links.url(""),
-        updated: updated(config, changes.iter().map(|c| &c.version)),
+        updated: updated(config, changes.iter().map(|c| c.version)),
         author: config.site_author(),
         entries: changes
             .iter()
-            .map(|c| entry(&links, &c.document, &c.version, config))
+            .map(|c| entry(&links, c.document, c.version, config))
             .collect(),
     }
 }

@@ -28,7 +28,7 @@ use crate::render::Renderer;
 use crate::render::pages::{self, DocSummary, Page};
 use crate::render::theme;
 use crate::site::archive::{ArchiveInput, DocArchive};
-use crate::site::feeds::SiteChange;
+use crate::site::feeds::{ChangeRef, SiteChange};
 use crate::site::output::{OutputSet, Sink, Staging};
 use crate::site::reuse::{ArchiveCache, PreviewCache};
 use crate::site::sitefiles::SitemapEntry;
@@ -318,7 +318,12 @@ fn judged(
     } else {
         Vec::new()
     };
-    Ok((site_changes(&pages, &summaries), statuses, warnings))
+    let withdrawals: Vec<_> = pages.iter().map(Page::withdrawal).collect();
+    let changes = site_changes(&pages, &summaries, &withdrawals)
+        .into_iter()
+        .map(ChangeRef::to_owned)
+        .collect();
+    Ok((changes, statuses, warnings))
 }
 
 /// Every document rendered as it is now, with its history; then every
@@ -826,10 +831,11 @@ fn render_changes(
     summaries: &[DocSummary],
     sink: &Sink,
 ) -> Result<()> {
-    let changes = site_changes(pages, summaries);
+    let withdrawals: Vec<_> = pages.iter().map(Page::withdrawal).collect();
+    let changes = site_changes(pages, summaries, &withdrawals);
     // One changes page per language, each listing its own documents' changes.
     for language in &config.languages.list {
-        let mine: Vec<&SiteChange> = changes
+        let mine: Vec<&ChangeRef<'_>> = changes
             .iter()
             .filter(|c| !config.languages.multilingual() || c.document.language == language.code)
             .collect();
@@ -869,21 +875,23 @@ fn assets_now(content: &Content) -> HashMap<String, git2::Oid> {
         .collect()
 }
 
-/// Every version of every document, and every withdrawal, newest first.
-fn site_changes(pages: &[Page<'_>], summaries: &[DocSummary]) -> Vec<SiteChange> {
-    let mut changes: Vec<SiteChange> = pages
+/// Every version of every document, and every withdrawal (one per page,
+/// as [`Page::withdrawal`] makes them), newest first: borrowed, so the list
+/// grows by two references per version, not by copies of them.
+fn site_changes<'a>(
+    pages: &'a [Page<'_>],
+    summaries: &'a [DocSummary],
+    withdrawals: &'a [Option<pages::VersionContext>],
+) -> Vec<ChangeRef<'a>> {
+    let mut changes: Vec<ChangeRef<'a>> = pages
         .iter()
         .zip(summaries)
-        .flat_map(|(page, summary)| {
-            let withdrawal = page.withdrawal();
+        .zip(withdrawals)
+        .flat_map(|((page, document), withdrawal)| {
             page.versions
                 .iter()
-                .cloned()
                 .chain(withdrawal)
-                .map(|version| SiteChange {
-                    document: summary.clone(),
-                    version,
-                })
+                .map(move |version| ChangeRef { document, version })
         })
         .collect();
     changes.sort_by(|a, b| {

@@ -289,6 +289,48 @@ fn archived_versions_say_they_are_superseded_and_keep_their_text() {
 }
 
 #[test]
+fn a_sites_changes_template_sees_each_change_whole() {
+    // The changes page lists every version borrowed, not copied; a site's
+    // own template still sees each change and its document whole, the
+    // withdrawal of a deleted document included.
+    let repo = three_versions();
+    repo.commit_file(
+        "content/terms.md",
+        "# Terms\n\nBe kind.\n",
+        "Publish the terms",
+        "2026-03-11T10:00:00+00:00",
+    );
+    repo.git(&["rm", "-q", "content/terms.md"]);
+    let withdrawn = repo.commit("Withdraw the terms", "2026-03-12T10:00:00+00:00");
+    repo.write(
+        "templates/changes.html",
+        "{% for c in changes %}{{ c.document.id }} {{ c.document.title }} | {{ c.version.short_commit }} {{ c.version.slug }} {{ c.version.change }} {{ c.version.sections | length }} {{ c.version.words_added }}\n{% endfor %}",
+    );
+    repo.build_on("2026-03-20");
+    let listed = repo.read("public/changes/index.html");
+    let lines: Vec<&str> = listed.lines().collect();
+    let commits = repo.git(&["log", "--format=%h", "--abbrev=7"]);
+    let short: Vec<&str> = commits.lines().collect();
+    assert_eq!(lines.len(), 5, "{listed}");
+    assert_eq!(
+        lines[0],
+        format!("terms Terms | {} withdrawn material 0 0", &withdrawn[..7])
+    );
+    assert!(
+        lines[1].starts_with(&format!("terms Terms | {} ", short[1])),
+        "{listed}"
+    );
+    for (line, commit) in lines[2..].iter().zip(&short[2..]) {
+        assert!(line.starts_with("privacy Privacy Policy | "), "{listed}");
+        assert!(line.contains(&format!(" {commit} ")), "{listed}");
+    }
+    // The newest change of the privacy policy adds a section and words.
+    let counts: Vec<&str> = lines[2].rsplit(' ').take(2).collect();
+    assert!(lines[2].contains(" material "), "{listed}");
+    assert!(!counts.contains(&"0"), "sections and words added: {listed}");
+}
+
+#[test]
 fn the_redline_page_shows_deletions_and_insertions() {
     let repo = three_versions();
     repo.build_on("2026-03-20");
