@@ -831,7 +831,16 @@ fn render_changes(
     summaries: &[DocSummary],
     sink: &Sink,
 ) -> Result<()> {
-    let withdrawals: Vec<_> = pages.iter().map(Page::withdrawal).collect();
+    // Each withdrawal is told in its document's language.
+    let withdrawals: Vec<_> = pages
+        .iter()
+        .zip(summaries)
+        .map(|(page, summary)| {
+            let mut withdrawal = page.withdrawal()?;
+            withdrawal.reword(&renderer.strings().summary_words(&summary.language));
+            Some(withdrawal)
+        })
+        .collect();
     let changes = site_changes(pages, summaries, &withdrawals);
     // One changes page per language, each listing its own documents' changes.
     for language in &config.languages.list {

@@ -751,4 +751,15 @@ fn a_withdrawn_german_document_says_so_in_german() {
         english.contains("<strong>Withdrawn on <time datetime=\"2026-04-01\">April 1, 2026</time>.</strong> This document no longer applies."),
         "{english}"
     );
+    // The withdrawal on each language's changes page, in that language.
+    let changes = repo.read("public/de/changes/index.html");
+    assert!(
+        changes.contains("Zurückgezogen am 1. April 2026: Dieses Dokument gilt nicht mehr."),
+        "{changes}"
+    );
+    let changes = repo.read("public/changes/index.html");
+    assert!(
+        changes.contains("Withdrawn on April 1, 2026: this document no longer applies."),
+        "{changes}"
+    );
 }
