@@ -33,9 +33,11 @@ use crate::render::rebase;
 use crate::site::feeds;
 use crate::site::sitefiles;
 use crate::source::config::Config;
+use crate::history::texts::{Outline, Texts, read_blob};
 use crate::source::content::title_stem;
-use crate::source::frontmatter::{self, FrontMatter};
 use crate::text::markdown::{self, MarkdownOptions};
+
+pub use crate::history::texts::version_text;
 
 /// What the archive of one document tells the rest of the site; its pages
 /// went to the [`Emit`] it was built with.
@@ -72,41 +74,6 @@ pub fn read_texts(
         .collect()
 }
 
-fn read_blob<'r>(repo: &'r Repository, version: &Version) -> Result<git2::Blob<'r>> {
-    Oid::from_str(&version.blob)
-        .and_then(|oid| repo.find_blob(oid))
-        .with_context(|| {
-            format!(
-                "cannot read {} as of commit {}",
-                version.path, version.commit
-            )
-        })
-}
-
-/// A version's text as a reader saw it. A file that was not valid front
-/// matter and Markdown back then is shown as it was, as plain Markdown.
-pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> VersionText {
-    with_parsed(bytes, stem, options, |front, parsed, title| {
-        let rendered = markdown::render_tree(parsed, options);
-        let blocks = diff::blocks_of_tree(&title, parsed.root, options);
-        VersionText {
-            title,
-            rendered,
-            blocks,
-            effective: front.effective,
-            notice: front.notice,
-        }
-    })
-}
-
-/// What the first pass keeps of a version while it is compared with its
-/// neighbours: [`version_text`] without the HTML.
-struct Outline {
-    title: String,
-    announced: Announced,
-    blocks: Vec<diff::Block>,
-}
-
 /// A version as the first pass reads it: whole, when the document's texts
 /// are kept for the second pass, else its outline.
 enum Read {
@@ -135,37 +102,6 @@ impl Read {
             Read::Outline(outline) => outline.announced.clone(),
         }
     }
-}
-
-fn outline(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Outline {
-    with_parsed(bytes, stem, options, |front, parsed, title| Outline {
-        blocks: diff::blocks_of_tree(&title, parsed.root, options),
-        title,
-        announced: Announced {
-            effective: front.effective,
-            notice: front.notice,
-        },
-    })
-}
-
-/// Splits and parses a version's bytes once, for `then` to take what it
-/// needs of the tree.
-fn with_parsed<T>(
-    bytes: &[u8],
-    stem: &str,
-    options: MarkdownOptions,
-    then: impl FnOnce(FrontMatter, &markdown::Parsed<'_>, String) -> T,
-) -> T {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let (front, body) = match frontmatter::split(text) {
-        Ok(split) => (split.front, split.body),
-        Err(_) => (FrontMatter::default(), text),
-    };
-    let arena = comrak::Arena::new();
-    let parsed = markdown::parse(&arena, body, options);
-    let title = frontmatter::resolve_title(&front, parsed.leading_title.as_deref(), stem);
-    then(front, &parsed, title)
 }
 
 /// Where an archived version finds the files its links name as they were
@@ -235,6 +171,14 @@ impl ArchiveInput<'_> {
             options: self.config.markdown_options(),
         }
     }
+
+    fn texts(&self) -> Texts<'_> {
+        Texts {
+            store: self.store,
+            options: self.config.markdown_options(),
+            pages: self.renderer.is_some(),
+        }
+    }
 }
 
 /// Builds the archive of one document, handing each page to `emit` as it
@@ -248,9 +192,18 @@ pub fn build(
     let ArchiveInput {
         config, history, ..
     } = *input;
-    let keep_texts = texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
+    // Texts are kept between the passes only for the pages.
+    let keep_texts = input.renderer.is_some()
+        && texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
     let comparer = input.comparer();
-    let changes = changes(input.git_dir, &history.versions, &comparer, keep_texts)?;
+    let texts = input.texts();
+    let reading = Reading {
+        git_dir: input.git_dir,
+        versions: &history.versions,
+        texts: &texts,
+        comparer: &comparer,
+    };
+    let changes = changes(&reading, keep_texts)?;
     let days: Vec<_> = history
         .versions
         .iter()
@@ -291,6 +244,7 @@ pub fn build(
         entries: &entries,
         newest_blocks: &changes.newest_blocks,
         texts: &changes.texts,
+        reader: &texts,
         comparer: &comparer,
         emit,
     };
@@ -352,6 +306,15 @@ fn texts_size(git_dir: &Path, versions: &[Version]) -> Result<u64> {
     Ok(total)
 }
 
+/// What the first pass reads a document's versions with.
+struct Reading<'a> {
+    git_dir: &'a Path,
+    /// Newest first.
+    versions: &'a [Version],
+    texts: &'a Texts<'a>,
+    comparer: &'a Comparer<'a>,
+}
+
 /// Versions per task of the first pass: each task reads one version more
 /// than it compares (the older neighbour of its oldest), so longer runs
 /// waste less, shorter ones spread a short history over more cores.
@@ -361,13 +324,13 @@ const RUN: usize = 16;
 /// every core, each compared with the one before it. Outlines are dropped
 /// as soon as their comparisons are made; whole texts (`keep_texts`) are
 /// kept for the second pass.
-fn changes(
-    git_dir: &Path,
-    versions: &[Version],
-    comparer: &Comparer<'_>,
-    keep_texts: bool,
-) -> Result<Changes> {
-    let options = comparer.options;
+fn changes(reading: &Reading<'_>, keep_texts: bool) -> Result<Changes> {
+    let Reading {
+        git_dir,
+        versions,
+        texts,
+        comparer,
+    } = *reading;
     let runs: Vec<std::ops::Range<usize>> = (0..versions.len())
         .step_by(RUN)
         .map(|start| start..(start + RUN).min(versions.len()))
@@ -382,12 +345,10 @@ fn changes(
                 })?;
                 let read = |index: usize, whole: bool| -> Result<Read> {
                     let version = &versions[index];
-                    let blob = read_blob(repo, version)?;
-                    let stem = title_stem(&version.path);
                     Ok(if whole {
-                        Read::Whole(version_text(blob.content(), &stem, options))
+                        Read::Whole(texts.whole(repo, version)?)
                     } else {
-                        Read::Outline(outline(blob.content(), &stem, options))
+                        Read::Outline(texts.outline(repo, version)?)
                     })
                 };
                 // Oldest first, so each version is read once and, unless
@@ -470,6 +431,8 @@ struct PagePass<'a> {
     entries: &'a [timeline::Entry],
     newest_blocks: &'a [diff::Block],
     texts: &'a [Option<VersionText>],
+    /// Reads again the texts not kept.
+    reader: &'a Texts<'a>,
     comparer: &'a Comparer<'a>,
     emit: Emit<'a>,
 }
@@ -482,11 +445,7 @@ impl PagePass<'_> {
         let version = &input.history.versions[index];
         let text = match self.texts.get(index) {
             Some(Some(text)) => Cow::Borrowed(text),
-            _ => {
-                let blob = read_blob(repo, version)?;
-                let stem = title_stem(&version.path);
-                Cow::Owned(version_text(blob.content(), &stem, self.comparer.options))
-            }
+            _ => Cow::Owned(self.reader.whole(repo, version)?),
         };
         let mut files_then = Vec::new();
         let assets = self.assets.map(|assets| (repo, assets));
