@@ -147,6 +147,24 @@ impl Texts<'_> {
         Ok(made)
     }
 
+    /// The HTML of `version`, and its blocks when it had to be parsed for
+    /// it (from the store, only the HTML is read: the blocks are wanted
+    /// only for a redline the store does not hold).
+    pub fn rendered(
+        &self,
+        repo: &Repository,
+        version: &Version,
+    ) -> Result<(Rendered, Option<Vec<Block>>)> {
+        if let Some(store) = self.store
+            && let Some(rendered) = store.get(&self.key(HTML, version))
+        {
+            return Ok((rendered, None));
+        }
+        let text = self.parse(repo, version)?;
+        self.keep(version, &text);
+        Ok((text.rendered, Some(text.blocks)))
+    }
+
     fn parse(&self, repo: &Repository, version: &Version) -> Result<VersionText> {
         let blob = read_blob(repo, version)?;
         Ok(version_text(

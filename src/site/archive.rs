@@ -25,6 +25,7 @@ use crate::cache::Store;
 use crate::diff;
 use crate::history::compared::Comparer;
 use crate::history::standing::Status;
+use crate::history::texts::{Outline, Texts, read_blob};
 use crate::history::timeline::{self, Announced, Notices, VersionText};
 use crate::history::{DocHistory, Version};
 use crate::render::Renderer;
@@ -33,9 +34,8 @@ use crate::render::rebase;
 use crate::site::feeds;
 use crate::site::sitefiles;
 use crate::source::config::Config;
-use crate::history::texts::{Outline, Texts, read_blob};
 use crate::source::content::title_stem;
-use crate::text::markdown::{self, MarkdownOptions};
+use crate::text::markdown::{self, MarkdownOptions, Rendered};
 
 pub use crate::history::texts::version_text;
 
@@ -443,13 +443,20 @@ impl PagePass<'_> {
     fn version_pages(&self, repo: &Repository, index: usize) -> Result<()> {
         let (input, versions, emit) = (self.input, self.versions, self.emit);
         let version = &input.history.versions[index];
-        let text = match self.texts.get(index) {
-            Some(Some(text)) => Cow::Borrowed(text),
-            _ => Cow::Owned(self.reader.whole(repo, version)?),
+        let (rendered, blocks) = match self.texts.get(index) {
+            Some(Some(text)) => (
+                Cow::Borrowed(&text.rendered),
+                Some(Cow::Borrowed(&text.blocks[..])),
+            ),
+            _ => {
+                let (rendered, blocks) = self.reader.rendered(repo, version)?;
+                (Cow::Owned(rendered), blocks.map(Cow::Owned))
+            }
         };
         let mut files_then = Vec::new();
         let assets = self.assets.map(|assets| (repo, assets));
-        let (path, page) = version_page(input, assets, versions, index, &text, &mut files_then)?;
+        let (path, page) =
+            version_page(input, assets, versions, index, &rendered, &mut files_then)?;
         emit(path, page)?;
         for (path, bytes) in files_then {
             emit(path, bytes)?;
@@ -465,10 +472,14 @@ impl PagePass<'_> {
         // newest change's own redline for the one before it.
         let computed = match (index, &self.entries[0].comparison) {
             (0, _) | (1, Some(_)) => None,
-            _ => Some(self.comparer.redline(
-                (version, &text.blocks),
+            _ => Some(self.comparer.redline_reading(
+                version,
+                || match blocks {
+                    Some(blocks) => Ok(blocks),
+                    None => Ok(Cow::Owned(self.reader.outline(repo, version)?.blocks)),
+                },
                 (&input.history.versions[0], self.newest_blocks),
-            )),
+            )?),
         };
         let redline = match (index, &self.entries[0].comparison, &computed) {
             (0, _, _) => None,
@@ -511,7 +522,7 @@ fn version_page(
     assets: Option<(&Repository, &AssetsThen<'_>)>,
     versions: &[VersionContext],
     index: usize,
-    text: &VersionText,
+    text: &Rendered,
     files_then: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<(String, Vec<u8>)> {
     let version = &versions[index];
@@ -536,19 +547,19 @@ fn version_page(
     );
     let content = match assets {
         Some((repo, assets)) => rebase::rebase_with(
-            &text.rendered.html,
+            &text.html,
             written_for(input, index),
             &pages::root_of(&version.url),
             |path| assets.place(repo, &version.commit, path, files_then),
         ),
-        None => rebased(input, index, &version.url, &text.rendered.html),
+        None => rebased(input, index, &version.url, &text.html),
     };
     context.insert(
         "page",
         &ArchivedPage {
-            title: &text.title,
+            title: &version.title,
             content: &content,
-            toc: &text.rendered.toc,
+            toc: &text.toc,
         },
     );
     render(input, "version.html", &context, &version.url)
