@@ -11,7 +11,10 @@
 //! archive holds no page. A document whose texts fit the config's
 //! `archive_text_budget` keeps them between the passes, so each is parsed
 //! once; a longer one keeps only outlines (title, dates, blocks; no HTML)
-//! a run at a time, and reads each version again for its pages.
+//! a run at a time, and reads each version again for its pages. With the
+//! build's cache, texts come from it ([`Texts`]): a rebuild parses only the
+//! blobs a new commit brought, and the second pass takes a long document's
+//! HTML from the entries the first pass stored as it parsed.
 
 use std::borrow::Cow;
 use std::path::Path;
