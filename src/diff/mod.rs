@@ -54,7 +54,7 @@ pub const BUDGET: Duration = Duration::from_secs(1);
 
 /// One block a reader sees: the title, a heading, a paragraph, a list item,
 /// a table row, a code block…
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
     pub kind: BlockKind,
     /// Plain text, white space collapsed. For table rows, the cells joined.
@@ -70,7 +70,7 @@ pub struct Block {
     pub anchor: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BlockKind {
     Title,
     Heading(u8),

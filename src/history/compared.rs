@@ -3,6 +3,7 @@
 //! how Markdown is rendered, so those name a comparison across builds: a
 //! rebuild diffs only the pairs a new commit brought.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use crate::cache::{Key, Store};
@@ -33,10 +34,25 @@ impl Comparer<'_> {
         self.through_store("redline", old, new, || diff::redline(old.1, new.1))
     }
 
-    /// The stored result, else `make`'s, stored only when it finished
-    /// within [`diff::BUDGET`]: past it, a diff may have fallen back to a
-    /// coarser result that a quieter machine would not, and a build with
-    /// the cache must write what one without it writes.
+    /// [`Comparer::redline`] with the old side's blocks read only when the
+    /// store does not hold the redline already.
+    pub fn redline_reading<'b>(
+        &self,
+        old: &Version,
+        old_blocks: impl FnOnce() -> anyhow::Result<Cow<'b, [Block]>>,
+        new: Side<'_>,
+    ) -> anyhow::Result<Redline> {
+        let key = self
+            .store
+            .map(|store| (store, self.key("redline", old, new.0)));
+        if let Some(kept) = key.as_ref().and_then(|(store, key)| store.get(key)) {
+            return Ok(kept);
+        }
+        let blocks = old_blocks()?;
+        Ok(made(key, || diff::redline(&blocks, new.1)))
+    }
+
+    /// The stored result, else `make`'s ([`made`]).
     fn through_store<T>(
         &self,
         kind: &'static str,
@@ -47,19 +63,13 @@ impl Comparer<'_> {
     where
         T: serde::Serialize + serde::de::DeserializeOwned,
     {
-        let Some(store) = self.store else {
-            return make();
-        };
-        let key = self.key(kind, old.0, new.0);
-        if let Some(kept) = store.get(&key) {
+        let key = self
+            .store
+            .map(|store| (store, self.key(kind, old.0, new.0)));
+        if let Some(kept) = key.as_ref().and_then(|(store, key)| store.get(key)) {
             return kept;
         }
-        let started = Instant::now();
-        let made = make();
-        if started.elapsed() < diff::BUDGET {
-            store.put(&key, &made);
-        }
-        made
+        made(key, make)
     }
 
     fn key(&self, kind: &'static str, old: &Version, new: &Version) -> Key {
@@ -71,4 +81,19 @@ impl Comparer<'_> {
             .debug(&self.options)
             .finish()
     }
+}
+
+/// `make`'s result, stored under `key` (if any) only when it finished
+/// within [`diff::BUDGET`]: past it, a diff may have fallen back to a
+/// coarser result that a quieter machine would not, and a build with the
+/// cache must write what one without it writes.
+fn made<T: serde::Serialize>(key: Option<(&Store, Key)>, make: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let made = make();
+    if let Some((store, key)) = key
+        && started.elapsed() < diff::BUDGET
+    {
+        store.put(&key, &made);
+    }
+    made
 }

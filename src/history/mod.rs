@@ -19,6 +19,7 @@ pub mod compared;
 pub mod freshness;
 pub mod lineage;
 pub mod standing;
+pub mod texts;
 pub mod timeline;
 pub mod withdrawn;
 

@@ -14,7 +14,7 @@ use crate::history::standing::{self, Dated, Standing, Status};
 use crate::text::markdown::Rendered;
 
 /// One version's text, read from its commit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VersionText {
     pub title: String,
     pub rendered: Rendered,
@@ -25,7 +25,7 @@ pub struct VersionText {
 
 /// What a version's own text says about its change: the date it takes
 /// effect and the notice written for it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Announced {
     pub effective: Option<Date>,
     pub notice: Option<String>,

@@ -11,7 +11,10 @@
 //! archive holds no page. A document whose texts fit the config's
 //! `archive_text_budget` keeps them between the passes, so each is parsed
 //! once; a longer one keeps only outlines (title, dates, blocks; no HTML)
-//! a run at a time, and reads each version again for its pages.
+//! a run at a time, and reads each version again for its pages. With the
+//! build's cache, texts come from it ([`Texts`]): a rebuild parses only the
+//! blobs a new commit brought, and the second pass takes a long document's
+//! HTML from the entries the first pass stored as it parsed.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -25,6 +28,7 @@ use crate::cache::Store;
 use crate::diff::{self, SummaryWords};
 use crate::history::compared::Comparer;
 use crate::history::standing::Status;
+use crate::history::texts::{Outline, Texts, read_blob};
 use crate::history::timeline::{self, Announced, Notices, VersionText};
 use crate::history::{DocHistory, Version};
 use crate::render::Renderer;
@@ -34,8 +38,9 @@ use crate::site::feeds;
 use crate::site::sitefiles;
 use crate::source::config::Config;
 use crate::source::content::title_stem;
-use crate::source::frontmatter::{self, FrontMatter};
-use crate::text::markdown::{self, MarkdownOptions};
+use crate::text::markdown::{self, MarkdownOptions, Rendered};
+
+pub use crate::history::texts::version_text;
 
 /// What the archive of one document tells the rest of the site; its pages
 /// went to the [`Emit`] it was built with.
@@ -72,41 +77,6 @@ pub fn read_texts(
         .collect()
 }
 
-fn read_blob<'r>(repo: &'r Repository, version: &Version) -> Result<git2::Blob<'r>> {
-    Oid::from_str(&version.blob)
-        .and_then(|oid| repo.find_blob(oid))
-        .with_context(|| {
-            format!(
-                "cannot read {} as of commit {}",
-                version.path, version.commit
-            )
-        })
-}
-
-/// A version's text as a reader saw it. A file that was not valid front
-/// matter and Markdown back then is shown as it was, as plain Markdown.
-pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> VersionText {
-    with_parsed(bytes, stem, options, |front, parsed, title| {
-        let rendered = markdown::render_tree(parsed, options);
-        let blocks = diff::blocks_of_tree(&title, parsed.root, options);
-        VersionText {
-            title,
-            rendered,
-            blocks,
-            effective: front.effective,
-            notice: front.notice,
-        }
-    })
-}
-
-/// What the first pass keeps of a version while it is compared with its
-/// neighbours: [`version_text`] without the HTML.
-struct Outline {
-    title: String,
-    announced: Announced,
-    blocks: Vec<diff::Block>,
-}
-
 /// A version as the first pass reads it: whole, when the document's texts
 /// are kept for the second pass, else its outline.
 enum Read {
@@ -135,37 +105,6 @@ impl Read {
             Read::Outline(outline) => outline.announced.clone(),
         }
     }
-}
-
-fn outline(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Outline {
-    with_parsed(bytes, stem, options, |front, parsed, title| Outline {
-        blocks: diff::blocks_of_tree(&title, parsed.root, options),
-        title,
-        announced: Announced {
-            effective: front.effective,
-            notice: front.notice,
-        },
-    })
-}
-
-/// Splits and parses a version's bytes once, for `then` to take what it
-/// needs of the tree.
-fn with_parsed<T>(
-    bytes: &[u8],
-    stem: &str,
-    options: MarkdownOptions,
-    then: impl FnOnce(FrontMatter, &markdown::Parsed<'_>, String) -> T,
-) -> T {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let (front, body) = match frontmatter::split(text) {
-        Ok(split) => (split.front, split.body),
-        Err(_) => (FrontMatter::default(), text),
-    };
-    let arena = comrak::Arena::new();
-    let parsed = markdown::parse(&arena, body, options);
-    let title = frontmatter::resolve_title(&front, parsed.leading_title.as_deref(), stem);
-    then(front, &parsed, title)
 }
 
 /// Where an archived version finds the files its links name as they were
@@ -244,6 +183,14 @@ impl ArchiveInput<'_> {
                 renderer.strings().summary_words(&self.document.language)
             })
     }
+
+    fn texts(&self) -> Texts<'_> {
+        Texts {
+            store: self.store,
+            options: self.config.markdown_options(),
+            pages: self.renderer.is_some(),
+        }
+    }
 }
 
 /// Builds the archive of one document, handing each page to `emit` as it
@@ -257,9 +204,18 @@ pub fn build(
     let ArchiveInput {
         config, history, ..
     } = *input;
-    let keep_texts = texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
+    // Texts are kept between the passes only for the pages.
+    let keep_texts = input.renderer.is_some()
+        && texts_size(input.git_dir, &history.versions)? < config.archive_text_budget;
     let comparer = input.comparer();
-    let changes = changes(input.git_dir, &history.versions, &comparer, keep_texts)?;
+    let texts = input.texts();
+    let reading = Reading {
+        git_dir: input.git_dir,
+        versions: &history.versions,
+        texts: &texts,
+        comparer: &comparer,
+    };
+    let changes = changes(&reading, keep_texts)?;
     let days: Vec<_> = history
         .versions
         .iter()
@@ -301,6 +257,7 @@ pub fn build(
         entries: &entries,
         newest_blocks: &changes.newest_blocks,
         texts: &changes.texts,
+        reader: &texts,
         comparer: &comparer,
         emit,
     };
@@ -362,6 +319,15 @@ fn texts_size(git_dir: &Path, versions: &[Version]) -> Result<u64> {
     Ok(total)
 }
 
+/// What the first pass reads a document's versions with.
+struct Reading<'a> {
+    git_dir: &'a Path,
+    /// Newest first.
+    versions: &'a [Version],
+    texts: &'a Texts<'a>,
+    comparer: &'a Comparer<'a>,
+}
+
 /// Versions per task of the first pass: each task reads one version more
 /// than it compares (the older neighbour of its oldest), so longer runs
 /// waste less, shorter ones spread a short history over more cores.
@@ -371,13 +337,13 @@ const RUN: usize = 16;
 /// every core, each compared with the one before it. Outlines are dropped
 /// as soon as their comparisons are made; whole texts (`keep_texts`) are
 /// kept for the second pass.
-fn changes(
-    git_dir: &Path,
-    versions: &[Version],
-    comparer: &Comparer<'_>,
-    keep_texts: bool,
-) -> Result<Changes> {
-    let options = comparer.options;
+fn changes(reading: &Reading<'_>, keep_texts: bool) -> Result<Changes> {
+    let Reading {
+        git_dir,
+        versions,
+        texts,
+        comparer,
+    } = *reading;
     let runs: Vec<std::ops::Range<usize>> = (0..versions.len())
         .step_by(RUN)
         .map(|start| start..(start + RUN).min(versions.len()))
@@ -392,12 +358,10 @@ fn changes(
                 })?;
                 let read = |index: usize, whole: bool| -> Result<Read> {
                     let version = &versions[index];
-                    let blob = read_blob(repo, version)?;
-                    let stem = title_stem(&version.path);
                     Ok(if whole {
-                        Read::Whole(version_text(blob.content(), &stem, options))
+                        Read::Whole(texts.whole(repo, version)?)
                     } else {
-                        Read::Outline(outline(blob.content(), &stem, options))
+                        Read::Outline(texts.outline(repo, version)?)
                     })
                 };
                 // Oldest first, so each version is read once and, unless
@@ -480,6 +444,8 @@ struct PagePass<'a> {
     entries: &'a [timeline::Entry],
     newest_blocks: &'a [diff::Block],
     texts: &'a [Option<VersionText>],
+    /// Reads again the texts not kept.
+    reader: &'a Texts<'a>,
     comparer: &'a Comparer<'a>,
     emit: Emit<'a>,
 }
@@ -490,17 +456,20 @@ impl PagePass<'_> {
     fn version_pages(&self, repo: &Repository, index: usize) -> Result<()> {
         let (input, versions, emit) = (self.input, self.versions, self.emit);
         let version = &input.history.versions[index];
-        let text = match self.texts.get(index) {
-            Some(Some(text)) => Cow::Borrowed(text),
+        let (rendered, blocks) = match self.texts.get(index) {
+            Some(Some(text)) => (
+                Cow::Borrowed(&text.rendered),
+                Some(Cow::Borrowed(&text.blocks[..])),
+            ),
             _ => {
-                let blob = read_blob(repo, version)?;
-                let stem = title_stem(&version.path);
-                Cow::Owned(version_text(blob.content(), &stem, self.comparer.options))
+                let (rendered, blocks) = self.reader.rendered(repo, version)?;
+                (Cow::Owned(rendered), blocks.map(Cow::Owned))
             }
         };
         let mut files_then = Vec::new();
         let assets = self.assets.map(|assets| (repo, assets));
-        let (path, page) = version_page(input, assets, versions, index, &text, &mut files_then)?;
+        let (path, page) =
+            version_page(input, assets, versions, index, &rendered, &mut files_then)?;
         emit(path, page)?;
         for (path, bytes) in files_then {
             emit(path, bytes)?;
@@ -516,10 +485,14 @@ impl PagePass<'_> {
         // newest change's own redline for the one before it.
         let computed = match (index, &self.entries[0].comparison) {
             (0, _) | (1, Some(_)) => None,
-            _ => Some(self.comparer.redline(
-                (version, &text.blocks),
+            _ => Some(self.comparer.redline_reading(
+                version,
+                || match blocks {
+                    Some(blocks) => Ok(blocks),
+                    None => Ok(Cow::Owned(self.reader.outline(repo, version)?.blocks)),
+                },
                 (&input.history.versions[0], self.newest_blocks),
-            )),
+            )?),
         };
         let redline = match (index, &self.entries[0].comparison, &computed) {
             (0, _, _) => None,
@@ -562,7 +535,7 @@ fn version_page(
     assets: Option<(&Repository, &AssetsThen<'_>)>,
     versions: &[VersionContext],
     index: usize,
-    text: &VersionText,
+    text: &Rendered,
     files_then: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<(String, Vec<u8>)> {
     let version = &versions[index];
@@ -587,19 +560,19 @@ fn version_page(
     );
     let content = match assets {
         Some((repo, assets)) => rebase::rebase_with(
-            &text.rendered.html,
+            &text.html,
             written_for(input, index),
             &pages::root_of(&version.url),
             |path| assets.place(repo, &version.commit, path, files_then),
         ),
-        None => rebased(input, index, &version.url, &text.rendered.html),
+        None => rebased(input, index, &version.url, &text.html),
     };
     context.insert(
         "page",
         &ArchivedPage {
-            title: &text.title,
+            title: &version.title,
             content: &content,
-            toc: &text.rendered.toc,
+            toc: &text.toc,
         },
     );
     render(input, "version.html", &context, &version.url)

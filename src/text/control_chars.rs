@@ -30,11 +30,18 @@ pub fn is_xml_forbidden(c: char) -> bool {
     matches!(c, '\0'..='\u{08}' | '\u{0b}' | '\u{0c}' | '\u{0e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
 }
 
-/// A byte scan first: pages are long and almost never hold one.
+/// A byte scan: pages are long and almost never hold one. Whole chunks
+/// are tested without branching (so the compiler vectorizes it), and
+/// U+FFFE/U+FFFF are found by their lead byte (`EF BF BE`, `EF BF BF`).
 fn has_xml_forbidden(text: &str) -> bool {
-    text.bytes()
-        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-        || text.contains(['\u{fffe}', '\u{ffff}'])
+    let bytes = text.as_bytes();
+    let control = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
+    let has_control = bytes
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |found, &b| found | control(b)));
+    has_control
+        || memchr::memchr_iter(0xef, bytes)
+            .any(|at| matches!(bytes.get(at + 1..at + 3), Some([0xbf, 0xbe | 0xbf])))
 }
 
 /// `text` as one line a terminal prints as it is: whitespace controls become
@@ -199,6 +206,16 @@ mod tests {
     }
 
     proptest! {
+        // The byte scan against the rule it shortcuts, over text dense in
+        // near misses: other characters with U+FFFE's lead bytes, allowed
+        // controls, and chunk boundaries.
+        #[test]
+        fn the_byte_scan_finds_exactly_the_forbidden_characters(
+            text in "[a\\t\\n\\r\\x01\\x0b\\x1f\\x{fffd}\\x{fffe}\\x{ffff}\\x{efbf}\\x{bfbe}ü]{0,150}"
+        ) {
+            prop_assert_eq!(has_xml_forbidden(&text), text.chars().any(is_xml_forbidden));
+        }
+
         #[test]
         fn escaping_runs_matches_escaping_each_character(text in any::<String>()) {
             let mut out = String::new();

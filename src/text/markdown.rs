@@ -49,7 +49,7 @@ pub struct MarkdownOptions {
 }
 
 /// One heading, for a table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -57,7 +57,7 @@ pub struct TocEntry {
 }
 
 /// A rendered Markdown body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rendered {
     pub html: String,
     /// Headings of level 2 and deeper, in document order.

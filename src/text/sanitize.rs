@@ -128,7 +128,7 @@ enum Content {
 }
 
 /// One kind of thing the sanitizer took out, and where it first was.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Removal {
     /// Line in the Markdown body, from 1.
     pub line: usize,

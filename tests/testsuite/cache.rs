@@ -183,6 +183,95 @@ fn damaged_and_foreign_cache_entries_are_one_warning_and_never_trusted() {
     assert!(cache_counts(&next).0 > 0);
 }
 
+/// Rewrites every entry of `kind` through `edit` of its payload, with a
+/// header that checks out, as a redline that made that value would write.
+fn rewrite_entries(cache: &Path, kind: &str, edit: impl Fn(&str) -> String) -> usize {
+    use sha2::{Digest, Sha256};
+    let mut rewritten = 0;
+    for entry in entries(&cache.join(kind)) {
+        let bytes = std::fs::read(&entry).expect("read the entry");
+        let text = String::from_utf8(bytes).expect("an entry is UTF-8");
+        let parts: Vec<&str> = text.splitn(6, '\n').collect();
+        let payload = edit(parts[5]);
+        if payload == parts[5] {
+            continue;
+        }
+        let digest = hex::encode(Sha256::digest(payload.as_bytes()));
+        let header = [parts[0], parts[1], parts[2], parts[3], &digest].join("\n");
+        std::fs::write(&entry, format!("{header}\n{payload}")).expect("rewrite the entry");
+        rewritten += 1;
+    }
+    rewritten
+}
+
+// What a rebuild saves: a version the cache holds is taken from it, not
+// parsed again. The proof is an entry changed behind redline's back (with
+// a header that checks out): the rebuild after a new commit shows its text.
+#[test]
+fn a_rebuild_takes_unchanged_versions_from_the_cache_instead_of_parsing_them() {
+    let repo = site();
+    build(&repo, &[]);
+    let cache = repo.path().join(".redline/cache");
+    let marked = |payload: &str| payload.replace("We keep logs.", "We keep CACHED logs.");
+    assert_eq!(rewrite_entries(&cache, "version-html", marked), 1);
+    assert!(!entries(&cache.join("version-outline")).is_empty());
+
+    repo.commit_file(
+        "content/terms.md",
+        &policy("Terms", "Be nice to everyone."),
+        "Kinder still",
+        "2026-03-10T10:00:00+00:00",
+    );
+    build(&repo, &[]);
+    let first = repo.read("public/privacy/versions/2026-01-05/index.html");
+    assert!(first.contains("We keep CACHED logs."), "{first}");
+    build(&repo, &["--no-cache", "--output", "fresh"]);
+    let parsed = repo.read("fresh/privacy/versions/2026-01-05/index.html");
+    assert!(parsed.contains("We keep logs.") && !parsed.contains("CACHED"));
+}
+
+/// A document whose history does not fit the archive's text budget is read
+/// twice, outlines first: through the cache that path must write the same
+/// site as the one that keeps texts, and as a build without the cache.
+#[test]
+fn versions_read_twice_or_kept_through_the_cache_make_the_site_a_build_without_it_makes() {
+    let repo = site();
+    let build_with = |budget: u64, cache: bool, output: &str| {
+        let mut config =
+            redline::source::config::Config::load(&redline::source::config::Overrides {
+                root: repo.path().to_path_buf(),
+                output: Some(output.into()),
+                no_cache: !cache,
+                ..Default::default()
+            })
+            .expect("config");
+        config.archive_text_budget = budget;
+        config.today = jiff::civil::date(2026, 4, 3);
+        redline::site::build(&config).expect("the site builds")
+    };
+    // Cold, the second pass reads the HTML the first stored as it parsed.
+    let cold = build_with(0, true, "public");
+    let report = cold.cache.expect("a cache");
+    assert!(report.made > 0 && report.reused > 0, "{report:?}");
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "We keep logs for 7 days."),
+        "Shorter still",
+        "2026-04-01T10:00:00+00:00",
+    );
+    let read_twice = build_with(0, true, "public");
+    let report = read_twice.cache.expect("a cache");
+    assert!(
+        report.reused > 0 && report.warnings.is_empty(),
+        "{report:?}"
+    );
+    build_with(u64::MAX, true, "kept");
+    build_with(0, false, "fresh");
+    let public = repo.path().join("public");
+    assert_same_site(&public, &repo.path().join("fresh"));
+    assert_same_site(&public, &repo.path().join("kept"));
+}
+
 #[test]
 fn cache_puts_it_where_asked_and_no_cache_writes_none() {
     let repo = site();
