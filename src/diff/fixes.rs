@@ -250,7 +250,7 @@ fn material(a: &[Unit], b: &[Unit]) -> Verdict {
         _ => {}
     }
     let struck = |side: &[Unit]| side.iter().any(|u| u.struck);
-    if struck(a) != struck(b) || (struck(a) && struck(b)) {
+    if struck(a) || struck(b) {
         let what = if struck(b) && !struck(a) {
             "strikethrough added"
         } else if struck(a) && !struck(b) {
