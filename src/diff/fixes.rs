@@ -416,6 +416,21 @@ mod tests {
                 "material: words added: “of every page you visit on our site …”",
             ),
             (
+                "We keep logs.",
+                "We keep logs of every page you visit on our site.",
+                "material: words added: “of every page you visit on our site”",
+            ),
+            (
+                "We reply within 30 days.",
+                "We reply promptly.",
+                "material: number or address changed: “within 30 days” → “promptly”",
+            ),
+            (
+                "We sell data.",
+                "We rent data.",
+                "material: words replaced: “sell” → “rent”",
+            ),
+            (
                 "We sell data.",
                 "We tell data.",
                 "material: a word replaced by another: “sell” → “tell”",
