@@ -199,8 +199,9 @@ pub struct EmailConfig {
 
 /// The default [`Config::archive_text_budget`]: kept, a version's text
 /// takes about three times its size (HTML, blocks, contents), so a thread
-/// holds at most about 24 MB of texts.
-pub const ARCHIVE_TEXT_BUDGET: u64 = 8 << 20;
+/// holds at most about 6 MB of texts. A longer history is read twice, its
+/// second reading taken from the build cache.
+pub const ARCHIVE_TEXT_BUDGET: u64 = 2 << 20;
 
 /// The resolved configuration of one site.
 #[derive(Debug, Clone)]
