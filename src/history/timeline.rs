@@ -353,6 +353,34 @@ mod tests {
     }
 
     #[test]
+    fn each_comparison_is_kept_under_the_two_versions_it_compares() {
+        let (mut versions, texts, days) = three_versions();
+        for (version, blob) in versions.iter_mut().zip(["b3", "b2", "b1"]) {
+            version.blob = blob.to_string();
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = crate::cache::Store::open(dir.path());
+        let comparer = Comparer {
+            store: Some(&store),
+            options: MarkdownOptions::default(),
+        };
+        let english = SummaryWords::english();
+        entries(
+            &versions,
+            &texts,
+            &days,
+            date(2026, 3, 20),
+            &comparer,
+            &english,
+        );
+        // Asked again for the step from the first version to the second,
+        // the store answers with what it kept, whatever blocks come along.
+        let same = &texts[0].blocks;
+        let kept = comparer.compare((&versions[2], same), (&versions[1], same));
+        assert_eq!((kept.words_added, kept.words_removed), (1, 1));
+    }
+
+    #[test]
     fn a_class_trailer_no_one_knows_is_a_warning_naming_the_commit() {
         let (mut versions, texts, days) = three_versions();
         versions[1] = version("c2c2c2c2c2", &[("Policy-Change", "minor")]);
