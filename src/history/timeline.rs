@@ -471,6 +471,19 @@ mod tests {
     }
 
     #[test]
+    fn a_material_change_with_no_version_before_it_has_no_redline_to_start() {
+        // Entries that end with a material change (a list cut short by its
+        // caller): nothing older is there for the redline to start from.
+        let versions = [
+            (date(2026, 3, 5), ChangeClass::Editorial, None),
+            (date(2026, 3, 2), ChangeClass::Material, None),
+        ];
+        let n = notices_on(&versions, date(2026, 3, 10));
+        assert_eq!(n.material, [1]);
+        assert_eq!(n.since, None);
+    }
+
+    #[test]
     fn two_pending_material_changes_are_both_announced_newest_first() {
         let versions = [
             (
