@@ -291,22 +291,29 @@ mod tests {
         (versions, texts, days)
     }
 
-    #[test]
-    fn each_version_is_named_classed_and_summarised_against_the_one_before() {
-        let (versions, texts, days) = three_versions();
+    /// [`entries`] in English on March 20, 2026, through `store` if given.
+    fn entries_with(
+        (versions, texts, days): &(Vec<Version>, Vec<VersionText>, Vec<Date>),
+        store: Option<&crate::cache::Store>,
+    ) -> (Vec<Entry>, Vec<String>) {
         let comparer = Comparer {
-            store: None,
+            store,
             options: MarkdownOptions::default(),
         };
         let english = SummaryWords::english();
-        let (entries, warnings) = entries(
-            &versions,
-            &texts,
-            &days,
+        entries(
+            versions,
+            texts,
+            days,
             date(2026, 3, 20),
             &comparer,
             &english,
-        );
+        )
+    }
+
+    #[test]
+    fn each_version_is_named_classed_and_summarised_against_the_one_before() {
+        let (entries, warnings) = entries_with(&three_versions(), None);
         assert_eq!(warnings, Vec::<String>::new());
         let slugs: Vec<&str> = entries.iter().map(|e| e.slug.as_str()).collect();
         assert_eq!(slugs, ["2026-03-10", "2026-03-03-2", "2026-03-03"]);
@@ -354,27 +361,20 @@ mod tests {
 
     #[test]
     fn each_comparison_is_kept_under_the_two_versions_it_compares() {
-        let (mut versions, texts, days) = three_versions();
-        for (version, blob) in versions.iter_mut().zip(["b3", "b2", "b1"]) {
+        let mut history = three_versions();
+        for (version, blob) in history.0.iter_mut().zip(["b3", "b2", "b1"]) {
             version.blob = blob.to_string();
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let store = crate::cache::Store::open(dir.path());
+        entries_with(&history, Some(&store));
+        // Asked again for the step from the first version to the second,
+        // the store answers with what it kept, whatever blocks come along.
+        let (versions, texts, _) = &history;
         let comparer = Comparer {
             store: Some(&store),
             options: MarkdownOptions::default(),
         };
-        let english = SummaryWords::english();
-        entries(
-            &versions,
-            &texts,
-            &days,
-            date(2026, 3, 20),
-            &comparer,
-            &english,
-        );
-        // Asked again for the step from the first version to the second,
-        // the store answers with what it kept, whatever blocks come along.
         let same = &texts[0].blocks;
         let kept = comparer.compare((&versions[2], same), (&versions[1], same));
         assert_eq!((kept.words_added, kept.words_removed), (1, 1));
@@ -382,21 +382,10 @@ mod tests {
 
     #[test]
     fn a_class_trailer_no_one_knows_is_a_warning_naming_the_commit() {
-        let (mut versions, texts, days) = three_versions();
-        versions[1] = version("c2c2c2c2c2", &[("Policy-Change", "minor")]);
-        versions[0] = version("c3c3c3c3c3", &[("Policy-Change", "material")]);
-        let comparer = Comparer {
-            store: None,
-            options: MarkdownOptions::default(),
-        };
-        let (entries, warnings) = entries(
-            &versions,
-            &texts,
-            &days,
-            date(2026, 3, 20),
-            &comparer,
-            &SummaryWords::english(),
-        );
+        let mut history = three_versions();
+        history.0[1] = version("c2c2c2c2c2", &[("Policy-Change", "minor")]);
+        history.0[0] = version("c3c3c3c3c3", &[("Policy-Change", "material")]);
+        let (entries, warnings) = entries_with(&history, None);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
             warnings[0].starts_with("commit c2c2c2c: Policy-Change: `minor`"),
