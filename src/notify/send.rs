@@ -235,6 +235,10 @@ mod tests {
     fn passwords_never_travel_unencrypted_to_another_host() {
         assert!(transport(&options("smtp://mail.example.com:25", Some("me"))).is_err());
         assert!(transport(&options("smtp://127.0.0.1:2525", Some("me"))).is_ok());
+        // Every loopback name and address is this machine.
+        assert!(transport(&options("smtp://localhost:25", Some("me"))).is_ok());
+        assert!(transport(&options("smtp://127.0.0.2:25", Some("me"))).is_ok());
+        assert!(transport(&options("smtp://[::1]:25", Some("me"))).is_ok());
         assert!(transport(&options("smtps://mail.example.com", Some("me"))).is_ok());
         assert!(
             transport(&options(
