@@ -197,12 +197,20 @@ pub fn deliver(
 /// same one and to more than one recipient: the server refuses the sender
 /// (relaying denied, a policy block), not each mailbox.
 fn server_wide<'a>(refusals: &'a [(&Outgoing, String)]) -> Option<&'a str> {
+    let pairs: Vec<(&str, &str)> = refusals
+        .iter()
+        .map(|(out, reply)| (out.recipient.as_str(), reply.as_str()))
+        .collect();
+    same_reply_to_several(&pairs)
+}
+
+/// The reply every `(recipient, reply)` pair shares, when there are at
+/// least two recipients among them.
+fn same_reply_to_several<'a>(refusals: &[(&str, &'a str)]) -> Option<&'a str> {
     let (first, reply) = refusals.first()?;
     let same = refusals.iter().all(|(_, r)| r == reply);
-    let several = refusals
-        .iter()
-        .any(|(out, _)| out.recipient != first.recipient);
-    (same && several).then_some(reply.as_str())
+    let several = refusals.iter().any(|(recipient, _)| recipient != first);
+    (same && several).then_some(*reply)
 }
 
 /// Records the refusals held back, now that they are the recipients' own.
@@ -223,6 +231,25 @@ mod tests {
             user: user.map(String::from),
             password: user.map(|_| "secret".to_string()),
         }
+    }
+
+    #[test]
+    fn only_one_reply_to_several_recipients_is_the_servers_own() {
+        let relay = "554 Relaying denied";
+        assert_eq!(
+            same_reply_to_several(&[("ann", relay), ("bob", relay)]),
+            Some(relay)
+        );
+        // One mailbox refused twice is that mailbox, not the server.
+        assert_eq!(
+            same_reply_to_several(&[("ann", relay), ("ann", relay)]),
+            None
+        );
+        assert_eq!(
+            same_reply_to_several(&[("ann", relay), ("bob", "550 No such user")]),
+            None
+        );
+        assert_eq!(same_reply_to_several(&[]), None);
     }
 
     #[test]

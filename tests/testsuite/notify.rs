@@ -456,7 +456,8 @@ impl Handler for Sink {
             return Response::custom(code, "5.7.1 Relaying denied".to_string());
         }
         match room.refuse.iter().find(|(address, _)| *address == to) {
-            Some((_, code)) => Response::custom(*code, format!("{to}: mailbox unavailable")),
+            // Worded as many servers word it: the same for every mailbox.
+            Some((_, code)) => Response::custom(*code, "5.1.1 Mailbox unavailable".to_string()),
             None => response::OK,
         }
     }
@@ -767,6 +768,41 @@ fn a_server_that_refuses_everyone_alike_refuses_the_sender_and_nothing_is_marked
     let counts = recipients_of(&wait_for(&room, 8));
     assert_eq!(counts.len(), 4, "{counts:?}");
     assert!(counts.values().all(|n| *n == 2), "{counts:?}");
+}
+
+#[test]
+fn refusals_after_a_delivery_are_the_recipients_own_even_when_they_end_the_run_alike() {
+    // The server took messages before refusing the last two recipients with
+    // the same reply: it does not refuse the sender, so each refusal is
+    // recorded as that recipient's.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").refuse = vec![
+        ("carol@example.com".into(), 550),
+        ("dan@example.com".into(), 550),
+    ];
+    let run = notify(&repo, &send_to_people(&url)).failure();
+    assert!(!run.stderr.contains("refuses the sender"), "{}", run.stderr);
+    assert!(run.stderr.contains("sent 4 messages"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refused 4 messages for good"),
+        "{}",
+        run.stderr
+    );
+    let failures = ledger(&repo)["failures"].clone();
+    let refused: std::collections::BTreeSet<&str> = failures
+        .as_array()
+        .expect("failures")
+        .iter()
+        .filter_map(|f| f["recipient"].as_str())
+        .collect();
+    assert_eq!(
+        refused.into_iter().collect::<Vec<_>>(),
+        ["carol@example.com", "dan@example.com"],
+        "{failures}"
+    );
+    assert_eq!(failures.as_array().map(Vec::len), Some(4), "{failures}");
 }
 
 fn ledger(repo: &TestRepo) -> serde_json::Value {
