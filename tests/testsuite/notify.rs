@@ -805,6 +805,27 @@ fn refusals_after_a_delivery_are_the_recipients_own_even_when_they_end_the_run_a
     assert_eq!(failures.as_array().map(Vec::len), Some(4), "{failures}");
 }
 
+#[test]
+fn a_refusal_before_the_first_delivery_is_recorded_once_the_server_takes_one() {
+    // Until the server accepts a message, a refusal may be the server's; the
+    // first delivery shows it was the first recipient's own.
+    let repo = site();
+    repo.write("people.csv", PEOPLE);
+    let (url, room) = smtp_server(None);
+    room.lock().expect("lock").refuse = vec![("alice@example.com".into(), 550)];
+    let run = notify(&repo, &send_to_people(&url)).failure();
+    assert!(run.stderr.contains("sent 6 messages"), "{}", run.stderr);
+    let failures = ledger(&repo)["failures"].clone();
+    let failures = failures.as_array().expect("failures");
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(
+        failures
+            .iter()
+            .all(|f| f["recipient"] == "alice@example.com"),
+        "{failures:?}"
+    );
+}
+
 fn ledger(repo: &TestRepo) -> serde_json::Value {
     serde_json::from_str(&repo.read(".redline/notify-ledger.json")).expect("ledger")
 }
