@@ -221,13 +221,15 @@ pub fn build(
         .iter()
         .map(|v| pages::version_date(v, config))
         .collect();
+    // Made once: every change and compare page of the document is worded alike.
+    let wording = input.wording();
     let (entries, warnings) = timeline::entries_of(
         &history.versions,
         &changes.announced,
         changes.comparisons,
         &days,
         config.today,
-        &input.wording(),
+        &wording,
     );
     let mut versions: Vec<VersionContext> = history
         .versions
@@ -259,6 +261,7 @@ pub fn build(
         texts: &changes.texts,
         reader: &texts,
         comparer: &comparer,
+        wording: &wording,
         emit,
     };
     (0..versions.len())
@@ -447,6 +450,8 @@ struct PagePass<'a> {
     /// Reads again the texts not kept.
     reader: &'a Texts<'a>,
     comparer: &'a Comparer<'a>,
+    /// The document's language's words, for the compare pages' summaries.
+    wording: &'a SummaryWords,
     emit: Emit<'a>,
 }
 
@@ -500,7 +505,12 @@ impl PagePass<'_> {
             (_, _, Some(computed)) => Some((computed.html.as_str(), &computed.sections[..])),
             (_, _, None) => None,
         };
-        let (path, page) = compare_page(input, &versions[index], &versions[0], redline)?;
+        let (path, page) = compare_page(
+            input,
+            self.wording,
+            (&versions[index], &versions[0]),
+            redline,
+        )?;
         emit(path, page)
     }
 }
@@ -612,8 +622,8 @@ fn change_page(
 
 fn compare_page(
     input: &ArchiveInput<'_>,
-    version: &VersionContext,
-    newest: &VersionContext,
+    wording: &SummaryWords,
+    (version, newest): (&VersionContext, &VersionContext),
     redline: Option<(&str, &[diff::SectionChange])>,
 ) -> Result<(String, Vec<u8>)> {
     let mut context = page_context(input, &version.compare_url);
@@ -622,7 +632,7 @@ fn compare_page(
     if let Some((html, sections)) = redline {
         context.insert("redline", html);
         context.insert("sections", sections);
-        context.insert("summary", &diff::describe(sections, &input.wording()));
+        context.insert("summary", &diff::describe(sections, wording));
     }
     render(input, "compare.html", &context, &version.compare_url)
 }
