@@ -18,6 +18,7 @@ pub mod changes;
 pub mod compared;
 pub mod freshness;
 pub mod lineage;
+pub mod pack_order;
 pub mod standing;
 pub mod texts;
 pub mod timeline;
@@ -36,6 +37,7 @@ use crate::cache::{Key, Store};
 use crate::history::cache::HistoryCache;
 use crate::history::lineage::walk::{DocumentPaths, walk};
 use crate::history::lineage::{Change, Lineage};
+use crate::history::pack_order::PackOrder;
 use crate::source::config::{Config, DateSource};
 use crate::source::content::{Document, title_stem as stem};
 use crate::source::repo::{self, Opened};
@@ -285,12 +287,12 @@ fn fingerprint_blobs(
     options: MarkdownOptions,
     store: Option<&Store>,
 ) -> Result<HashMap<BlobKey, BlobFacts>> {
-    // Blobs are read in history order, one document after another, and
-    // each task takes a contiguous run of them: packs store a document's
-    // versions as delta chains, and reading them in order keeps libgit2's
-    // delta-base cache warm (sorting by id made it thrash).
+    // Blobs are read in the order the packs hold them, and each task takes
+    // a contiguous run: a delta's base comes before it, so libgit2's
+    // delta-base cache stays warm (history order made it rebuild chains;
+    // sorting by id thrashed it too).
     let mut seen = HashSet::new();
-    let keys: Vec<BlobKey> = changes
+    let mut keys: Vec<BlobKey> = changes
         .iter()
         .flat_map(|changes| changes.iter())
         .flat_map(|c| {
@@ -300,6 +302,8 @@ fn fingerprint_blobs(
         })
         .filter(|key| seen.insert(key.clone()))
         .collect();
+    let order = PackOrder::read(repo.commondir());
+    keys.sort_by_cached_key(|(oid, _)| order.position(*oid));
     let git_dir = repo.path();
     keys.into_par_iter()
         .map_init(
