@@ -76,10 +76,11 @@ pub fn run(cli: Cli) -> Result<()> {
             ));
             if let Some(cache) = &summary.cache {
                 reporter.detail(&format!(
-                    "cache {}: {} reused, {} made, {} no longer needed removed",
+                    "cache {}: {} reused, {} made, {} read back by a later stage, {} no longer needed removed",
                     cache.dir.display(),
                     cache.reused,
                     cache.made,
+                    cache.handed_on,
                     cache.removed
                 ));
             }

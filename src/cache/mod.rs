@@ -94,7 +94,11 @@ pub struct Store {
     dir: PathBuf,
     /// Keys looked up or written, by kind: what [`Store::finish`] keeps.
     used: Mutex<BTreeMap<&'static str, HashSet<String>>>,
+    /// Keys written by this build, by kind: reading one back is a stage
+    /// handing its work to a later one, not a reuse.
+    made_here: Mutex<BTreeMap<&'static str, HashSet<String>>>,
     reused: AtomicUsize,
+    handed_on: AtomicUsize,
     made: AtomicUsize,
     /// Entries found but not trusted.
     ignored: AtomicUsize,
@@ -108,8 +112,11 @@ pub struct Store {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     pub dir: PathBuf,
-    /// Values read from the store instead of made.
+    /// Values an earlier build made, read from the store instead of made.
     pub reused: usize,
+    /// Values made by this build and read back by a later stage of it
+    /// (history's parse of a version, taken by the archive's pages).
+    pub handed_on: usize,
     /// Values made (and stored).
     pub made: usize,
     /// Entries no lookup of this build asked for, removed.
@@ -125,7 +132,9 @@ impl Store {
         Store {
             dir: dir.to_path_buf(),
             used: Mutex::default(),
+            made_here: Mutex::default(),
             reused: AtomicUsize::new(0),
+            handed_on: AtomicUsize::new(0),
             made: AtomicUsize::new(0),
             ignored: AtomicUsize::new(0),
             unwritable: AtomicBool::new(false),
@@ -166,7 +175,12 @@ impl Store {
         let value = entry::decode(key.hex(), &bytes).and_then(|p| serde_json::from_slice(p).ok());
         match value {
             Some(value) => {
-                self.reused.fetch_add(1, Ordering::Relaxed);
+                let count = if Self::holds(&self.made_here, key) {
+                    &self.handed_on
+                } else {
+                    &self.reused
+                };
+                count.fetch_add(1, Ordering::Relaxed);
                 Some(value)
             }
             None => {
@@ -180,6 +194,7 @@ impl Store {
     pub fn put<T: Serialize>(&self, key: &Key, value: &T) {
         self.made.fetch_add(1, Ordering::Relaxed);
         self.mark_used(key);
+        Self::mark(&self.made_here, key);
         if self.unwritable.load(Ordering::Relaxed) {
             return;
         }
@@ -210,12 +225,22 @@ impl Store {
     }
 
     fn mark_used(&self, key: &Key) {
-        self.used
-            .lock()
+        Self::mark(&self.used, key);
+    }
+
+    fn mark(keys: &Mutex<BTreeMap<&'static str, HashSet<String>>>, key: &Key) {
+        keys.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .entry(key.kind)
             .or_default()
             .insert(key.hex.clone());
+    }
+
+    fn holds(keys: &Mutex<BTreeMap<&'static str, HashSet<String>>>, key: &Key) -> bool {
+        keys.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key.kind)
+            .is_some_and(|kind| kind.contains(&key.hex))
     }
 
     fn note_trouble(&self, message: String) {
@@ -261,6 +286,7 @@ impl Store {
         Report {
             dir: self.dir,
             reused: self.reused.into_inner(),
+            handed_on: self.handed_on.into_inner(),
             made: self.made.into_inner(),
             removed,
             warnings,
@@ -338,6 +364,22 @@ mod tests {
 
         let store = Store::open(dir.path());
         assert_eq!(store.get::<u32>(&key("b")), None, "b was removed");
+    }
+
+    #[test]
+    fn a_value_read_back_by_the_build_that_made_it_is_handed_on_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path());
+        store.put(&key("a"), &1_u32);
+        assert_eq!(store.get::<u32>(&key("a")), Some(1));
+        assert_eq!(store.get::<u32>(&key("a")), Some(1));
+        let report = store.finish();
+        assert_eq!((report.made, report.handed_on, report.reused), (1, 2, 0));
+
+        let store = Store::open(dir.path());
+        assert_eq!(store.get::<u32>(&key("a")), Some(1));
+        let report = store.finish();
+        assert_eq!((report.made, report.handed_on, report.reused), (0, 0, 1));
     }
 
     #[test]

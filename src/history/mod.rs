@@ -38,6 +38,8 @@ use crate::history::cache::HistoryCache;
 use crate::history::lineage::walk::{DocumentPaths, walk};
 use crate::history::lineage::{Change, Lineage};
 use crate::history::pack_order::PackOrder;
+use crate::history::texts::Texts;
+use crate::history::timeline::VersionText;
 use crate::source::config::{Config, DateSource};
 use crate::source::content::{Document, title_stem as stem};
 use crate::source::repo::{self, Opened};
@@ -127,17 +129,20 @@ pub fn read_kept(
     documents: &[Document],
     kept: Option<&HistoryCache>,
 ) -> Result<History> {
-    read_with(config, documents, kept, None)
+    read_with(config, documents, kept, None, false)
 }
 
 /// [`read_kept`], taking each blob's facts from `store` when it has them
 /// (and keeping the ones it has not there), so a rebuild renders only the
-/// blobs that are new since the last build.
+/// blobs that are new since the last build. With `pages`, a blob parsed
+/// for its facts leaves its text in `store` too, for the archive's pages:
+/// a cold build parses each blob once.
 pub fn read_with(
     config: &Config,
     documents: &[Document],
     kept: Option<&HistoryCache>,
     store: Option<&Store>,
+    pages: bool,
 ) -> Result<History> {
     let opened = repo::open(
         &config.root,
@@ -227,7 +232,12 @@ pub fn read_with(
         .chain(&withdrawn)
         .map(|l| l.changes.as_slice())
         .collect();
-    let facts = fingerprint_blobs(&repo.repo, &changes, options, store)?;
+    let texts = Texts {
+        store,
+        options,
+        pages,
+    };
+    let facts = fingerprint_blobs(&repo.repo, &changes, texts)?;
     let work_tree = WorkTree::new(&repo.repo, tip)?;
     let ignore_revs_file = crate::source::content::display(&config.root, &config.ignore_revs_file);
     let read = VersionsRead {
@@ -280,13 +290,14 @@ pub type Fingerprint = Result<String, String>;
 
 /// Step 2: fingerprint every distinct blob, on every core: each task reads
 /// its own blobs through its own handle on the repository and renders them,
-/// unless `store` kept their facts from an earlier build.
+/// unless the texts' store kept their facts from an earlier build. With
+/// pages to come, each blob rendered leaves its text in the store.
 fn fingerprint_blobs(
     repo: &Repository,
     changes: &[&[Change]],
-    options: MarkdownOptions,
-    store: Option<&Store>,
+    texts: Texts<'_>,
 ) -> Result<HashMap<BlobKey, BlobFacts>> {
+    let Texts { store, options, .. } = texts;
     // Blobs are read in the order the packs hold them, and each task takes
     // a contiguous run: a delta's base comes before it, so libgit2's
     // delta-base cache stays warm (history order made it rebuild chains;
@@ -317,7 +328,10 @@ fn fingerprint_blobs(
                     anyhow::anyhow!("cannot open the repository {}: {err}", git_dir.display())
                 })?;
                 let blob = task_repo.find_blob(key.0)?;
-                let facts = blob_facts(blob.content(), &key.1, options);
+                let id = key.0.to_string();
+                let keep = |text: VersionText| texts.keep_blob(&id, &key.1, &text);
+                let keep = (texts.pages && store.is_some()).then_some(&keep as &dyn Fn(_));
+                let facts = blob_facts(blob.content(), &key.1, options, keep);
                 if let Some((store, stored_key)) = stored {
                     store.put(&stored_key, &facts);
                 }
@@ -344,20 +358,39 @@ struct BlobFacts {
     slug: Option<String>,
 }
 
-fn blob_facts(bytes: &[u8], stem: &str, options: MarkdownOptions) -> BlobFacts {
+/// A blob's facts, from one parse. `keep` takes the version's text made
+/// by the same parse, when the blob reads as a document and the build
+/// keeps texts for its pages: then the archive need not read it again.
+fn blob_facts(
+    bytes: &[u8],
+    stem: &str,
+    options: MarkdownOptions,
+    keep: Option<&dyn Fn(VersionText)>,
+) -> BlobFacts {
     let mut slug = None;
     let fingerprint = (|| {
         let text = crate::source::content::decode(bytes).map_err(|err| err.to_string())?;
         let split = crate::source::frontmatter::split(text).map_err(|err| err.to_string())?;
         slug = split.front.slug.clone();
-        let rendered = markdown::render(split.body, options);
+        let arena = comrak::Arena::new();
+        let parsed = markdown::parse(&arena, split.body, options);
+        let rendered = markdown::render_tree(&parsed, options);
         let title = crate::source::frontmatter::resolve_title(
             &split.front,
-            rendered.leading_title.as_deref(),
+            parsed.leading_title.as_deref(),
             stem,
         );
         let mut hasher = Sha256::new();
         visible_hash(&mut hasher, &title, &rendered.html);
+        if let Some(keep) = keep {
+            keep(texts::text_of(
+                split.front,
+                &parsed,
+                title,
+                rendered,
+                options,
+            ));
+        }
         Ok(hex::encode(hasher.finalize()))
     })();
     BlobFacts { fingerprint, slug }
@@ -366,7 +399,7 @@ fn blob_facts(bytes: &[u8], stem: &str, options: MarkdownOptions) -> BlobFacts {
 /// SHA-256 of what a reader sees: the title and the rendered body; or, for
 /// text that cannot be read as a document, why not.
 pub fn fingerprint(bytes: &[u8], stem: &str, options: MarkdownOptions) -> Fingerprint {
-    blob_facts(bytes, stem, options).fingerprint
+    blob_facts(bytes, stem, options, None).fingerprint
 }
 
 /// The hash input for a rendered document, shared with the current pages so

@@ -42,15 +42,26 @@ struct OutlineOf<'a> {
 pub fn version_text(bytes: &[u8], stem: &str, options: MarkdownOptions) -> VersionText {
     with_parsed(bytes, stem, options, |front, parsed, title| {
         let rendered = markdown::render_tree(parsed, options);
-        let blocks = diff::blocks_of_tree(&title, parsed.root, options);
-        VersionText {
-            title,
-            rendered,
-            blocks,
-            effective: front.effective,
-            notice: front.notice,
-        }
+        text_of(front, parsed, title, rendered, options)
     })
+}
+
+/// A version's text from its parsed tree, rendered as `rendered`.
+pub fn text_of(
+    front: FrontMatter,
+    parsed: &markdown::Parsed<'_>,
+    title: String,
+    rendered: Rendered,
+    options: MarkdownOptions,
+) -> VersionText {
+    let blocks = diff::blocks_of_tree(&title, parsed.root, options);
+    VersionText {
+        title,
+        rendered,
+        blocks,
+        effective: front.effective,
+        notice: front.notice,
+    }
 }
 
 /// [`version_text`] without rendering the HTML.
@@ -178,6 +189,12 @@ impl Texts<'_> {
     /// so a build without pages does not ask the store to keep the HTML
     /// of only the versions it happened to parse.
     fn keep(&self, version: &Version, text: &VersionText) {
+        self.keep_blob(&version.blob, &title_stem(&version.path), text);
+    }
+
+    /// [`Texts::keep`] for the text of `blob` at a path with title stem
+    /// `stem`, as history's reading of every blob hands it over.
+    pub fn keep_blob(&self, blob: &str, stem: &str, text: &VersionText) {
         let Some(store) = self.store else {
             return;
         };
@@ -186,19 +203,26 @@ impl Texts<'_> {
             announced: text.announced(),
             blocks: &text.blocks,
         };
-        store.put(&self.key(OUTLINE, version), &outline);
+        store.put(&key(OUTLINE, blob, stem, self.options), &outline);
         if self.pages {
-            store.put(&self.key(HTML, version), &text.rendered);
+            store.put(&key(HTML, blob, stem, self.options), &text.rendered);
         }
     }
 
     fn key(&self, kind: &'static str, version: &Version) -> Key {
-        Key::of(kind)
-            .part(&version.blob)
-            .part(title_stem(&version.path))
-            .debug(&self.options)
-            .finish()
+        key(
+            kind,
+            &version.blob,
+            &title_stem(&version.path),
+            self.options,
+        )
     }
+}
+
+/// Where one half of a blob's text is kept: it follows from the blob, the
+/// title stem of its path and how Markdown is rendered.
+fn key(kind: &'static str, blob: &str, stem: &str, options: MarkdownOptions) -> Key {
+    Key::of(kind).part(blob).part(stem).debug(&options).finish()
 }
 
 /// The store's kinds for the two halves of a version's text.
