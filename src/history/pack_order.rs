@@ -204,6 +204,6 @@ mod tests {
         std::fs::write(packs.join("pack-b.idx"), b"version one").unwrap();
         let order = PackOrder::read(dir.path());
         assert_eq!(order.indexes.len(), 0);
-        assert_eq!(order.position(Oid::zero()), None);
+        assert_eq!(order.position(Oid::ZERO_SHA1), None);
     }
 }
