@@ -228,6 +228,13 @@ impl Store {
         Self::mark(&self.used, key);
     }
 
+    /// Keeps the entry under `key` (if there is one) through
+    /// [`Store::finish`] without reading it: for values a build took whole
+    /// from its previous output, which the next change will need again.
+    pub fn keep(&self, key: &Key) {
+        self.mark_used(key);
+    }
+
     fn mark(keys: &Mutex<BTreeMap<&'static str, HashSet<String>>>, key: &Key) {
         keys.lock()
             .unwrap_or_else(PoisonError::into_inner)

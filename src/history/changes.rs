@@ -3,12 +3,12 @@
 //! Authors have the last word: the `Policy-Change:` trailer beats the
 //! default rule and the `Notice:` trailer beats every other summary.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diff::{self, SectionChange, SummaryWords};
 
 /// How much a change matters to readers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeClass {
     /// The first version.

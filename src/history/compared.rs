@@ -72,6 +72,15 @@ impl Comparer<'_> {
         made(key, make)
     }
 
+    /// Keeps the comparison of `old` with `new` and the redline between
+    /// them in the store unread ([`Store::keep`]).
+    pub fn keep_unread(&self, old: &Version, new: &Version) {
+        if let Some(store) = self.store {
+            store.keep(&self.key("comparison", old, new));
+            store.keep(&self.key("redline", old, new));
+        }
+    }
+
     fn key(&self, kind: &'static str, old: &Version, new: &Version) -> Key {
         Key::of(kind)
             .part(&old.blob)

@@ -4,10 +4,10 @@
 //! force. Pure: days in, standings out.
 
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a version stands today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     /// Published, but its effective date is still ahead.
     #[serde(rename = "scheduled")]

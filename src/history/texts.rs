@@ -217,6 +217,15 @@ impl Texts<'_> {
             self.options,
         )
     }
+
+    /// Keeps both halves of `version`'s text in the store unread
+    /// ([`Store::keep`]).
+    pub fn keep_unread(&self, version: &Version) {
+        if let Some(store) = self.store {
+            store.keep(&self.key(OUTLINE, version));
+            store.keep(&self.key(HTML, version));
+        }
+    }
 }
 
 /// Where one half of a blob's text is kept: it follows from the blob, the

@@ -176,7 +176,7 @@ pub fn slugs(days: &[Date]) -> Vec<String> {
 
 /// What the current page announces on `today`, as indexes into the entries
 /// (newest first).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Notices {
     /// Every material change still announced, newest first: published
     /// within `notice_days`, or not yet in force. A later change never

@@ -4,6 +4,7 @@
 pub mod i18n;
 pub mod pages;
 pub mod print_urls;
+pub mod reads;
 pub mod rebase;
 pub mod template_error;
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! history. Keeping this apart from the pipeline keeps the template contract
 //! in one file.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::diff::wording::fill;
@@ -393,7 +393,7 @@ pub struct PageContext<'a> {
 
 /// One version in `page.versions`, newest first, with its change. URLs are
 /// relative to the site root, like every URL templates see.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionContext {
     pub date: String,
     pub date_iso: String,

@@ -55,6 +55,15 @@ pub struct DocArchive {
     pub warnings: Vec<String>,
 }
 
+/// The templates an archive's pages are rendered with.
+pub const ARCHIVE_TEMPLATES: &[&str] = &[
+    "version.html",
+    "versions.html",
+    "change.html",
+    "compare.html",
+    "atom.xml",
+];
+
 /// Takes one rendered page (output path, bytes), from any thread.
 pub type Emit<'a> = &'a (dyn Fn(String, Vec<u8>) -> Result<()> + Sync);
 
@@ -168,7 +177,7 @@ pub struct ArchiveInput<'a> {
 }
 
 impl ArchiveInput<'_> {
-    fn comparer(&self) -> Comparer<'_> {
+    pub fn comparer(&self) -> Comparer<'_> {
         Comparer {
             store: self.store,
             options: self.config.markdown_options(),
@@ -184,7 +193,7 @@ impl ArchiveInput<'_> {
             })
     }
 
-    fn texts(&self) -> Texts<'_> {
+    pub fn texts(&self) -> Texts<'_> {
         Texts {
             store: self.store,
             options: self.config.markdown_options(),

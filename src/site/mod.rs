@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod feeds;
+pub mod kept;
 pub mod manifest;
 pub mod output;
 pub mod redirects;
@@ -667,7 +668,19 @@ fn build_archives(
         prefix,
         assets_now: run.assets_now.filter(|_| renderer.is_some()),
         key: cache.map(|_| crate::history::cache::key(&[config, base, &templates, &mode])),
+        kept_key: None,
         options: config.markdown_options(),
+    };
+    let shared = Shared {
+        kept_key: (run.store.is_some() && mode == Mode::Publish)
+            .then_some(renderer)
+            .flatten()
+            .map(|r| {
+                let shared_key =
+                    kept::shared_key(config, r.theme(), shared.assets_now, &shared.prefix);
+                (shared_key, kept::navigation_reads(r.theme(), base))
+            }),
+        ..shared
     };
     let mut work: Vec<(usize, &mut Page<'_>, &DocSummary)> = pages
         .iter_mut()
@@ -706,6 +719,10 @@ struct Shared<'a> {
     /// The preview cache's key for what every archive depends on besides
     /// its own document (None: no preview cache).
     key: Option<String>,
+    /// The same for archives kept whole from the previous build's output,
+    /// with what their templates read of the navigation (None: no cache,
+    /// or no pages).
+    kept_key: Option<(String, crate::render::reads::Reads)>,
     options: crate::text::markdown::MarkdownOptions,
 }
 
@@ -733,6 +750,7 @@ fn document_archive(
         ref prefix,
         assets_now,
         key: ref shared_key,
+        ref kept_key,
         options,
     } = *shared;
     let Some(doc_history) = page.history else {
@@ -766,7 +784,38 @@ fn document_archive(
     let reused = cache
         .zip(key.as_ref())
         .and_then(|(cache, key)| cache.get(document, key));
+    let kept_key = run
+        .store
+        .zip(kept_key.as_ref())
+        .map(|(store, (shared, reads))| {
+            (
+                store,
+                kept::key(shared, (base, reads), summary, doc_history),
+            )
+        });
     let mut archive = match (reused, cache.zip(key)) {
+        (None, None) if let Some((store, key)) = &kept_key => {
+            let made_from = (doc_history, &input.texts(), &input.comparer());
+            match kept::take(store, key, sink, &origin, made_from)? {
+                Some(archive) => archive,
+                None => {
+                    let paths = std::sync::Mutex::new(Vec::new());
+                    let noted = |path: String, bytes: Vec<u8>| -> Result<()> {
+                        paths
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(path.clone());
+                        emit(path, bytes)
+                    };
+                    let archive = archive::build(&input, assets.as_ref(), &noted)?;
+                    let paths = paths
+                        .into_inner()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    kept::keep(store, key, &archive, paths, sink);
+                    archive
+                }
+            }
+        }
         (Some(archive), _) => {
             for (path, bytes) in &archive.files {
                 emit(path.clone(), bytes.clone())?;

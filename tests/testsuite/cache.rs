@@ -265,10 +265,12 @@ fn a_rebuild_takes_unchanged_versions_from_the_cache_instead_of_parsing_them() {
     assert_eq!(rewrite_entries(&cache, "version-html", marked), 1);
     assert!(!entries(&cache.join("version-outline")).is_empty());
 
+    // A new version of the same document: its archive is built again, its
+    // older versions' texts taken from the cache.
     repo.commit_file(
-        "content/terms.md",
-        &policy("Terms", "Be nice to everyone."),
-        "Kinder still",
+        "content/privacy.md",
+        &policy("Privacy", "We keep logs for 7 days."),
+        "Shorter still",
         "2026-03-10T10:00:00+00:00",
     );
     build(&repo, &[]);
@@ -498,4 +500,100 @@ mod links {
             assert!(bytes == &b[path], "{path} changed");
         }
     }
+}
+
+/// A rebuild takes the archive of a document the new commit did not touch
+/// whole from the previous output: its pages are linked, and what the rest
+/// of the site learns of its versions comes from the cache, not from
+/// reading and diffing them again. The proof is an entry changed behind
+/// redline's back: the site-wide changes page shows its text.
+#[test]
+fn a_rebuild_takes_an_untouched_documents_archive_whole_from_the_previous_output() {
+    let repo = site();
+    build(&repo, &[]);
+    let cache = repo.path().join(".redline/cache");
+    let marked = |payload: &str| payload.replacen("\"summary\":\"", "\"summary\":\"KEPT ", 1);
+    assert_eq!(
+        rewrite_entries(&cache, "archive", marked),
+        2,
+        "one per document"
+    );
+
+    repo.commit_file(
+        "content/privacy.md",
+        &policy("Privacy", "We keep logs for 7 days."),
+        "Shorter still",
+        "2026-04-01T10:00:00+00:00",
+    );
+    let run = build(&repo, &[]);
+    let changes = repo.read("public/changes/index.html");
+    assert_eq!(changes.matches("KEPT ").count(), 1, "{changes}");
+    let terms = repo.document("/terms/");
+    let summary = terms["versions"][0]["summary"].as_str().unwrap_or_default();
+    assert!(summary.starts_with("KEPT "), "{terms}");
+    let privacy = repo.document("/privacy/").to_string();
+    assert!(
+        !privacy.contains("KEPT"),
+        "the touched archive is built again"
+    );
+    // The untouched archive's pages are the previous build's files.
+    assert!(
+        run.stderr.contains("linked rather than written"),
+        "{}",
+        run.stderr
+    );
+    assert!(repo.exists("public/terms/versions/2026-01-05/index.html"));
+}
+
+/// A kept archive is taken only while its pages in the output are the
+/// files the build that made it wrote: a page edited by hand, or one
+/// deleted, has the archive built again, and the site is the one a build
+/// without the cache writes.
+#[test]
+fn an_archive_whose_pages_changed_in_the_output_is_built_again() {
+    let repo = site();
+    build(&repo, &[]);
+    let page = "public/terms/versions/2026-01-05/index.html";
+    let original = repo.read(page);
+    repo.write(
+        page,
+        original.replace("Be nice.", "Be nice. EDITED BY HAND"),
+    );
+    std::fs::remove_file(
+        repo.path()
+            .join("public/privacy/versions/2026-01-05/index.html"),
+    )
+    .expect("remove a page");
+    build(&repo, &[]);
+    assert_eq!(repo.read(page), original);
+    assert!(repo.exists("public/privacy/versions/2026-01-05/index.html"));
+    build(&repo, &["--no-cache", "--output", "fresh"]);
+    assert_same_site(&repo.path().join("public"), &repo.path().join("fresh"));
+}
+
+/// What every archive follows from is part of its key: a setting the pages
+/// show builds every archive again, untouched documents included.
+#[test]
+fn a_changed_setting_builds_every_archive_again() {
+    let repo = site();
+    build(&repo, &[]);
+    let page = "public/terms/versions/2026-01-05/index.html";
+    assert!(!repo.read(page).contains("Renamed Site"));
+    let config = if repo.exists("redline.toml") {
+        repo.read("redline.toml")
+    } else {
+        String::new()
+    };
+    repo.write(
+        "redline.toml",
+        format!("title = \"Renamed Site\"\n{config}"),
+    );
+    build(&repo, &[]);
+    assert!(
+        repo.read(page).contains("Renamed Site"),
+        "{}",
+        repo.read(page)
+    );
+    build(&repo, &["--no-cache", "--output", "fresh"]);
+    assert_same_site(&repo.path().join("public"), &repo.path().join("fresh"));
 }

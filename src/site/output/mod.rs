@@ -192,6 +192,56 @@ impl Sink {
         self.put(folder, &path, &bytes)
     }
 
+    /// The stamp of the file this build put at `path` (None in memory).
+    pub fn stamp_of(&self, path: &str) -> Option<Stamp> {
+        Stamp::of(&self.folder.as_ref()?.join(path))
+    }
+
+    /// The stamp of the previous output's file at `path`, when it is a
+    /// plain file nothing else names (see [`same_bytes`]).
+    pub fn previous_stamp(&self, path: &str) -> Option<Stamp> {
+        let old = self.previous.as_ref()?.join(path);
+        let meta = fs::symlink_metadata(&old).ok()?;
+        #[cfg(unix)]
+        let only_name = std::os::unix::fs::MetadataExt::nlink(&meta) == 1;
+        #[cfg(not(unix))]
+        let only_name = true;
+        if !(meta.is_file() && only_name) {
+            return None;
+        }
+        Stamp::of_metadata(&meta)
+    }
+
+    /// Adds the previous output's file at `path` as it is, linked (or
+    /// copied where links fail). The caller has checked its stamp. With
+    /// `once`, a file another source added already is left alone, as
+    /// [`Sink::insert_once`] does.
+    pub fn keep_previous(&self, path: &str, origin: &str, once: bool) -> Result<()> {
+        let (Some(folder), Some(previous)) = (&self.folder, &self.previous) else {
+            bail!("{path}: no previous output to keep it from");
+        };
+        inside(path)?;
+        {
+            let mut files = self.lock();
+            if once && files.files.contains_key(path) {
+                return Ok(());
+            }
+            claim(&mut files.files, path, origin.to_string(), None)?;
+        }
+        let (old, target) = (previous.join(path), folder.join(path));
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        if fs::hard_link(&old, &target).is_err() {
+            fs::copy(&old, &target).with_context(|| {
+                format!("cannot copy {} to {}", old.display(), target.display())
+            })?;
+        }
+        self.linked.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Whether a file was added at `path`.
     pub fn contains(&self, path: &str) -> bool {
         self.lock().files.contains_key(path)
@@ -201,6 +251,42 @@ impl Sink {
         // A panic elsewhere cannot leave the map half-updated: claims are
         // a lookup and an insert.
         self.files.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What tells one output file from another without reading it: its
+/// length, its modification time and (on Unix) its inode. A file a build
+/// wrote keeps all three through the swap and through later builds that
+/// link it; editing or replacing it changes at least one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    len: u64,
+    modified_secs: u64,
+    modified_nanos: u32,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        Stamp::of_metadata(&fs::symlink_metadata(path).ok()?)
+    }
+
+    fn of_metadata(meta: &fs::Metadata) -> Option<Stamp> {
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            modified_secs: modified.as_secs(),
+            modified_nanos: modified.subsec_nanos(),
+            inode,
+        })
     }
 }
 

@@ -1,0 +1,198 @@
+//! A document's archive kept whole from one build to the next. When
+//! nothing its pages follow from has changed (its history and summary, the
+//! context its pages share, the settings, the templates and words, the
+//! site's files its old versions link to), its pages are the previous
+//! output's files, linked: nothing is read, diffed or rendered. A rebuild
+//! after one commit renders only the archives that commit touched.
+//!
+//! The cache entry lists each page with the [`Stamp`] the file had when the
+//! build that made it finished. A page edited, replaced or missing in the
+//! output since is a different stamp, and the archive is built again.
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::cache::{Key, Store};
+use crate::history::DocHistory;
+use crate::history::compared::Comparer;
+use crate::history::texts::Texts;
+use crate::history::timeline::Notices;
+use crate::render::pages::{DocSummary, VersionContext};
+use crate::render::reads::{self, Reads};
+use crate::render::theme::Theme;
+use crate::site::archive::ARCHIVE_TEMPLATES;
+use crate::site::archive::{DocArchive, OLD_ASSETS};
+use crate::site::output::{Sink, Stamp};
+use serde_json::Value;
+
+/// What a build stores of one document's archive.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    versions: Vec<VersionContext>,
+    /// What [`VersionContext`] leaves out of its serialized form.
+    hidden: Vec<Hidden>,
+    notices: Notices,
+    warnings: Vec<String>,
+    /// Each page's output path and the stamp its file had.
+    pages: Vec<(String, Stamp)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Hidden {
+    seconds: i64,
+    reason: String,
+    summary_by_author: bool,
+}
+
+/// The key of a document's archive: `shared` names what every archive
+/// follows from ([`shared_key`]), `base` is the context its pages start
+/// from (in its language). Of the other documents in its `navigation`,
+/// only the fields the archive's templates may read count (`nav_reads`):
+/// another document's new date changes no page that does not show it.
+pub fn key(
+    shared: &str,
+    (base, nav_reads): (&tera::Context, &Reads),
+    summary: &DocSummary,
+    history: &DocHistory,
+) -> Key {
+    let mut base = base.clone();
+    if let Some(Value::Array(navigation)) = base.get("navigation") {
+        let seen: Vec<Value> = navigation
+            .iter()
+            .map(|document| match document {
+                Value::Object(fields) => Value::Object(
+                    fields
+                        .iter()
+                        .filter(|(field, _)| nav_reads.includes(field))
+                        .map(|(field, value)| (field.clone(), value.clone()))
+                        .collect(),
+                ),
+                other => other.clone(),
+            })
+            .collect();
+        base.insert("navigation", &seen);
+    }
+    Key::of("archive")
+        .part(shared)
+        .debug(&base)
+        .debug(summary)
+        .debug(history)
+        .finish()
+}
+
+/// What the archive's templates may read of the documents in
+/// `navigation` (`base`'s, as every page gets it).
+pub fn navigation_reads(theme: &Theme, base: &tera::Context) -> Reads {
+    let mut fields: Vec<&str> = match base.get("navigation") {
+        Some(Value::Array(navigation)) => navigation
+            .iter()
+            .filter_map(Value::as_object)
+            .flat_map(|fields| fields.keys().map(String::as_str))
+            .collect(),
+        _ => Vec::new(),
+    };
+    fields.sort_unstable();
+    fields.dedup();
+    let templates = reads::reached(&theme.templates, ARCHIVE_TEMPLATES);
+    reads::fields_read(&templates, &fields)
+}
+
+/// What every archive follows from besides its own document, as a key
+/// part: the settings, the templates and words, and the site's files now
+/// (output path → blob id), which old versions link to when unchanged.
+pub fn shared_key(
+    config: &crate::source::config::Config,
+    theme: &crate::render::theme::Theme,
+    assets_now: Option<&std::collections::HashMap<String, git2::Oid>>,
+    prefix: &str,
+) -> String {
+    let mut assets: Vec<_> = assets_now.into_iter().flatten().collect();
+    assets.sort();
+    crate::history::cache::key(&[config, &theme.templates, &theme.strings, &assets, &prefix])
+}
+
+/// The archive stored under `key`, its pages linked from the previous
+/// output into `sink`, when every page there still has its stamp; None
+/// (and nothing added to `sink`) otherwise. The cache entries the archive
+/// was made from are kept for the next change to the document.
+pub fn take(
+    store: &Store,
+    key: &Key,
+    sink: &Sink,
+    origin: &str,
+    (history, texts, comparer): (&DocHistory, &Texts<'_>, &Comparer<'_>),
+) -> Result<Option<DocArchive>> {
+    let Some(kept) = store.get::<Kept>(key) else {
+        return Ok(None);
+    };
+    let unchanged = kept
+        .pages
+        .iter()
+        .all(|(path, stamp)| sink.previous_stamp(path) == Some(*stamp));
+    if !unchanged || kept.hidden.len() != kept.versions.len() {
+        return Ok(None);
+    }
+    for (path, _) in &kept.pages {
+        sink.keep_previous(path, origin, path.starts_with(OLD_ASSETS))?;
+    }
+    let versions = &history.versions;
+    for (index, version) in versions.iter().enumerate() {
+        texts.keep_unread(version);
+        if let Some(older) = versions.get(index + 1) {
+            comparer.keep_unread(older, version);
+        }
+        comparer.keep_unread(version, &versions[0]);
+    }
+    let mut archive = DocArchive {
+        versions: kept.versions,
+        notices: kept.notices,
+        warnings: kept.warnings,
+        files: Vec::new(),
+    };
+    for (version, hidden) in archive.versions.iter_mut().zip(kept.hidden) {
+        version.seconds = hidden.seconds;
+        version.reason = hidden.reason;
+        version.summary_by_author = hidden.summary_by_author;
+    }
+    Ok(Some(archive))
+}
+
+/// Stores `archive` under `key` with the stamps of its pages (`paths`, as
+/// `sink` holds them now). A page without a stamp stores nothing.
+pub fn keep(store: &Store, key: &Key, archive: &DocArchive, paths: Vec<String>, sink: &Sink) {
+    let pages: Option<Vec<_>> = paths
+        .into_iter()
+        .map(|path| Some((sink.stamp_of(&path)?, path)))
+        .map(|page| page.map(|(stamp, path)| (path, stamp)))
+        .collect();
+    let Some(pages) = pages else {
+        return;
+    };
+    let hidden = archive
+        .versions
+        .iter()
+        .map(|v| Hidden {
+            seconds: v.seconds,
+            reason: v.reason.clone(),
+            summary_by_author: v.summary_by_author,
+        })
+        .collect();
+    let kept = KeptRef {
+        versions: &archive.versions,
+        hidden,
+        notices: &archive.notices,
+        warnings: &archive.warnings,
+        pages,
+    };
+    store.put(key, &kept);
+}
+
+/// [`Kept`] as stored, borrowing the archive.
+#[derive(Serialize)]
+struct KeptRef<'a> {
+    versions: &'a [VersionContext],
+    hidden: Vec<Hidden>,
+    notices: &'a Notices,
+    warnings: &'a [String],
+    pages: Vec<(String, Stamp)>,
+}
