@@ -476,3 +476,41 @@ fn same_day_versions_are_told_apart_in_the_notice_email() {
         );
     }
 }
+
+/// Two changes announced before either took effect, on a document never in
+/// force before: the first was replaced before it took effect, and its page
+/// says so without a version in force to name (the build used to fail).
+#[test]
+fn a_version_replaced_before_any_took_effect_says_none_is_in_force_yet() {
+    let repo = TestRepo::new();
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(Some("2026-06-01"), "30", ""),
+        "Announce",
+        "2026-03-02T10:00:00+00:00",
+    );
+    repo.commit_file(
+        "content/privacy.md",
+        &policy(Some("2026-05-01"), "90", ""),
+        "Announce again",
+        "2026-03-10T10:00:00+00:00",
+    );
+    repo.build_on("2026-03-20");
+    assert_eq!(
+        standings(&repo),
+        [
+            standing("scheduled", "2026-05-01", None),
+            standing("superseded", "2026-06-01", Some("2026-06-01")),
+        ]
+    );
+    let first = banner(&repo, "privacy/versions/2026-03-02/");
+    assert!(
+        first.starts_with("This version was replaced before it took effect (June 1, 2026). No version is in force yet: the current text has not taken effect."),
+        "{first}"
+    );
+    let page = repo.read("public/privacy/versions/2026-03-02/index.html");
+    assert!(
+        page.contains("href=\"../../../privacy/\">the current text</a>"),
+        "{page}"
+    );
+}
