@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::time::Instant;
 
+use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag};
 
 use super::Block;
@@ -144,6 +145,25 @@ impl Drop for Memo {
     }
 }
 
+/// Each token as a number, equal tokens as equal numbers: the diff then
+/// compares integers, not strings (the same result, found faster).
+fn interned<'a>(old: &[&'a str], new: &[&'a str]) -> (Vec<u32>, Vec<u32>) {
+    let mut ids: FxHashMap<&'a str, u32> = FxHashMap::default();
+    ids.reserve(old.len().max(new.len()));
+    let mut numbered = |tokens: &[&'a str]| -> Vec<u32> {
+        tokens
+            .iter()
+            .map(|&token| {
+                let next = ids.len() as u32;
+                *ids.entry(token).or_insert(next)
+            })
+            .collect()
+    };
+    let old = numbered(old);
+    let new = numbered(new);
+    (old, new)
+}
+
 fn diff_afresh(old: &str, new: &str, deadline: Instant) -> WordDiff {
     if old == new {
         return WordDiff {
@@ -161,12 +181,13 @@ fn diff_afresh(old: &str, new: &str, deadline: Instant) -> WordDiff {
     let new_at = starts(&new_tokens);
     let small = old_tokens.len() + new_tokens.len() <= CLOCK_FREE_TOKENS;
     let clock = (!small || Instant::now() >= deadline).then_some(deadline);
+    let (old_ids, new_ids) = interned(&old_tokens, &new_tokens);
     let ops = similar::capture_diff_deadline(
         Algorithm::Myers,
-        &old_tokens,
-        0..old_tokens.len(),
-        &new_tokens,
-        0..new_tokens.len(),
+        &old_ids,
+        0..old_ids.len(),
+        &new_ids,
+        0..new_ids.len(),
         clock,
     );
 
