@@ -11,7 +11,7 @@
 //! within their own section) and then, where still too large, only pairs
 //! blocks standing at the same position.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::time::Instant;
 
@@ -69,7 +69,7 @@ pub(super) fn align(old: &[&Block], new: &[&Block], deadline: Instant) -> Vec<St
 /// Interns each block's kind and text as a number, so the sequence diff
 /// compares integers.
 fn keys<'b>(old: &[&'b Block], new: &[&'b Block]) -> (Vec<u32>, Vec<u32>) {
-    let mut ids: HashMap<([u8; 3], &'b str), u32> = HashMap::new();
+    let mut ids: FxHashMap<([u8; 3], &'b str), u32> = FxHashMap::default();
     let mut key = |block: &&'b Block| {
         let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
         *ids.entry((kind_key(block.kind), block.text.as_str()))

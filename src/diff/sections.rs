@@ -25,7 +25,9 @@
 //! as `Renamed` (with the old title as `previous_title`) and no anchor; a
 //! title that appears or disappears is `Added` or `Removed`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 use std::time::{Duration, Instant};
 
 use super::align::{Step, align};
@@ -271,7 +273,7 @@ fn match_sections(
             new_match[b] = Some(a);
         }
     }
-    let mut unmatched_by_text: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    let mut unmatched_by_text: FxHashMap<&str, VecDeque<usize>> = FxHashMap::default();
     for (a, section) in old_sections.iter().enumerate() {
         if let (None, Some(h)) = (old_match[a], section.heading) {
             unmatched_by_text
