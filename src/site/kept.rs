@@ -9,8 +9,11 @@
 //! build that made it finished. A page edited, replaced or missing in the
 //! output since is a different stamp, and the archive is built again.
 
+use std::sync::{Mutex, PoisonError};
+
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::cache::{Key, Store};
 use crate::history::DocHistory;
@@ -20,14 +23,12 @@ use crate::history::timeline::Notices;
 use crate::render::pages::{DocSummary, VersionContext};
 use crate::render::reads::{self, Reads};
 use crate::render::theme::Theme;
-use crate::site::archive::ARCHIVE_TEMPLATES;
-use crate::site::archive::{DocArchive, OLD_ASSETS};
+use crate::site::archive::{ARCHIVE_TEMPLATES, DocArchive, Emit, OLD_ASSETS};
 use crate::site::output::{Sink, Stamp};
-use serde_json::Value;
 
 /// What a build stores of one document's archive.
 #[derive(Serialize, Deserialize)]
-struct Kept {
+struct Stored {
     versions: Vec<VersionContext>,
     /// What [`VersionContext`] leaves out of its serialized form.
     hidden: Vec<Hidden>,
@@ -111,18 +112,58 @@ pub fn shared_key(
     crate::history::cache::key(&[config, &theme.templates, &theme.strings, &assets, &prefix])
 }
 
+/// Where one document's archive is kept: the build's store, the
+/// archive's key there, and the sink its pages go to.
+pub struct Kept<'a> {
+    pub store: &'a Store,
+    pub key: &'a Key,
+    pub sink: &'a Sink,
+}
+
+/// What an archive is made from besides its inputs' key: its history, and
+/// the texts and comparisons it reads through the store.
+pub type MadeFrom<'a> = (&'a DocHistory, &'a Texts<'a>, &'a Comparer<'a>);
+
+impl Kept<'_> {
+    /// The archive kept under the key ([`take`]); else `build`'s, made with
+    /// `emit` noting each page's path, and kept for the next build.
+    pub fn take_or_build(
+        &self,
+        origin: &str,
+        made_from: MadeFrom<'_>,
+        emit: Emit<'_>,
+        build: impl FnOnce(Emit<'_>) -> Result<DocArchive>,
+    ) -> Result<DocArchive> {
+        if let Some(archive) = take(self.store, self.key, self.sink, origin, made_from)? {
+            return Ok(archive);
+        }
+        let paths = Mutex::new(Vec::new());
+        let noted = |path: String, bytes: Vec<u8>| -> Result<()> {
+            paths
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(path.clone());
+            emit(path, bytes)
+        };
+        let archive = build(&noted)?;
+        let paths = paths.into_inner().unwrap_or_else(PoisonError::into_inner);
+        keep(self.store, self.key, &archive, paths, self.sink);
+        Ok(archive)
+    }
+}
+
 /// The archive stored under `key`, its pages linked from the previous
 /// output into `sink`, when every page there still has its stamp; None
 /// (and nothing added to `sink`) otherwise. The cache entries the archive
 /// was made from are kept for the next change to the document.
-pub fn take(
+fn take(
     store: &Store,
     key: &Key,
     sink: &Sink,
     origin: &str,
-    (history, texts, comparer): (&DocHistory, &Texts<'_>, &Comparer<'_>),
+    (history, texts, comparer): MadeFrom<'_>,
 ) -> Result<Option<DocArchive>> {
-    let Some(kept) = store.get::<Kept>(key) else {
+    let Some(kept) = store.get::<Stored>(key) else {
         return Ok(None);
     };
     let unchanged = kept
@@ -159,7 +200,7 @@ pub fn take(
 
 /// Stores `archive` under `key` with the stamps of its pages (`paths`, as
 /// `sink` holds them now). A page without a stamp stores nothing.
-pub fn keep(store: &Store, key: &Key, archive: &DocArchive, paths: Vec<String>, sink: &Sink) {
+fn keep(store: &Store, key: &Key, archive: &DocArchive, paths: Vec<String>, sink: &Sink) {
     let pages: Option<Vec<_>> = paths
         .into_iter()
         .map(|path| Some((sink.stamp_of(&path)?, path)))
@@ -177,7 +218,7 @@ pub fn keep(store: &Store, key: &Key, archive: &DocArchive, paths: Vec<String>, 
             summary_by_author: v.summary_by_author,
         })
         .collect();
-    let kept = KeptRef {
+    let kept = StoredRef {
         versions: &archive.versions,
         hidden,
         notices: &archive.notices,
@@ -187,9 +228,9 @@ pub fn keep(store: &Store, key: &Key, archive: &DocArchive, paths: Vec<String>, 
     store.put(key, &kept);
 }
 
-/// [`Kept`] as stored, borrowing the archive.
+/// [`Stored`], borrowing the archive.
 #[derive(Serialize)]
-struct KeptRef<'a> {
+struct StoredRef<'a> {
     versions: &'a [VersionContext],
     hidden: Vec<Hidden>,
     notices: &'a Notices,

@@ -663,24 +663,20 @@ fn build_archives(
         })
         .map(|p| if p.is_empty() { p } else { p + "/" })
         .unwrap_or_default();
+    let assets_now = run.assets_now.filter(|_| renderer.is_some());
+    let kept_key = renderer
+        .filter(|_| run.store.is_some() && mode == Mode::Publish)
+        .map(|r| {
+            let shared_key = kept::shared_key(config, r.theme(), assets_now, &prefix);
+            (shared_key, kept::navigation_reads(r.theme(), base))
+        });
     let shared = Shared {
         git_dir,
         prefix,
-        assets_now: run.assets_now.filter(|_| renderer.is_some()),
+        assets_now,
         key: cache.map(|_| crate::history::cache::key(&[config, base, &templates, &mode])),
-        kept_key: None,
+        kept_key,
         options: config.markdown_options(),
-    };
-    let shared = Shared {
-        kept_key: (run.store.is_some() && mode == Mode::Publish)
-            .then_some(renderer)
-            .flatten()
-            .map(|r| {
-                let shared_key =
-                    kept::shared_key(config, r.theme(), shared.assets_now, &shared.prefix);
-                (shared_key, kept::navigation_reads(r.theme(), base))
-            }),
-        ..shared
     };
     let mut work: Vec<(usize, &mut Page<'_>, &DocSummary)> = pages
         .iter_mut()
@@ -796,25 +792,10 @@ fn document_archive(
     let mut archive = match (reused, cache.zip(key)) {
         (None, None) if let Some((store, key)) = &kept_key => {
             let made_from = (doc_history, &input.texts(), &input.comparer());
-            match kept::take(store, key, sink, &origin, made_from)? {
-                Some(archive) => archive,
-                None => {
-                    let paths = std::sync::Mutex::new(Vec::new());
-                    let noted = |path: String, bytes: Vec<u8>| -> Result<()> {
-                        paths
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(path.clone());
-                        emit(path, bytes)
-                    };
-                    let archive = archive::build(&input, assets.as_ref(), &noted)?;
-                    let paths = paths
-                        .into_inner()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    kept::keep(store, key, &archive, paths, sink);
-                    archive
-                }
-            }
+            let kept = kept::Kept { store, key, sink };
+            kept.take_or_build(&origin, made_from, &emit, |emit| {
+                archive::build(&input, assets.as_ref(), emit)
+            })?
         }
         (Some(archive), _) => {
             for (path, bytes) in &archive.files {
