@@ -597,3 +597,49 @@ fn a_changed_setting_builds_every_archive_again() {
     build(&repo, &["--no-cache", "--output", "fresh"]);
     assert_same_site(&repo.path().join("public"), &repo.path().join("fresh"));
 }
+
+/// Two documents whose old versions show the same old image share its
+/// copy under `_assets/`: taking one archive whole links that copy, and
+/// the other archive is still taken whole, not built again because the
+/// shared file now has two names.
+#[test]
+fn archives_sharing_an_old_file_are_both_taken_whole() {
+    let repo = TestRepo::new();
+    let with_logo =
+        |title: &str, body: &str| policy(title, &format!("{body}\n\n![logo](../logo.png)"));
+    repo.write("content/logo.png", "first logo");
+    repo.write("content/privacy.md", with_logo("Privacy", "We keep logs."));
+    repo.write("content/terms.md", with_logo("Terms", "Be nice."));
+    repo.commit("Publish", "2026-01-05T10:00:00+00:00");
+    repo.write("content/logo.png", "second logo");
+    repo.write(
+        "content/privacy.md",
+        with_logo("Privacy", "We keep logs for 30 days."),
+    );
+    repo.write("content/terms.md", with_logo("Terms", "Be nice to others."));
+    repo.commit("New logo", "2026-02-01T10:00:00+00:00");
+    build(&repo, &[]);
+    let shared: Vec<_> = entries(&repo.path().join("public/_assets"));
+    assert_eq!(shared.len(), 1, "one copy of the old logo: {shared:?}");
+
+    let cache = repo.path().join(".redline/cache");
+    let marked = |payload: &str| payload.replacen("\"summary\":\"", "\"summary\":\"KEPT ", 1);
+    assert_eq!(rewrite_entries(&cache, "archive", marked), 2);
+    repo.write("notes.txt", "not part of the site");
+    repo.commit("Notes", "2026-03-01T10:00:00+00:00");
+    // One thread, so one archive has linked the copy before the other
+    // looks at it.
+    let one_thread = ("RAYON_NUM_THREADS", "1");
+    run_redline_with(repo.path(), &["-v", "build"], &[EPOCH, one_thread]).success();
+    for url in ["/privacy/", "/terms/"] {
+        let document = repo.document(url);
+        let summary = document["versions"][0]["summary"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            summary.starts_with("KEPT "),
+            "{url} was built again: {document}"
+        );
+    }
+    assert_eq!(entries(&repo.path().join("public/_assets")).len(), 1);
+}

@@ -202,11 +202,7 @@ impl Sink {
     pub fn previous_stamp(&self, path: &str) -> Option<Stamp> {
         let old = self.previous.as_ref()?.join(path);
         let meta = fs::symlink_metadata(&old).ok()?;
-        #[cfg(unix)]
-        let only_name = std::os::unix::fs::MetadataExt::nlink(&meta) == 1;
-        #[cfg(not(unix))]
-        let only_name = true;
-        if !(meta.is_file() && only_name) {
+        if !sole_plain_file(&meta) {
             return None;
         }
         Stamp::of_metadata(&meta)
@@ -297,14 +293,18 @@ fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
     let Ok(meta) = fs::symlink_metadata(old) else {
         return false;
     };
-    #[cfg(unix)]
-    let only_name = std::os::unix::fs::MetadataExt::nlink(&meta) == 1;
-    #[cfg(not(unix))]
-    let only_name = true;
-    meta.is_file()
-        && only_name
+    sole_plain_file(&meta)
         && meta.len() == bytes.len() as u64
         && fs::read(old).is_ok_and(|old| old == bytes)
+}
+
+/// Whether `meta` is a plain file that only one name links to.
+fn sole_plain_file(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    let only_name = std::os::unix::fs::MetadataExt::nlink(meta) == 1;
+    #[cfg(not(unix))]
+    let only_name = true;
+    meta.is_file() && only_name
 }
 
 /// A path the output may hold: plain names only, so no file is ever
