@@ -101,7 +101,18 @@ pub(super) fn diff(old: &str, new: &str, deadline: Instant) -> WordDiff {
     if let Some(diff) = remembered {
         return diff;
     }
-    let diff = diff_afresh(old, new, deadline);
+    let diff = match ACROSS.with(|across| across.borrow().get(old, new)) {
+        Some(diff) => diff,
+        None => {
+            let diff = diff_afresh(old, new, deadline);
+            // A diff cut short by the deadline is not handed to other
+            // redlines: a quieter moment would have finished it.
+            if Instant::now() < deadline {
+                ACROSS.with(|across| across.borrow_mut().put(old, new, &diff));
+            }
+            diff
+        }
+    };
     MEMO.with(|memo| {
         if let Some(memo) = memo.borrow_mut().as_mut() {
             memo.insert(key, ((old.to_string(), new.to_string()), diff.clone()));
@@ -120,6 +131,61 @@ type MemoMap = HashMap<(usize, usize, usize, usize), ((String, String), WordDiff
 
 thread_local! {
     static MEMO: RefCell<Option<MemoMap>> = const { RefCell::new(None) };
+}
+
+thread_local! {
+    static ACROSS: RefCell<Across> = RefCell::new(Across::default());
+}
+
+/// Word diffs remembered by content across redlines, on this thread. A
+/// document's "since" redlines all compare with its newest version, so
+/// the same pair of paragraph texts (one not changed since some older
+/// version, against the newest's) is diffed once, not once per version.
+/// Texts are kept and compared, so only an equal pair is ever answered;
+/// past [`ACROSS_BYTES`] of kept text the memo starts again.
+#[derive(Default)]
+struct Across {
+    pairs: FxHashMap<(u64, u64), Vec<KeptPair>>,
+    bytes: usize,
+}
+
+/// A pair of texts and their diff, as [`Across`] keeps them.
+type KeptPair = (Box<str>, Box<str>, WordDiff);
+
+/// What [`Across`] keeps at most, per thread.
+const ACROSS_BYTES: usize = 2 << 20;
+
+impl Across {
+    fn key(old: &str, new: &str) -> (u64, u64) {
+        use std::hash::BuildHasher;
+        let hasher = rustc_hash::FxBuildHasher;
+        (hasher.hash_one(old), hasher.hash_one(new))
+    }
+
+    fn get(&self, old: &str, new: &str) -> Option<WordDiff> {
+        let pairs = self.pairs.get(&Self::key(old, new))?;
+        pairs
+            .iter()
+            .find(|(o, n, _)| **o == *old && **n == *new)
+            .map(|(_, _, diff)| diff.clone())
+    }
+
+    fn put(&mut self, old: &str, new: &str, diff: &WordDiff) {
+        let size = old.len() + new.len();
+        if size > ACROSS_BYTES / 4 {
+            return;
+        }
+        if self.bytes + size > ACROSS_BYTES {
+            self.pairs.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.pairs.entry(Self::key(old, new)).or_default().push((
+            old.into(),
+            new.into(),
+            diff.clone(),
+        ));
+    }
 }
 
 /// While one is alive, [`diff`] on this thread remembers its results, so a
@@ -391,5 +457,40 @@ mod tests {
             show("Hello, world", "Hello; world"),
             ("Hello[-,-]{+;+} world".to_string(), 0, 0)
         );
+    }
+
+    #[test]
+    fn diffs_across_redlines_answer_only_equal_pairs_and_start_again_when_full() {
+        let far = Instant::now() + std::time::Duration::from_secs(60);
+        let (old, new) = ("We keep logs for 30 days.", "We keep logs for 90 days.");
+        let first = diff(old, new, far);
+        // The same texts in other allocations, as another version holds them.
+        let (old_again, new_again) = (old.to_string(), new.to_string());
+        let remembered = ACROSS.with(|across| across.borrow().get(&old_again, &new_again));
+        assert_eq!(remembered, Some(first.clone()));
+        assert_eq!(diff(&old_again, &new_again, far), first);
+        let other = ACROSS.with(|across| across.borrow().get(old, "We keep logs for 7 days."));
+        assert_eq!(other, None);
+
+        // Past the limit the memo is emptied, not grown.
+        // Each pair a fifth of the limit: the sixth cannot fit.
+        let long = "word ".repeat(ACROSS_BYTES / 50);
+        ACROSS.with(|across| {
+            let mut across = across.borrow_mut();
+            for i in 0..6 {
+                let new = format!("{long}{i}");
+                across.put(&long, &new, &first);
+                assert!(across.bytes <= ACROSS_BYTES, "{}", across.bytes);
+            }
+            assert!(across.get(old, new).is_none(), "emptied when full");
+        });
+    }
+
+    #[test]
+    fn a_diff_past_its_deadline_is_not_remembered_across_redlines() {
+        let past = Instant::now();
+        let (old, new) = ("A sentence that was.", "A sentence that is now.");
+        diff(old, new, past);
+        assert_eq!(ACROSS.with(|across| across.borrow().get(old, new)), None);
     }
 }
