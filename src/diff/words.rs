@@ -85,7 +85,8 @@ pub(super) struct WordDiff {
 }
 
 /// Compares two texts word by word; within a [`Memo`], each pair of texts
-/// once.
+/// once, and across redlines on this thread each equal pair once
+/// ([`Across`]).
 pub(super) fn diff(old: &str, new: &str, deadline: Instant) -> WordDiff {
     let key = (
         old.as_ptr() as usize,
