@@ -92,14 +92,7 @@ pub fn fields_read(templates: &[&TemplateSource], fields: &[&str]) -> Reads {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn template(name: &str, text: &str) -> TemplateSource {
-        TemplateSource {
-            name: name.into(),
-            origin: format!("templates/{name}"),
-            text: text.into(),
-        }
-    }
+    use crate::render::testing::template;
 
     #[test]
     fn the_templates_reached_follow_extends_include_and_import_and_the_later_of_a_name() {

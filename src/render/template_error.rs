@@ -74,14 +74,7 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn template(name: &str, text: &str) -> TemplateSource {
-        TemplateSource {
-            name: name.into(),
-            origin: format!("templates/{name}"),
-            text: text.into(),
-        }
-    }
+    use crate::render::testing::template;
 
     fn chain(messages: &[&str]) -> Vec<String> {
         messages.iter().map(|m| m.to_string()).collect()

@@ -1,9 +1,11 @@
 //! Pages made up for unit tests: a document summary and a version context
-//! with every field filled, for tests that change only what they look at.
+//! with every field filled, for tests that change only what they look at,
+//! and a template as a site's `templates/` folder gives it.
 
 use crate::history::changes::ChangeClass;
 use crate::history::standing::Status;
 use crate::render::pages::{DocSummary, VersionContext};
+use crate::render::theme::TemplateSource;
 
 /// The summary of document `url`.
 pub fn document(url: &str) -> DocSummary {
@@ -58,5 +60,14 @@ pub fn version(commit: &str, url: &str, class: ChangeClass, seconds: i64) -> Ver
         applies_until_iso: String::new(),
         compare_url: format!("{url}compare/2026-03-10/"),
         sha256: String::new(),
+    }
+}
+
+/// Template `name` with `text`, from the site's `templates/`.
+pub fn template(name: &str, text: &str) -> TemplateSource {
+    TemplateSource {
+        name: name.into(),
+        origin: format!("templates/{name}"),
+        text: text.into(),
     }
 }

@@ -205,8 +205,13 @@ fn generate_into(
 ) -> Result<Generated> {
     let mut content = content::load(config, config.drafts)?;
     let kept = cache.map(|c| &c.history);
-    let pages = config.archive;
-    let history = history::read_with(config, &content.documents, kept, reuse.store, pages)?;
+    let history = history::read_with(
+        config,
+        &content.documents,
+        kept,
+        reuse.store,
+        config.archive,
+    )?;
     content.withdrawn = withdrawn::documents(config, &content, &history)?;
     let renderer = Renderer::new(theme::load(&config.root, &config.theme)?, &config.languages)?;
     render_site(config, &content, &history, &renderer, mode, sink, reuse)
